@@ -1,0 +1,34 @@
+package io.pgwarden.contracts;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * The CloudEvents 1.0 context attributes every pgwarden message carries.
+ *
+ * @param id            unique id of this message; for a command, the command id
+ * @param source        URI reference of the producer, e.g. {@code /pgwarden/api-gateway}
+ * @param type          event or command type, see {@link MessageType}
+ * @param time          when it happened
+ * @param subject       what it is about: a node name, {@code namespace/cluster}, a command id
+ * @param correlationId the command or incident this message belongs to (extension attribute)
+ */
+public record MessageMetadata(String id, String source, String type, Instant time, String subject,
+                              String correlationId) {
+
+    public MessageMetadata {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(time, "time");
+    }
+
+    /** A new message with a fresh id that belongs to the given correlation (or starts its own). */
+    public static MessageMetadata create(String source, MessageType type, Instant time, String subject,
+                                         String correlationId) {
+        String id = UUID.randomUUID().toString();
+        return new MessageMetadata(id, source, type.ceType(), time, subject,
+                correlationId == null ? id : correlationId);
+    }
+}
