@@ -1,0 +1,64 @@
+package io.pgwarden.contracts;
+
+import io.pgwarden.contracts.command.CordonNode;
+import jakarta.validation.Validation;
+import org.apache.kafka.common.header.Headers;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CloudEventsKafkaTest {
+    private final MessageDecoder decoder = new MessageDecoder(Validation.buildDefaultValidatorFactory().getValidator());
+    private final MessageMetadata metadata = new MessageMetadata("id-1", "/pgwarden/api-gateway",
+            MessageType.CORDON_NODE.ceType(), Instant.parse("2026-11-23T10:00:00Z"), "node001", "corr-1");
+
+    @Test
+    void binary_mode_headers_carry_every_attribute_and_round_trip() {
+        Headers headers = CloudEventsKafka.headers(metadata);
+
+        assertThat(CloudEventsKafka.header(headers, "ce_specversion")).contains("1.0");
+        assertThat(CloudEventsKafka.header(headers, "ce_type")).contains("io.pgwarden.CordonNode");
+        assertThat(CloudEventsKafka.header(headers, "ce_time")).contains("2026-11-23T10:00:00Z");
+        assertThat(CloudEventsKafka.header(headers, "content-type")).contains("application/json");
+        assertThat(CloudEventsKafka.metadata(headers)).isEqualTo(metadata);
+    }
+
+    @Test
+    void decoding_gives_the_typed_body() {
+        Envelope<Object> decoded = decoder.decode(CloudEventsKafka.headers(metadata),
+                Json.write(new CordonNode("node001", "maintenance")));
+
+        assertThat(decoded.body()).isEqualTo(new CordonNode("node001", "maintenance"));
+        assertThat(decoded.metadata().correlationId()).isEqualTo("corr-1");
+    }
+
+    @Test
+    void malformed_json_keeps_the_id_so_the_command_can_be_rejected() {
+        assertThatThrownBy(() -> decoder.decode(CloudEventsKafka.headers(metadata),
+                "{\"node\":".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("body of io.pgwarden.CordonNode is invalid: ");
+                    assertThat(e.metadata().id()).isEqualTo("id-1");
+                });
+    }
+
+    @Test
+    void a_wrong_time_header_is_named() {
+        Headers headers = CloudEventsKafka.headers(metadata);
+        headers.remove("ce_time");
+        headers.add("ce_time", "yesterday".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> CloudEventsKafka.metadata(headers))
+                .hasMessageContaining("ce_time is not an RFC 3339 time: yesterday");
+    }
+
+    @Test
+    void an_empty_body_is_refused() {
+        assertThatThrownBy(() -> decoder.decode(CloudEventsKafka.headers(metadata), new byte[0]))
+                .hasMessageContaining("empty body");
+    }
+}
