@@ -1,0 +1,56 @@
+package io.pgwarden.watcher;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.pgwarden.contracts.event.NodeReadiness;
+import io.pgwarden.contracts.event.PodHealthChanged;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the health pgwarden cares about off Kubernetes objects. */
+public final class HealthReading {
+    private HealthReading() {
+    }
+
+    public static NodeHealthChanged of(Node node) {
+        Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null
+                ? Optional.empty()
+                : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+        // A node without a Ready condition has never been heard from: the node controller reports Unknown.
+        NodeReadiness readiness = ready.map(c -> switch (String.valueOf(c.getStatus())) {
+            case "True" -> NodeReadiness.READY;
+            case "False" -> NodeReadiness.NOT_READY;
+            default -> NodeReadiness.UNKNOWN;
+        }).orElse(NodeReadiness.UNKNOWN);
+        boolean unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null
+                ? List.of() : node.getSpec().getTaints();
+        return new NodeHealthChanged(node.getMetadata().getName(), readiness,
+                ready.map(NodeCondition::getReason).orElse(null), unschedulable,
+                taints.stream().map(HealthReading::describe).toList());
+    }
+
+    public static PodHealthChanged of(Pod pod) {
+        String cluster = pod.getMetadata().getOwnerReferences() == null ? null
+                : pod.getMetadata().getOwnerReferences().stream()
+                .filter(o -> "StatefulSet".equals(o.getKind())).map(OwnerReference::getName).findFirst().orElse(null);
+        boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null
+                ? "Pending" : pod.getStatus().getPhase();
+        return new PodHealthChanged(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), cluster,
+                pod.getSpec() == null ? null : pod.getSpec().getNodeName(), phase, ready,
+                pod.getMetadata().getDeletionTimestamp() != null);
+    }
+
+    /** {@code key[=value]:Effect}, as kubectl describe shows a taint. */
+    static String describe(Taint t) {
+        return t.getKey() + (t.getValue() == null || t.getValue().isEmpty() ? "" : "=" + t.getValue()) + ":" + t.getEffect();
+    }
+}
