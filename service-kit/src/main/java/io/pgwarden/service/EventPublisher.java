@@ -35,8 +35,19 @@ public class EventPublisher {
 
     /** Publishes body on its type's topic under key; correlationId null starts a new correlation. */
     public MessageMetadata publish(Object body, String key, String subject, String correlationId) {
+        MessageMetadata metadata = newMetadata(MessageType.of(body.getClass()), subject, correlationId);
+        send(metadata, body, key);
+        return metadata;
+    }
+
+    /** The attributes of a message this service is about to send, for callers that record it first. */
+    public MessageMetadata newMetadata(MessageType type, String subject, String correlationId) {
+        return MessageMetadata.create(source(), type, clock.instant(), subject, correlationId);
+    }
+
+    /** Sends body with the given attributes on its type's topic under key. */
+    public void send(MessageMetadata metadata, Object body, String key) {
         MessageType type = MessageType.of(body.getClass());
-        MessageMetadata metadata = MessageMetadata.create(source(), type, clock.instant(), subject, correlationId);
         Message<byte[]> message = Message.of(Json.write(body)).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder()
                         .withTopic(type.topic())
@@ -44,7 +55,6 @@ public class EventPublisher {
                         .withHeaders(CloudEventsKafka.headers(metadata))
                         .build());
         out.sendMessage(message).await().atMost(config.publishTimeout());
-        return metadata;
     }
 
     public void activity(String subject, String action, boolean changed, String detail, String correlationId) {

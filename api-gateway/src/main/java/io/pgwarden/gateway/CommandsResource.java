@@ -1,0 +1,38 @@
+package io.pgwarden.gateway;
+
+import jakarta.inject.Inject;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+
+/** Where a command stands. */
+@Path("/api/v1/commands")
+@Tag(name = "commands")
+@Produces(MediaType.APPLICATION_JSON)
+public class CommandsResource {
+    static final String ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+    @Inject
+    CommandStore store;
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A command's state: SUBMITTED, ACCEPTED, RUNNING, SUCCEEDED, FAILED or REJECTED, with the reason")
+    public CommandView get(@PathParam("id") @Pattern(regexp = ID_PATTERN, message = "must be a command id (a UUID)")
+                           String id) {
+        return store.find(id).orElseThrow(() -> new NotFoundException("no command " + id));
+    }
+
+    static Response accepted(CommandView command) {
+        return Response.accepted(command).location(URI.create("/api/v1/commands/" + command.id())).build();
+    }
+}

@@ -1,0 +1,55 @@
+package io.pgwarden.gateway;
+
+import io.pgwarden.contracts.Names;
+import io.pgwarden.contracts.command.CordonNode;
+import io.pgwarden.contracts.command.UncordonNode;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Node operations: each request becomes a command on Kafka, answered 202 with where to follow it. */
+@Path("/api/v1/nodes/{node}")
+@Tag(name = "nodes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class NodesResource {
+
+    @Inject
+    CommandSubmitter submitter;
+
+    @POST
+    @Path("/cordon")
+    @Operation(summary = "Mark the node unschedulable (kubectl cordon)")
+    public Response cordon(
+            @PathParam("node") @Pattern(regexp = Names.DNS_SUBDOMAIN, message = Names.DNS_SUBDOMAIN_MESSAGE) String node,
+            @HeaderParam(Requests.CORRELATION_HEADER)
+            @Pattern(regexp = Requests.CORRELATION_PATTERN, message = Requests.CORRELATION_MESSAGE) String correlationId,
+            @Valid Requests.NodeRequest body) {
+        return CommandsResource.accepted(submitter.submit(new CordonNode(node, reason(body)), correlationId));
+    }
+
+    @POST
+    @Path("/uncordon")
+    @Operation(summary = "Make the node schedulable again (kubectl uncordon)")
+    public Response uncordon(
+            @PathParam("node") @Pattern(regexp = Names.DNS_SUBDOMAIN, message = Names.DNS_SUBDOMAIN_MESSAGE) String node,
+            @HeaderParam(Requests.CORRELATION_HEADER)
+            @Pattern(regexp = Requests.CORRELATION_PATTERN, message = Requests.CORRELATION_MESSAGE) String correlationId,
+            @Valid Requests.NodeRequest body) {
+        return CommandsResource.accepted(submitter.submit(new UncordonNode(node, reason(body)), correlationId));
+    }
+
+    private static String reason(Requests.NodeRequest body) {
+        return body == null ? null : body.reason();
+    }
+}

@@ -1,0 +1,76 @@
+package io.pgwarden.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.pgwarden.contracts.MessageDecoder;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Comparator;
+import java.util.List;
+
+/** Every error the API gives is problem+json that says what is wrong; none leaks a stack trace. */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, UriInfo uri) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(field(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.FieldError::field))
+                .toList();
+        String detail = errors.stream().map(f -> f.field() + " " + f.message())
+                .reduce((a, b) -> a + "; " + b).orElse("invalid request");
+        return problem(400, "Invalid request", detail, uri, errors);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JsonProcessingException e, UriInfo uri) {
+        return problem(400, "Unreadable request body", MessageDecoder.describe(e), uri, null);
+    }
+
+    /** Quarkus maps this subclass itself; ours must be as specific to win. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
+        return unreadable(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response busDown(CommandSubmitter.CommandBusUnavailableException e, UriInfo uri) {
+        LOG.warn(e.getMessage(), e);
+        return problem(503, "Command bus unavailable", e.getMessage() + "; nothing was started, retry later",
+                uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response http(WebApplicationException e, UriInfo uri) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadable(json, uri);
+        }
+        return problem(status.getStatusCode(), status.getReasonPhrase(), e.getMessage(), uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, UriInfo uri) {
+        LOG.error("unexpected error serving " + uri.getPath(), e);
+        return problem(500, "Internal error", "the gateway failed to serve this request; see its log", uri, null);
+    }
+
+    static Response problem(int status, String title, String detail, UriInfo uri, List<Problem.FieldError> errors) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", title, status, detail, uri.getPath(), errors)).build();
+    }
+
+    /** {@code cordon.node} → {@code node}: the request part the client named, not the Java method. */
+    private static String field(ConstraintViolation<?> v) {
+        String path = v.getPropertyPath().toString();
+        int dot = path.indexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+}

@@ -1,0 +1,23 @@
+package io.pgwarden.gateway;
+
+import io.pgwarden.contracts.command.BackupMethod;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/** Request bodies. */
+public final class Requests {
+    private Requests() {
+    }
+
+    /** Optional body of cordon and uncordon. */
+    public record NodeRequest(@Size(max = 512) String reason) {
+    }
+
+    public record BackupRequest(@NotNull BackupMethod method, @Size(max = 512) String reason) {
+    }
+
+    /** The header a caller may set to tie its request to its own trace; at most 128 safe characters. */
+    public static final String CORRELATION_HEADER = "X-Correlation-Id";
+    public static final String CORRELATION_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+    public static final String CORRELATION_MESSAGE = "must be 1 to 128 letters, digits, '.', '_', ':' or '-'";
+}

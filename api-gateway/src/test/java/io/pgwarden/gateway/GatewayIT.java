@@ -1,0 +1,153 @@
+package io.pgwarden.gateway;
+
+import io.pgwarden.contracts.CloudEventsKafka;
+import io.pgwarden.contracts.Json;
+import io.pgwarden.contracts.MessageMetadata;
+import io.pgwarden.contracts.MessageType;
+import io.pgwarden.contracts.Topics;
+import io.pgwarden.contracts.command.CordonNode;
+import io.pgwarden.contracts.command.TakeBackup;
+import io.pgwarden.contracts.event.CommandState;
+import io.pgwarden.contracts.event.CommandStatusChanged;
+import io.pgwarden.testing.KafkaAndPostgresResource;
+import io.pgwarden.testing.TopicProbe;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+/** REST in, commands on Kafka out, statuses back in; on a real broker and a real PostgreSQL. */
+@QuarkusTest
+@QuarkusTestResource(KafkaAndPostgresResource.class)
+class GatewayIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private TopicProbe probe;
+
+    @BeforeEach
+    void setUp() {
+        probe = new TopicProbe(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS, Topics.DEAD_LETTER);
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+    }
+
+    @Test
+    void cordon_becomes_a_command_on_kafka_and_its_status_shows_on_the_command_url() throws Exception {
+        String id = given().contentType(ContentType.JSON).header("X-Correlation-Id", "change-4711")
+                .body("{\"reason\":\"kernel upgrade\"}")
+                .post("/api/v1/nodes/node001/cordon")
+                .then().statusCode(202)
+                .header("Location", containsString("/api/v1/commands/"))
+                .body("state", equalTo("SUBMITTED"), "subject", equalTo("node001"),
+                        "correlationId", equalTo("change-4711"))
+                .extract().path("id");
+
+        ConsumerRecord<String, byte[]> command = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
+                .filter(id::equals).isPresent(), WAIT);
+        assertThat(command.key()).isEqualTo("node001");
+        assertThat(Json.read(command.value(), CordonNode.class)).isEqualTo(new CordonNode("node001", "kernel upgrade"));
+        assertThat(CloudEventsKafka.header(command.headers(), "ce_correlationid")).contains("change-4711");
+        assertThat(CloudEventsKafka.header(command.headers(), "ce_source")).contains("/pgwarden/api-gateway");
+        TopicProbe.assertConformsToContract(command);
+
+        sendStatus(id, CommandState.RUNNING, "cordon", null);
+        sendStatus(id, CommandState.SUCCEEDED, null, "cordoned node node001");
+        sendStatus(id, CommandState.ACCEPTED, null, null); // a late re-delivery must not undo the final state
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/commands/" + id).then().statusCode(200)
+                .body("state", equalTo("SUCCEEDED"), "reason", equalTo("cordoned node node001"),
+                        "service", equalTo("failover-service")));
+        MessageMetadata marker = sendStatus(java.util.UUID.randomUUID().toString(), CommandState.ACCEPTED, null, null);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/commands/" + marker.subject()).then().statusCode(200));
+        given().get("/api/v1/commands/" + id).then().body("state", equalTo("SUCCEEDED"));
+    }
+
+    @Test
+    void a_backup_request_becomes_a_take_backup_command() throws Exception {
+        String id = given().contentType(ContentType.JSON).body("{\"method\":\"ONLINE_HOT\"}")
+                .post("/api/v1/clusters/default/pg-rook-sf/backups")
+                .then().statusCode(202).extract().path("id");
+
+        ConsumerRecord<String, byte[]> command = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
+                .filter(id::equals).isPresent(), WAIT);
+        assertThat(command.key()).isEqualTo("default/pg-rook-sf");
+        assertThat(Json.read(command.value(), TakeBackup.class).method().name()).isEqualTo("ONLINE_HOT");
+    }
+
+    @Test
+    void bad_requests_get_problem_json_that_says_what_is_wrong() {
+        given().contentType(ContentType.JSON).post("/api/v1/nodes/Bad_Node/cordon").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400), "errors.field", hasItem("node"),
+                        "detail", containsString("DNS-1123 subdomain"));
+        given().contentType(ContentType.JSON).body("{\"reason\":").post("/api/v1/nodes/node001/cordon")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("malformed JSON"));
+        given().contentType(ContentType.JSON).body("{\"force\":true}").post("/api/v1/nodes/node001/cordon")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("unknown field 'force'"));
+        given().contentType(ContentType.JSON).body("{\"method\":\"TAR\"}").post("/api/v1/clusters/default/pg/backups")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("field 'method'"));
+        given().contentType(ContentType.JSON).post("/api/v1/clusters/default/pg/backups")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("backup method is required"));
+        given().contentType(ContentType.JSON).header("X-Correlation-Id", "no spaces allowed").post("/api/v1/nodes/node001/cordon")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("correlationId"));
+        given().contentType(ContentType.TEXT).body("cordon please").post("/api/v1/nodes/node001/cordon")
+                .then().statusCode(415).contentType("application/problem+json");
+        given().get("/api/v1/commands/not-a-uuid").then().statusCode(400).contentType("application/problem+json");
+        given().get("/api/v1/commands/00000000-0000-0000-0000-000000000000").then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("no command 00000000-0000-0000-0000-000000000000"));
+    }
+
+    @Test
+    void a_status_that_does_not_parse_is_dead_lettered_and_the_next_one_still_applies() {
+        probe.sendRaw(Topics.COMMAND_STATUS, "x", new RecordHeaders(), "{oops".getBytes(StandardCharsets.UTF_8));
+        String id = java.util.UUID.randomUUID().toString();
+        sendStatus(id, CommandState.FAILED, null, "node node404 does not exist");
+
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/commands/" + id).then().statusCode(200)
+                .body("state", equalTo("FAILED")));
+        ConsumerRecord<String, byte[]> dead = probe.await(r -> r.topic().equals(Topics.DEAD_LETTER)
+                && "{oops".equals(TopicProbe.text(r)), WAIT);
+        assertThat(CloudEventsKafka.header(dead.headers(), "dead-letter-topic")).contains(Topics.COMMAND_STATUS);
+        assertThat(CloudEventsKafka.header(dead.headers(), "dead-letter-reason")).get().asString()
+                .contains("ce_specversion");
+    }
+
+    @Test
+    void health_metrics_and_openapi_are_served() {
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server"));
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/nodes/{node}/cordon"));
+    }
+
+    private MessageMetadata sendStatus(String commandId, CommandState state, String step, String reason) {
+        MessageMetadata metadata = new MessageMetadata(java.util.UUID.randomUUID().toString(), "/test/failover",
+                MessageType.COMMAND_STATUS_CHANGED.ceType(), Instant.now(), commandId, commandId);
+        probe.sendRaw(Topics.COMMAND_STATUS, commandId, CloudEventsKafka.headers(metadata), Json.write(
+                new CommandStatusChanged(commandId, MessageType.CORDON_NODE.ceType(), "node001", state, step, reason,
+                        "failover-service")));
+        return metadata;
+    }
+}
