@@ -23,15 +23,23 @@ final class DemoCluster implements AutoCloseable {
     final Sandbox sandbox;
     final KubernetesClient client;
 
-    private DemoCluster(Sandbox sandbox) {
+    private final Path dataDir;
+
+    private DemoCluster(Sandbox sandbox, Path dataDir) {
         this.sandbox = sandbox;
+        this.dataDir = dataDir;
         this.client = sandbox.client();
     }
 
     static DemoCluster start() {
+        return start(SandboxConfig.fast());
+    }
+
+    /** The given timings with a fresh data directory and the demo database. */
+    static DemoCluster start(SandboxConfig config) {
         try {
             Path dir = Files.createTempDirectory("sandbox-it");
-            return new DemoCluster(Sandbox.start(SandboxConfig.fast().withDataDir(dir).withDemoDatabase(true)));
+            return new DemoCluster(Sandbox.start(config.withDataDir(dir).withDemoDatabase(true)), dir);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -97,5 +105,32 @@ final class DemoCluster implements AutoCloseable {
     @Override
     public void close() {
         sandbox.close();
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a leftover temporary directory is harmless
+        }
+    }
+
+    boolean isTerminating(Pod p) {
+        return p != null && p.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    io.fabric8.kubernetes.api.model.Node node(String name) {
+        return client.nodes().withName(name).get();
+    }
+
+    String readiness(String node) {
+        return io.pgwarden.sandbox.control.ClusterView.ready(node(node)).map(c -> c.getStatus()).orElse("");
+    }
+
+    /** Waits for a pod object other than the given one (uid) to be Running and Ready. */
+    Pod awaitReplacementReady(Pod old, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Pod p = pod();
+            return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p)
+                    && !isTerminating(p);
+        });
+        return awaitReady();
     }
 }
