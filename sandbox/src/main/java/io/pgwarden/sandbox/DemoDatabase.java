@@ -1,0 +1,43 @@
+package io.pgwarden.sandbox;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.util.Map;
+
+/** The talk's demo database: StatefulSet pg-rook-sf (one replica, its claim on the RBD class) and its Service. */
+public final class DemoDatabase {
+    public static final String NAMESPACE = "default";
+    public static final String NAME = "pg-rook-sf";
+    public static final String IMAGE = "postgres:17.6";
+
+    private DemoDatabase() {
+    }
+
+    public static void deploy(KubernetesClient client) {
+        Map<String, String> labels = Map.of("app", NAME, Names.MANAGED_LABEL, "true");
+        client.services().inNamespace(NAMESPACE).resource(new ServiceBuilder().withNewMetadata().withName(NAME)
+                .withNamespace(NAMESPACE).withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app", NAME))
+                .addNewPort().withName("postgres").withPort(5432).withTargetPort(new IntOrString(5432)).endPort()
+                .endSpec().build()).create();
+        client.apps().statefulSets().inNamespace(NAMESPACE).resource(statefulSet(labels)).create();
+    }
+
+    static StatefulSet statefulSet(Map<String, String> labels) {
+        return new StatefulSetBuilder().withNewMetadata().withName(NAME).withNamespace(NAMESPACE).withLabels(labels)
+                .endMetadata().withNewSpec().withReplicas(1).withServiceName(NAME)
+                .withNewSelector().withMatchLabels(Map.of("app", NAME)).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
+                .addNewContainer().withName("postgres").withImage(IMAGE).addNewPort().withContainerPort(5432).endPort()
+                .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
+                .endContainer().withTerminationGracePeriodSeconds(30L).endSpec().endTemplate()
+                .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withStorageClassName(Names.STORAGE_CLASS).withNewResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()
+                .endSpec().build();
+    }
+}

@@ -1,0 +1,343 @@
+package io.pgwarden.sandbox;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgwarden.sandbox.api.ApiServer;
+import io.pgwarden.sandbox.control.ClusterView;
+import io.pgwarden.sandbox.control.NetworkFences;
+import io.pgwarden.sandbox.control.NodeLifecycleController;
+import io.pgwarden.sandbox.control.Scheduler;
+import io.pgwarden.sandbox.control.ServiceProxies;
+import io.pgwarden.sandbox.control.Snapshots;
+import io.pgwarden.sandbox.control.StatefulSetController;
+import io.pgwarden.sandbox.control.Storage;
+import io.pgwarden.sandbox.control.VolumeController;
+import io.pgwarden.sandbox.fault.FaultApi;
+import io.pgwarden.sandbox.kubelet.Kubelet;
+import io.pgwarden.sandbox.kubelet.PodNetwork;
+import io.pgwarden.sandbox.kubelet.ProcessRegistry;
+import io.pgwarden.sandbox.postgres.PostgresBinaries;
+import io.pgwarden.sandbox.postgres.PostgresProcess;
+import io.pgwarden.sandbox.record.InvariantRecorder;
+import io.pgwarden.sandbox.record.Timeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A simulated Kubernetes cluster: the API server, one kubelet per node, the controllers, the Services' ports, and
+ * the fault-injection API. Services use it only through {@link #apiServerUrl()}; tests may also call the fault
+ * methods here directly.
+ */
+public final class Sandbox implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
+
+    private final SandboxConfig config;
+    private final Clock clock = Clock.systemUTC();
+    private final Storage storage;
+    private final Path postgresBin;
+    private final ApiServer api;
+    private final KubernetesClient client;
+    private final Timeline timeline = new Timeline(clock);
+    private final InvariantRecorder recorder = new InvariantRecorder(clock);
+    private final PodNetwork network = new PodNetwork();
+    private final ProcessRegistry processes = new ProcessRegistry();
+    private final ExecutorService workers = Executors.newCachedThreadPool(daemon("sandbox-worker"));
+    private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-control"));
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-heartbeats"));
+    private final Map<String, Kubelet> kubelets = new ConcurrentHashMap<>();
+    private final Map<String, ScheduledFuture<?>> leaseRenewals = new ConcurrentHashMap<>();
+    private final NodeLifecycleController nodeLifecycle;
+    private final Scheduler scheduler;
+    private final StatefulSetController statefulSets;
+    private final VolumeController volumes;
+    private final Snapshots snapshots;
+    private final NetworkFences fences;
+    private final ServiceProxies services;
+    private final FaultApi faultApi;
+    private volatile boolean demoDeployed;
+
+    private Sandbox(SandboxConfig config) {
+        this.config = config;
+        this.storage = new Storage(config.dataDir());
+        storage.create(config.dataDir());
+        this.postgresBin = PostgresBinaries.install(Path.of(System.getProperty("java.io.tmpdir"),
+                "pgwarden-sandbox-postgres-17.6.0"));
+        this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds());
+        this.client = api.newClient();
+        this.nodeLifecycle = new NodeLifecycleController(client, clock, config.nodeMonitorGracePeriod(), timeline);
+        this.scheduler = new Scheduler(client, timeline);
+        this.statefulSets = new StatefulSetController(client, timeline);
+        this.snapshots = new Snapshots(client, clock, storage, timeline, this::writersOf);
+        this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
+        this.fences = new NetworkFences(client);
+        this.services = new ServiceProxies(network, workers, s ->
+                DemoDatabase.NAME.equals(s.getMetadata().getName()) && DemoDatabase.NAMESPACE.equals(
+                        s.getMetadata().getNamespace()) ? config.demoDbPort() : 0);
+        this.faultApi = FaultApi.start(config.httpPort(), this);
+    }
+
+    public static Sandbox start(SandboxConfig config) {
+        Sandbox sandbox = new Sandbox(config);
+        try {
+            sandbox.bootstrap();
+        } catch (RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
+        return sandbox;
+    }
+
+    private void bootstrap() {
+        for (String ns : List.of("default", "kube-system", "kube-public", Names.NODE_LEASE_NAMESPACE)) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                    .create();
+        }
+        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata()
+                .withName(Names.STORAGE_CLASS)
+                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
+                .withProvisioner(Names.CSI_DRIVER).withReclaimPolicy("Delete").withVolumeBindingMode("Immediate")
+                .build()).create();
+        snapshots.installClass();
+        config.nodeNames().forEach(this::addNode);
+        long period = config.nodeMonitorPeriod().toMillis();
+        control.scheduleWithFixedDelay(this::reconcile, 0, period, TimeUnit.MILLISECONDS);
+        control.scheduleWithFixedDelay(api::forgetRecordedRequests, 1, 1, TimeUnit.MINUTES);
+        if (config.deployDemoDatabase()) {
+            DemoDatabase.deploy(client);
+            demoDeployed = true;
+        }
+    }
+
+    /** One pass of every controller and kubelet over one read of the cluster, like the informer-driven loops. */
+    private void reconcile() {
+        ClusterView view;
+        try {
+            view = ClusterView.read(client);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read the cluster", e);
+            return;
+        }
+        step("node lifecycle", () -> nodeLifecycle.reconcile(view));
+        step("network fences", () -> fences.reconcile(kubelets.values()));
+        step("statefulsets", () -> statefulSets.reconcile(view));
+        step("scheduler", () -> scheduler.reconcile(view));
+        step("volumes", () -> volumes.reconcile(view));
+        step("snapshots", () -> snapshots.reconcile(view));
+        for (Kubelet kubelet : kubelets.values()) {
+            step("kubelet " + kubelet.name(), () -> kubelet.sync(view));
+        }
+        step("services", () -> services.reconcile(view));
+    }
+
+    private static void step(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            // A conflict or a race with another writer: the next pass reads again, as controllers requeue.
+            LOG.log(Level.FINE, what + " failed, retrying on the next pass", e);
+        }
+    }
+
+    // ---- the API the integrator uses ---------------------------------------------------------------------------
+
+    public String apiServerUrl() {
+        return api.url();
+    }
+
+    public String httpApiUrl() {
+        return faultApi.url();
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** A kubeconfig for kubectl and other clients: the plain-HTTP server, no authentication. */
+    public void writeKubeconfig(Path file) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: pgwarden-sandbox
+                  cluster:
+                    server: %s
+                contexts:
+                - name: pgwarden-sandbox
+                  context:
+                    cluster: pgwarden-sandbox
+                    user: pgwarden-sandbox
+                    namespace: default
+                current-context: pgwarden-sandbox
+                users:
+                - name: pgwarden-sandbox
+                  user:
+                    token: sandbox
+                """.formatted(apiServerUrl());
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Optional<String> demoDatabaseJdbcUrl() {
+        if (!demoDeployed) {
+            return Optional.empty();
+        }
+        return services.port(DemoDatabase.NAMESPACE, DemoDatabase.NAME)
+                .map(port -> "jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+    }
+
+    /** Deploys the demo database if it is not there yet (the local run's default). */
+    public void deployDemoDatabase() {
+        if (!demoDeployed) {
+            DemoDatabase.deploy(client);
+            demoDeployed = true;
+        }
+    }
+
+    /** The local port of any Service that selects pods, once its proxy runs. */
+    public Optional<Integer> servicePort(String namespace, String name) {
+        return services.port(namespace, name);
+    }
+
+    // ---- faults ------------------------------------------------------------------------------------------------
+
+    public Collection<Kubelet> nodes() {
+        return List.copyOf(kubelets.values());
+    }
+
+    public Optional<Kubelet> node(String name) {
+        return Optional.ofNullable(kubelets.get(name));
+    }
+
+    private Kubelet kubelet(String name) {
+        return node(name).orElseThrow(() -> new UnknownNameException("no node named " + name));
+    }
+
+    public void powerOff(String node) {
+        kubelet(node).powerOff();
+    }
+
+    public void powerOn(String node) {
+        kubelet(node).powerOn();
+    }
+
+    public void partition(String node) {
+        kubelet(node).partition();
+    }
+
+    public void heal(String node) {
+        kubelet(node).heal();
+    }
+
+    /** Kills the pod's process on whichever node runs it; the kubelet restarts it. */
+    public void killPod(String namespace, String pod) {
+        boolean killed = kubelets.values().stream().anyMatch(k -> k.killPod(namespace, pod));
+        if (!killed) {
+            throw new UnknownNameException("no running pod " + namespace + "/" + pod);
+        }
+    }
+
+    /** Adds a node: a new kubelet registers it and starts heartbeating. */
+    public synchronized Kubelet addNode(String name) {
+        if (kubelets.containsKey(name)) {
+            throw new IllegalArgumentException("node " + name + " exists");
+        }
+        int n = kubelets.size() + 1;
+        Kubelet kubelet = new Kubelet(name, "192.168." + (10 + n / 250) + "." + (n % 250 + 1), client, clock,
+                storage, postgresBin, network, processes, recorder, timeline, workers);
+        kubelet.register();
+        kubelets.put(name, kubelet);
+        long interval = config.heartbeatInterval().toMillis();
+        leaseRenewals.put(name, heartbeats.scheduleAtFixedRate(kubelet::renewLease,
+                ThreadLocalRandom.current().nextLong(interval), interval, TimeUnit.MILLISECONDS));
+        return kubelet;
+    }
+
+    /** Removes a node: its machine is switched off and its Node object deleted, as when a node is decommissioned. */
+    public synchronized void removeNode(String name) {
+        Kubelet kubelet = kubelet(name);
+        kubelet.powerOff();
+        Optional.ofNullable(leaseRenewals.remove(name)).ifPresent(f -> f.cancel(false));
+        kubelets.remove(name);
+        client.nodes().withName(name).delete();
+        timeline.record("node", name, "Removed");
+    }
+
+    public InvariantRecorder invariants() {
+        return recorder;
+    }
+
+    public Timeline timeline() {
+        return timeline;
+    }
+
+    private List<PostgresProcess> writersOf(String volume) {
+        List<PostgresProcess> writers = new ArrayList<>();
+        kubelets.values().forEach(k -> writers.addAll(k.postgresOn(volume)));
+        return writers;
+    }
+
+    /** Stops every process and server the sandbox started. */
+    @Override
+    public void close() {
+        control.shutdownNow();
+        heartbeats.shutdownNow();
+        await(control);
+        await(heartbeats);
+        kubelets.values().forEach(Kubelet::killAll);
+        services.close();
+        workers.shutdownNow();
+        await(workers);
+        processes.killAll();
+        faultApi.close();
+        client.close();
+        api.close();
+    }
+
+    private static void await(ExecutorService executor) {
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A node or pod name the sandbox does not know. */
+    public static final class UnknownNameException extends RuntimeException {
+        public UnknownNameException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package io.pgwarden.sandbox.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.zjsonpatch.JsonPatch;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fabric8's CRUD mock dispatcher, corrected where it differs from the real API server in ways the services, the
+ * sandbox's controllers or kubectl depend on. Storage, create, get, list and watch stay the mock's; this class
+ * adds discovery, field selectors, the status/scale/eviction subresources, graceful pod deletion and its own
+ * update path (PUT and every PATCH type), which keeps status on plain updates and does not delete a terminating
+ * object when it is updated.
+ */
+public final class SandboxDispatcher extends KubernetesCrudDispatcher {
+    private static final ObjectMapper JSON = Serialization.jsonMapper();
+    private static final Pattern POD = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)");
+    private static final Pattern EVICTION = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction");
+    private static final Pattern SCALE =
+            Pattern.compile("/apis/apps/v1/namespaces/([^/]+)/(statefulsets|deployments)/([^/]+)/scale");
+    private static final int DEFAULT_GRACE_SECONDS = 30;
+
+    private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/([^/]+)/pods");
+
+    private final Clock clock;
+    private final long defaultTolerationSeconds;
+
+    public SandboxDispatcher(Clock clock, long defaultTolerationSeconds) {
+        this.clock = clock;
+        this.defaultTolerationSeconds = defaultTolerationSeconds;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        // One request at a time: the extensions below read and then write, like the mock's own handlers.
+        synchronized (this) {
+            try {
+                return withJsonContentType(route(request));
+            } catch (ApiError e) {
+                return e.toResponse();
+            }
+        }
+    }
+
+    private MockResponse route(RecordedRequest request) {
+        String fullPath = request.getPath();
+        int q = fullPath.indexOf('?');
+        String path = q < 0 ? fullPath : fullPath.substring(0, q);
+        Map<String, String> query = query(q < 0 ? "" : fullPath.substring(q + 1));
+        String method = request.getMethod();
+        String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+
+        if (method.equals("GET") && path.equals("/version")) {
+            return json(200, Discovery.version());
+        }
+        if (method.equals("GET")) {
+            var doc = Discovery.document(path);
+            if (doc.isPresent()) {
+                return json(200, doc.get());
+            }
+        }
+        Matcher eviction = EVICTION.matcher(path);
+        if (eviction.matches() && method.equals("POST")) {
+            return evict(eviction.group(1), eviction.group(2), body);
+        }
+        Matcher scale = SCALE.matcher(path);
+        if (scale.matches()) {
+            return scale(method, scale.group(1), scale.group(2), scale.group(3), body, request.getHeader("Content-Type"));
+        }
+        return switch (method) {
+            case "GET" -> get(fullPath, query);
+            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body) : super.handleCreate(request);
+            case "PUT" -> update(path, current -> parse(body));
+            case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
+            case "DELETE" -> delete(fullPath, path, query, body);
+            default -> new MockResponse().setResponseCode(405);
+        };
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------
+
+    private MockResponse get(String fullPath, Map<String, String> query) {
+        FieldSelector selector = FieldSelector.parse(query.get("fieldSelector"));
+        if (selector.isEmpty()) {
+            return super.handleGet(fullPath);
+        }
+        String mockPath = withFieldSelector(fullPath, FieldSelector.mockTerms(query.get("fieldSelector")));
+        MockResponse response = super.handleGet(mockPath);
+        if (response.getWebSocketListener() != null) {
+            return response.withWebSocketUpgrade(new FilteringWatch(response.getWebSocketListener(), selector));
+        }
+        ObjectNode list = (ObjectNode) parse(response.getBody().readUtf8());
+        ArrayNode kept = JSON.createArrayNode();
+        list.withArray("items").forEach(item -> {
+            if (selector.matches(item)) {
+                kept.add(item);
+            }
+        });
+        list.set("items", kept);
+        return json(200, list.toString());
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------------------
+
+    /**
+     * The real API server's update: status changes only through /status and the rest only through the main
+     * resource; resourceVersion conflicts answer 409; generation counts spec changes; an object marked for deletion
+     * goes once its finalizers are gone, except a pod, which goes when its kubelet (or a force delete) removes it.
+     */
+    private MockResponse update(String path, UnaryOperator<JsonNode> change) {
+        AttributeSet key = getKey(path);
+        Map.Entry<AttributeSet, String> entry = findResource(key);
+        if (entry == null) {
+            throw ApiError.notFound(path);
+        }
+        ObjectNode current = (ObjectNode) parse(entry.getValue());
+        JsonNode desired = change.apply(current.deepCopy());
+        if (!desired.isObject()) {
+            throw new ApiError(400, "BadRequest", "the body is not an object");
+        }
+        String plural = key.getAttribute("plural").getValues().iterator().next().toString();
+        ObjectNode result;
+        if (path.endsWith("/status")) {
+            result = current.deepCopy();
+            copyField(desired, result, "status");
+        } else {
+            result = (ObjectNode) desired;
+            if (Discovery.hasStatusSubresource(plural)) {
+                copyField(current, result, "status");
+            }
+        }
+        String requestedVersion = desired.path("metadata").path("resourceVersion").asText("");
+        String currentVersion = current.path("metadata").path("resourceVersion").asText("");
+        if (!requestedVersion.isEmpty() && !requestedVersion.equals(currentVersion)) {
+            throw new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + plural + " \""
+                    + current.path("metadata").path("name").asText() + "\": the object has been modified; please "
+                    + "apply your changes to the latest version and try again");
+        }
+        ObjectNode metadata = result.with("metadata");
+        JsonNode currentMetadata = current.path("metadata");
+        for (String immutable : new String[]{"name", "namespace", "uid", "creationTimestamp", "deletionTimestamp",
+                "deletionGracePeriodSeconds", "generation", "resourceVersion"}) {
+            copyField(currentMetadata, metadata, immutable);
+        }
+        if (!withoutMetadataAndStatus(current).equals(withoutMetadataAndStatus(result))) {
+            metadata.put("generation", currentMetadata.path("generation").asLong(1) + 1);
+        }
+        if (result.equals(current)) {
+            return json(200, current.toString());
+        }
+        metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+        boolean gone = metadata.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()
+                && !plural.equals("pods");
+        String json = gone ? null : result.toString();
+        processEvent(path, key, entry.getKey(), gone ? null : resource(json), json);
+        return json(200, gone ? current.toString() : json);
+    }
+
+    /**
+     * Pod admission as the real API server applies it: the DefaultTolerationSeconds plugin adds tolerations of the
+     * not-ready and unreachable NoExecute taints (300 s by default) and a new pod's status is phase Pending.
+     */
+    private MockResponse createPod(RecordedRequest request, String body) {
+        ObjectNode pod = (ObjectNode) parse(body);
+        ArrayNode tolerations = pod.with("spec").withArray("tolerations");
+        for (String taint : new String[]{"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
+            boolean present = false;
+            for (JsonNode t : tolerations) {
+                present |= taint.equals(t.path("key").asText()) && (t.path("effect").asText("").isEmpty()
+                        || "NoExecute".equals(t.path("effect").asText()));
+            }
+            if (!present) {
+                tolerations.addObject().put("key", taint).put("operator", "Exists").put("effect", "NoExecute")
+                        .put("tolerationSeconds", defaultTolerationSeconds);
+            }
+        }
+        pod.putObject("status").put("phase", "Pending").put("qosClass", "BestEffort");
+        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders(), new Buffer(pod.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private JsonNode patch(JsonNode current, String body, String contentType) {
+        String type = contentType == null ? "" : contentType.split(";")[0].trim();
+        return switch (type) {
+            case "application/json-patch+json" -> JsonPatch.apply(parse(body), current);
+            case "application/merge-patch+json", "application/strategic-merge-patch+json" ->
+                    JsonMergePatch.apply(current, parse(body));
+            default -> throw new ApiError(415, "UnsupportedMediaType",
+                    "the sandbox does not support patches of type " + type);
+        };
+    }
+
+    /**
+     * Graceful deletion: a pod bound to a node is only marked (deletionTimestamp = now + grace period) and waits for
+     * its kubelet to confirm; a force delete (grace period 0) or an unbound pod goes at once. Other kinds keep the
+     * mock's behavior (gone at once unless finalizers hold them).
+     */
+    private MockResponse delete(String fullPath, String path, Map<String, String> query, String body) {
+        Matcher pod = POD.matcher(path);
+        if (!pod.matches()) {
+            return super.handleDelete(fullPath);
+        }
+        Long grace = gracePeriod(query, body);
+        return deletePod(pod.group(1), pod.group(2), grace);
+    }
+
+    private MockResponse deletePod(String namespace, String name, Long requestedGrace) {
+        String path = "/api/v1/namespaces/" + namespace + "/pods/" + name;
+        AttributeSet key = getKey(path);
+        Map.Entry<AttributeSet, String> entry = findResource(key);
+        if (entry == null) {
+            throw new ApiError(404, "NotFound", "pods \"" + name + "\" not found");
+        }
+        ObjectNode current = (ObjectNode) parse(entry.getValue());
+        long grace = requestedGrace != null ? requestedGrace
+                : current.path("spec").path("terminationGracePeriodSeconds").asLong(DEFAULT_GRACE_SECONDS);
+        boolean bound = !current.path("spec").path("nodeName").asText("").isEmpty();
+        if (grace == 0 || !bound) {
+            return super.handleDelete(path);
+        }
+        ObjectNode metadata = current.with("metadata");
+        if (metadata.has("deletionTimestamp")) {
+            return json(200, current.toString());
+        }
+        metadata.put("deletionTimestamp", clock.instant().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+        metadata.put("deletionGracePeriodSeconds", grace);
+        metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+        String json = current.toString();
+        processEvent(path, key, entry.getKey(), resource(json), json);
+        return json(200, json);
+    }
+
+    private static Long gracePeriod(Map<String, String> query, String body) {
+        if (query.containsKey("gracePeriodSeconds")) {
+            return Long.parseLong(query.get("gracePeriodSeconds"));
+        }
+        if (!body.isBlank()) {
+            JsonNode options = parse(body);
+            if (options.has("gracePeriodSeconds")) {
+                return options.get("gracePeriodSeconds").asLong();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * pods/eviction (policy/v1), what kubectl drain calls: a graceful delete. PodDisruptionBudgets are not
+     * evaluated (see README).
+     */
+    private MockResponse evict(String namespace, String name, String body) {
+        Long grace = null;
+        if (!body.isBlank()) {
+            JsonNode options = parse(body).path("deleteOptions");
+            if (options.has("gracePeriodSeconds")) {
+                grace = options.get("gracePeriodSeconds").asLong();
+            }
+        }
+        deletePod(namespace, name, grace);
+        return json(201, ApiError.status(201, "", "evicted"));
+    }
+
+    /** The scale subresource (autoscaling/v1 Scale), which kubectl scale and client.scale(n) use. */
+    private MockResponse scale(String method, String namespace, String plural, String name, String body,
+                               String contentType) {
+        String path = "/apis/apps/v1/namespaces/" + namespace + "/" + plural + "/" + name;
+        Map.Entry<AttributeSet, String> entry = findResource(getKey(path));
+        if (entry == null) {
+            throw new ApiError(404, "NotFound", plural + ".apps \"" + name + "\" not found");
+        }
+        JsonNode workload = parse(entry.getValue());
+        if (method.equals("GET")) {
+            return json(200, toScale(workload).toString());
+        }
+        if (!method.equals("PUT") && !method.equals("PATCH")) {
+            return new MockResponse().setResponseCode(405);
+        }
+        JsonNode desired = method.equals("PUT") ? parse(body) : patch(toScale(workload), body, contentType);
+        int replicas = desired.path("spec").path("replicas").asInt(0);
+        MockResponse updated = update(path, current -> {
+            ((ObjectNode) current.with("spec")).put("replicas", replicas);
+            return current;
+        });
+        return json(200, toScale(parse(updated.getBody().readUtf8())).toString());
+    }
+
+    private static ObjectNode toScale(JsonNode workload) {
+        ObjectNode scale = JSON.createObjectNode().put("kind", "Scale").put("apiVersion", "autoscaling/v1");
+        ObjectNode metadata = scale.putObject("metadata");
+        for (String field : new String[]{"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+            copyField(workload.path("metadata"), metadata, field);
+        }
+        scale.putObject("spec").put("replicas", workload.path("spec").path("replicas").asInt(1));
+        StringBuilder selector = new StringBuilder();
+        workload.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(e ->
+                selector.append(selector.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                        .append(e.getValue().asText()));
+        scale.putObject("status").put("replicas", workload.path("status").path("replicas").asInt(0))
+                .put("selector", selector.toString());
+        return scale;
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    static MockResponse json(int code, String body) {
+        return new MockResponse().setResponseCode(code).setBody(body);
+    }
+
+    private static MockResponse withJsonContentType(MockResponse response) {
+        if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
+            response.setHeader("Content-Type", "application/json");
+        }
+        return response;
+    }
+
+    private static JsonNode withoutMetadataAndStatus(ObjectNode object) {
+        ObjectNode copy = object.deepCopy();
+        copy.remove("metadata");
+        copy.remove("status");
+        return copy;
+    }
+
+    private static void copyField(JsonNode from, ObjectNode to, String field) {
+        if (from.has(field)) {
+            to.set(field, from.get(field).deepCopy());
+        } else {
+            to.remove(field);
+        }
+    }
+
+    private static GenericKubernetesResource resource(String json) {
+        return Serialization.unmarshal(json, GenericKubernetesResource.class);
+    }
+
+    static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            throw new ApiError(400, "BadRequest", "the body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> query(String queryString) {
+        Map<String, String> query = new LinkedHashMap<>();
+        for (String pair : queryString.split("&")) {
+            if (!pair.isEmpty()) {
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                query.put(k, v);
+            }
+        }
+        return query;
+    }
+
+    private static String withFieldSelector(String fullPath, String selector) {
+        int q = fullPath.indexOf('?');
+        StringBuilder rebuilt = new StringBuilder(fullPath.substring(0, q));
+        char sep = '?';
+        for (String pair : fullPath.substring(q + 1).split("&")) {
+            if (pair.startsWith("fieldSelector=")) {
+                if (selector.isEmpty()) {
+                    continue;
+                }
+                pair = "fieldSelector=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
+            }
+            rebuilt.append(sep).append(pair);
+            sep = '&';
+        }
+        return rebuilt.toString();
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,17 @@
+package io.pgwarden.sandbox.kubelet;
+
+/** What a simulated container runtime runs for a pod. */
+interface Container {
+    boolean isRunning();
+
+    boolean isReady();
+
+    /** The port its process listens on, 0 when it listens on none. */
+    int port();
+
+    /** SIGKILL: a crash or a power cut. */
+    void kill();
+
+    /** A container stop within the pod's grace period. */
+    void stop();
+}

@@ -1,0 +1,31 @@
+package io.pgwarden.sandbox.kubelet;
+
+/** Any container the sandbox does not run for real: it is up from start to stop, like kwok's fake pods. */
+final class SleepContainer implements Container {
+    private volatile boolean running = true;
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public boolean isReady() {
+        return running;
+    }
+
+    @Override
+    public int port() {
+        return 0;
+    }
+
+    @Override
+    public void kill() {
+        running = false;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+}

@@ -1,0 +1,136 @@
+package io.pgwarden.sandbox;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+
+import static org.awaitility.Awaitility.await;
+
+/** A fast sandbox with the demo database, and what the scenarios do with it. */
+final class DemoCluster implements AutoCloseable {
+    static final String NS = DemoDatabase.NAMESPACE;
+    static final String POD = DemoDatabase.NAME + "-0";
+
+    final Sandbox sandbox;
+    final KubernetesClient client;
+
+    private final Path dataDir;
+
+    private DemoCluster(Sandbox sandbox, Path dataDir) {
+        this.sandbox = sandbox;
+        this.dataDir = dataDir;
+        this.client = sandbox.client();
+    }
+
+    static DemoCluster start() {
+        return start(SandboxConfig.fast());
+    }
+
+    /** The given timings with a fresh data directory and the demo database. */
+    static DemoCluster start(SandboxConfig config) {
+        try {
+            Path dir = Files.createTempDirectory("sandbox-it");
+            return new DemoCluster(Sandbox.start(config.withDataDir(dir).withDemoDatabase(true)), dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    Pod pod() {
+        return client.pods().inNamespace(NS).withName(POD).get();
+    }
+
+    /** Waits until pg-rook-sf-0 is Running and Ready and the Service answers; returns the pod. */
+    Pod awaitReady() {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Pod p = pod();
+            return p != null && p.getMetadata().getDeletionTimestamp() == null && isReady(p) && canQuery();
+        });
+        return pod();
+    }
+
+    static boolean isReady(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    String nodeOf(Pod p) {
+        return p.getSpec().getNodeName();
+    }
+
+    private boolean canQuery() {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            return s.execute("SELECT 1");
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    Connection connect() throws SQLException {
+        String url = sandbox.demoDatabaseJdbcUrl().orElseThrow(() -> new SQLException("no demo database yet"));
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("connectTimeout", "3");
+        props.setProperty("socketTimeout", "10");
+        return DriverManager.getConnection(url, props);
+    }
+
+    void sql(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    long count(String table) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    void scale(int replicas) {
+        client.apps().statefulSets().inNamespace(NS).withName(DemoDatabase.NAME).scale(replicas);
+    }
+
+    @Override
+    public void close() {
+        sandbox.close();
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a leftover temporary directory is harmless
+        }
+    }
+
+    boolean isTerminating(Pod p) {
+        return p != null && p.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    io.fabric8.kubernetes.api.model.Node node(String name) {
+        return client.nodes().withName(name).get();
+    }
+
+    String readiness(String node) {
+        return io.pgwarden.sandbox.control.ClusterView.ready(node(node)).map(c -> c.getStatus()).orElse("");
+    }
+
+    /** Waits for a pod object other than the given one (uid) to be Running and Ready. */
+    Pod awaitReplacementReady(Pod old, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Pod p = pod();
+            return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p)
+                    && !isTerminating(p);
+        });
+        return awaitReady();
+    }
+}

@@ -1,0 +1,60 @@
+package io.pgwarden.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scenario 7, the danger pgwarden exists to prevent: the pod's node is partitioned (its PostgreSQL keeps running),
+ * the stuck pod is force-deleted without fencing, the replacement starts on another node once the volume is
+ * force-detached, and the invariant recorder reports two writers of one volume.
+ */
+class SplitBrainIsDetectedIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void unfencedForceDeleteOfPartitionedPodIsReportedAsSplitBrain() throws Exception {
+        try (DemoCluster cluster = DemoCluster.start()) {
+            Pod before = cluster.awaitReady();
+            String node = before.getSpec().getNodeName();
+            String sandboxUrl = cluster.sandbox.httpApiUrl();
+
+            assertThat(post(sandboxUrl + "/nodes/" + node + "/partition").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
+            cluster.client.pods().inNamespace(DemoCluster.NS).withName(DemoCluster.POD).withGracePeriod(0).delete();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !get(sandboxUrl + "/invariants").path("splitBrains").isEmpty());
+            JsonNode splitBrain = get(sandboxUrl + "/invariants").path("splitBrains").get(0);
+            assertThat(splitBrain.path("volume").asText()).startsWith("pvc-");
+            assertThat(splitBrain.path("firstNode").asText()).isEqualTo(node);
+            assertThat(splitBrain.path("secondNode").asText()).isNotEqualTo(node);
+            assertThat(splitBrain.path("overlapStart").asText()).isNotEmpty();
+
+            // Healing the partition: the kubelet finds its pod deleted and kills the zombie, closing the overlap.
+            post(sandboxUrl + "/nodes/" + node + "/heal");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !get(sandboxUrl + "/invariants")
+                    .path("splitBrains").get(0).path("overlapEnd").isNull());
+        }
+    }
+
+    private HttpResponse<String> post(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode get(String url) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+}
