@@ -1,0 +1,122 @@
+package io.pgwarden.local;
+
+import io.pgwarden.embedded.Ports.PortTakenException;
+import io.pgwarden.sandbox.SandboxConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The local run: starts the whole system on embedded defaults, prints where everything is, writes
+ * {@code .pgwarden/local.env}, and runs in the foreground until Ctrl-C or SIGTERM, which stops every
+ * process it started. Ports come from environment variables ({@code PGWARDEN_GATEWAY_PORT} …).
+ */
+public final class LocalRun {
+    private static final Logger LOG = Logger.getLogger(LocalRun.class.getName());
+
+    private LocalRun() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        quietLibraries();
+        long t0 = System.nanoTime();
+        Path root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
+        LocalStack.Settings settings = new LocalStack.Settings(root, root.resolve(".pgwarden"), ports(),
+                SandboxConfig.defaults(), Duration.ofSeconds(180));
+        LocalStack stack = new LocalStack(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before anything starts: a Ctrl-C during start-up stops what did start.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long stopping = System.nanoTime();
+            System.out.println("pgwarden: stopping…");
+            stack.close();
+            System.out.printf(Locale.ROOT, "pgwarden: stopped in %.1f s%n", (System.nanoTime() - stopping) / 1e9);
+            stopped.countDown();
+        }, "pgwarden-stop"));
+        try {
+            stack.start();
+        } catch (PortTakenException e) {
+            System.err.println("pgwarden local run: " + e.getMessage());
+            System.exit(1);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "pgwarden local run failed to start", e);
+            System.exit(1);
+        }
+        Path env = stack.writeEnv();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, """
+
+                pgwarden is up in %.1f s. Ctrl-C stops everything.
+
+                  api-gateway       %s   (Swagger UI: %s/q/swagger-ui)
+                  node-watcher      %s
+                  failover-service  %s
+                  backup-service    %s
+                  Kafka             %s
+                  catalog database  %s  (user %s)
+                  sandbox cluster   %s  (faults: %s)
+                  demo database     %s
+
+                  kubectl --kubeconfig %s get nodes
+                  set -a; . %s; set +a     # all of the above as variables
+                  logs: %s
+
+                """, seconds, stack.gatewayUrl(), stack.gatewayUrl(),
+                stack.services().get("node-watcher").url(), stack.services().get("failover-service").url(),
+                stack.services().get("backup-service").url(), stack.kafkaBootstrapServers(), stack.catalogJdbcUrl(),
+                io.pgwarden.embedded.CatalogDatabase.USER, stack.sandbox().apiServerUrl(), stack.sandbox().httpApiUrl(),
+                stack.sandbox().demoDatabaseJdbcUrl().orElse("(not deployed)"), stack.kubeconfig(), env,
+                settings.stateDir().resolve("logs"));
+        stopped.await();
+    }
+
+    private static LocalStack.Ports ports() {
+        LocalStack.Ports d = LocalStack.Ports.defaults();
+        return new LocalStack.Ports(
+                port("PGWARDEN_GATEWAY_PORT", d.gateway()),
+                port("PGWARDEN_NODE_WATCHER_PORT", d.nodeWatcher()),
+                port("PGWARDEN_FAILOVER_PORT", d.failover()),
+                port("PGWARDEN_BACKUP_PORT", d.backup()),
+                port("PGWARDEN_KAFKA_PORT", d.kafka()),
+                port("PGWARDEN_CATALOG_PORT", d.catalog()),
+                port("PGWARDEN_KUBE_API_PORT", d.kubernetesApi()),
+                port("PGWARDEN_SANDBOX_PORT", d.sandbox()),
+                port("PGWARDEN_DEMO_DB_PORT", d.demoDatabase()));
+    }
+
+    private static int port(String variable, int fallback) {
+        String value = System.getenv(variable);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            System.err.println("pgwarden local run: " + variable + "=" + value + " is not a port (0-65535)");
+            System.exit(2);
+            return fallback;
+        }
+    }
+
+    /** Held, because java.util.logging forgets the level of a logger nobody references. */
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
+    /** The broker and the API server log every step at INFO; the services' own logs are what matter. */
+    private static void quietLibraries() {
+        for (String name : new String[]{"org.apache.kafka", "kafka", "io.fabric8", "io.smallrye", "io.zonky"}) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.WARNING);
+            QUIETED.add(logger);
+        }
+    }
+}
