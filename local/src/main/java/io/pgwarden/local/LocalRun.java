@@ -5,8 +5,6 @@ import io.pgwarden.sandbox.SandboxConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -24,7 +22,7 @@ public final class LocalRun {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        quietLibraries();
+        LocalLogging.configure();
         long t0 = System.nanoTime();
         Path root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
         LocalStack.Settings settings = new LocalStack.Settings(root, root.resolve(".pgwarden"), ports(),
@@ -108,15 +106,4 @@ public final class LocalRun {
         }
     }
 
-    /** Held, because java.util.logging forgets the level of a logger nobody references. */
-    private static final List<Logger> QUIETED = new ArrayList<>();
-
-    /** The broker and the API server log every step at INFO; the services' own logs are what matter. */
-    private static void quietLibraries() {
-        for (String name : new String[]{"org.apache.kafka", "kafka", "io.fabric8", "io.smallrye", "io.zonky"}) {
-            Logger logger = Logger.getLogger(name);
-            logger.setLevel(Level.WARNING);
-            QUIETED.add(logger);
-        }
-    }
 }
