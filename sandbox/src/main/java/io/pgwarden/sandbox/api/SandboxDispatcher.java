@@ -19,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -88,7 +91,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return scale(method, scale.group(1), scale.group(2), scale.group(3), body, request.getHeader("Content-Type"));
         }
         return switch (method) {
-            case "GET" -> get(fullPath, query);
+            case "GET" -> asTableIfAsked(get(fullPath, query), path, request.getHeader("Accept"));
             case "POST" -> PODS.matcher(path).matches() ? createPod(request, body) : super.handleCreate(request);
             case "PUT" -> update(path, current -> parse(body));
             case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
@@ -118,6 +121,34 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         });
         list.set("items", kept);
         return json(200, list.toString());
+    }
+
+    /**
+     * Lists in the real server's order (by namespace and name, the etcd key order; the mock keeps update order),
+     * and as a Table when the client asks for server-side printing.
+     */
+    private MockResponse asTableIfAsked(MockResponse response, String path, String accept) {
+        if (response.getWebSocketListener() != null || response.code() != 200 || response.getBody() == null) {
+            return response;
+        }
+        JsonNode body = parse(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
+        if (body.has("items") && body.get("items").isArray()) {
+            List<JsonNode> items = new ArrayList<>();
+            body.get("items").forEach(items::add);
+            items.sort(Comparator.comparing((JsonNode i) -> i.path("metadata").path("namespace").asText(""))
+                    .thenComparing(i -> i.path("metadata").path("name").asText("")));
+            ArrayNode sorted = JSON.createArrayNode();
+            items.forEach(sorted::add);
+            ((ObjectNode) body).set("items", sorted);
+        }
+        if (!Tables.wanted(accept) || !body.has("kind")) {
+            return json(200, body.toString());
+        }
+        String[] segments = path.split("/");
+        String plural = segments[segments.length - (body.has("items") ? 1 : 2)];
+        MockResponse table = json(200, Tables.render(plural, body, clock.instant()));
+        table.setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io");
+        return table;
     }
 
     // ---- writes ------------------------------------------------------------------------------------------------
