@@ -47,6 +47,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     private final Clock clock;
     private final long defaultTolerationSeconds;
+    /** plural/namespace/name to the mock's key of that object: the mock itself scans every object per lookup. */
+    private final Map<String, AttributeSet> index = new java.util.HashMap<>();
 
     public SandboxDispatcher(Clock clock, long defaultTolerationSeconds) {
         this.clock = clock;
@@ -103,6 +105,10 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     // ---- reads -------------------------------------------------------------------------------------------------
 
     private MockResponse get(String fullPath, Map<String, String> query) {
+        if (query.isEmpty() && indexKey(getKey(fullPath)) != null) {
+            Map.Entry<AttributeSet, String> entry = findResource(getKey(fullPath));
+            return entry == null ? ApiError.notFound(fullPath).toResponse() : json(200, entry.getValue());
+        }
         FieldSelector selector = FieldSelector.parse(query.get("fieldSelector"));
         if (selector.isEmpty()) {
             return super.handleGet(fullPath);
@@ -348,6 +354,62 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         scale.putObject("status").put("replicas", workload.path("status").path("replicas").asInt(0))
                 .put("selector", selector.toString());
         return scale;
+    }
+
+    // ---- the lookup index ----
+
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+        String key = indexKey(attributes);
+        AttributeSet stored = key == null ? null : index.get(key);
+        if (stored != null) {
+            String value = map.get(stored);
+            if (value != null && stored.matches(attributes)) {
+                return Map.entry(stored, value);
+            }
+        }
+        return super.findResource(attributes);
+    }
+
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                             GenericKubernetesResource resource, String newState) {
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (oldAttributes != null) {
+            index.remove(indexKey(oldAttributes));
+        }
+        if (newState != null) {
+            // The mock's own rule for the stored key: the object's attributes, plus the path's when it lacks a plural.
+            AttributeSet stored = resource != null ? getKubernetesAttributesExtractor().extract(resource)
+                    : getKubernetesAttributesExtractor().fromResource(newState);
+            if (!stored.containsKey("plural")) {
+                stored = AttributeSet.merge(pathAttributes, stored);
+            }
+            String key = indexKey(stored);
+            if (key != null && newState.equals(map.get(stored))) {
+                index.put(key, stored);
+            }
+        }
+    }
+
+    private io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor getKubernetesAttributesExtractor() {
+        return (io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor) getAttributeExtractor();
+    }
+
+    private static String indexKey(AttributeSet attributes) {
+        String plural = value(attributes, "plural");
+        String name = value(attributes, "name");
+        if (plural == null || name == null) {
+            return null;
+        }
+        String namespace = value(attributes, "namespace");
+        return plural + "/" + (namespace == null ? "" : namespace) + "/" + name;
+    }
+
+    private static String value(AttributeSet attributes, String key) {
+        var attribute = attributes.getAttribute(key);
+        return attribute == null || attribute.getValues().isEmpty() ? null
+                : String.valueOf(attribute.getValues().iterator().next());
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
