@@ -126,11 +126,23 @@ final class DemoCluster implements AutoCloseable {
 
     /** Waits for a pod object other than the given one (uid) to be Running and Ready. */
     Pod awaitReplacementReady(Pod old, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Pod p = pod();
-            return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p)
-                    && !isTerminating(p);
-        });
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+                Pod p = pod();
+                return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p)
+                        && !isTerminating(p);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no ready replacement of " + POD + "; " + describe(), e);
+        }
         return awaitReady();
+    }
+
+    /** The cluster's state for a failure message. */
+    String describe() {
+        StringBuilder s = new StringBuilder("pod: ").append(pod()).append("\npvcs: ")
+                .append(client.persistentVolumeClaims().inAnyNamespace().list().getItems()).append("\ntimeline:\n");
+        sandbox.timeline().entries().forEach(e -> s.append(e).append('\n'));
+        return s.toString();
     }
 }

@@ -19,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -44,6 +47,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     private final Clock clock;
     private final long defaultTolerationSeconds;
+    /** plural/namespace/name to the mock's key of that object: the mock itself scans every object per lookup. */
+    private final Map<String, AttributeSet> index = new java.util.HashMap<>();
 
     public SandboxDispatcher(Clock clock, long defaultTolerationSeconds) {
         this.clock = clock;
@@ -88,7 +93,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return scale(method, scale.group(1), scale.group(2), scale.group(3), body, request.getHeader("Content-Type"));
         }
         return switch (method) {
-            case "GET" -> get(fullPath, query);
+            case "GET" -> asTableIfAsked(get(fullPath, query), path, request.getHeader("Accept"));
             case "POST" -> PODS.matcher(path).matches() ? createPod(request, body) : super.handleCreate(request);
             case "PUT" -> update(path, current -> parse(body));
             case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
@@ -100,6 +105,10 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     // ---- reads -------------------------------------------------------------------------------------------------
 
     private MockResponse get(String fullPath, Map<String, String> query) {
+        if (query.isEmpty() && indexKey(getKey(fullPath)) != null) {
+            Map.Entry<AttributeSet, String> entry = findResource(getKey(fullPath));
+            return entry == null ? ApiError.notFound(fullPath).toResponse() : json(200, entry.getValue());
+        }
         FieldSelector selector = FieldSelector.parse(query.get("fieldSelector"));
         if (selector.isEmpty()) {
             return super.handleGet(fullPath);
@@ -118,6 +127,34 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         });
         list.set("items", kept);
         return json(200, list.toString());
+    }
+
+    /**
+     * Lists in the real server's order (by namespace and name, the etcd key order; the mock keeps update order),
+     * and as a Table when the client asks for server-side printing.
+     */
+    private MockResponse asTableIfAsked(MockResponse response, String path, String accept) {
+        if (response.getWebSocketListener() != null || response.code() != 200 || response.getBody() == null) {
+            return response;
+        }
+        JsonNode body = parse(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
+        if (body.has("items") && body.get("items").isArray()) {
+            List<JsonNode> items = new ArrayList<>();
+            body.get("items").forEach(items::add);
+            items.sort(Comparator.comparing((JsonNode i) -> i.path("metadata").path("namespace").asText(""))
+                    .thenComparing(i -> i.path("metadata").path("name").asText("")));
+            ArrayNode sorted = JSON.createArrayNode();
+            items.forEach(sorted::add);
+            ((ObjectNode) body).set("items", sorted);
+        }
+        if (!Tables.wanted(accept) || !body.has("kind")) {
+            return json(200, body.toString());
+        }
+        String[] segments = path.split("/");
+        String plural = segments[segments.length - (body.has("items") ? 1 : 2)];
+        MockResponse table = json(200, Tables.render(plural, body, clock.instant()));
+        table.setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io");
+        return table;
     }
 
     // ---- writes ------------------------------------------------------------------------------------------------
@@ -317,6 +354,62 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         scale.putObject("status").put("replicas", workload.path("status").path("replicas").asInt(0))
                 .put("selector", selector.toString());
         return scale;
+    }
+
+    // ---- the lookup index ----
+
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+        String key = indexKey(attributes);
+        AttributeSet stored = key == null ? null : index.get(key);
+        if (stored != null) {
+            String value = map.get(stored);
+            if (value != null && stored.matches(attributes)) {
+                return Map.entry(stored, value);
+            }
+        }
+        return super.findResource(attributes);
+    }
+
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                             GenericKubernetesResource resource, String newState) {
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (oldAttributes != null) {
+            index.remove(indexKey(oldAttributes));
+        }
+        if (newState != null) {
+            // The mock's own rule for the stored key: the object's attributes, plus the path's when it lacks a plural.
+            AttributeSet stored = resource != null ? getKubernetesAttributesExtractor().extract(resource)
+                    : getKubernetesAttributesExtractor().fromResource(newState);
+            if (!stored.containsKey("plural")) {
+                stored = AttributeSet.merge(pathAttributes, stored);
+            }
+            String key = indexKey(stored);
+            if (key != null && newState.equals(map.get(stored))) {
+                index.put(key, stored);
+            }
+        }
+    }
+
+    private io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor getKubernetesAttributesExtractor() {
+        return (io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor) getAttributeExtractor();
+    }
+
+    private static String indexKey(AttributeSet attributes) {
+        String plural = value(attributes, "plural");
+        String name = value(attributes, "name");
+        if (plural == null || name == null) {
+            return null;
+        }
+        String namespace = value(attributes, "namespace");
+        return plural + "/" + (namespace == null ? "" : namespace) + "/" + name;
+    }
+
+    private static String value(AttributeSet attributes, String key) {
+        var attribute = attributes.getAttribute(key);
+        return attribute == null || attribute.getValues().isEmpty() ? null
+                : String.valueOf(attribute.getValues().iterator().next());
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

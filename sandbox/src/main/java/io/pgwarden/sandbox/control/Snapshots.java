@@ -140,7 +140,10 @@ public final class Snapshots {
             for (Path source : (Iterable<Path>) files::iterator) {
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
+                    if (!Files.exists(target)) {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
                 } else if (Files.isRegularFile(source)) {
                     Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
                 }

@@ -195,7 +195,7 @@ public final class VolumeController {
         }
         String ns = pod.getMetadata().getNamespace();
         client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
-                .withGenerateName(pod.getMetadata().getName() + ".").withNamespace(ns).endMetadata()
+                .withName(pod.getMetadata().getName() + "." + Long.toHexString(clock.millis())).withNamespace(ns).endMetadata()
                 .withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withNamespace(ns)
                         .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build())
                 .withType("Warning").withReason("FailedAttachVolume")

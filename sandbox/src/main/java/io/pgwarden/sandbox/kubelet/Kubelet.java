@@ -66,6 +66,7 @@ public final class Kubelet {
         volatile int restarts;
         volatile boolean starting;
         volatile boolean stopped;
+        volatile Instant restartNotBefore;
 
         RunningPod(Pod pod, List<String> volumes) {
             this.uid = pod.getMetadata().getUid();
@@ -278,10 +279,18 @@ public final class Kubelet {
         }
         Container container = running.container;
         if (container != null && !running.starting && !container.isRunning() && !running.stopped) {
-            // The container died (killed, crashed): restartPolicy Always restarts it in the same pod.
-            running.restarts++;
-            timeline.record("pod", key(pod), "ContainerDied on " + name);
-            startContainer(running, pod);
+            // The container died (killed, crashed): restartPolicy Always restarts it in the same pod, at once the
+            // first time, then with CrashLoopBackOff (10 s doubling up to 5 min).
+            Instant now = clock.instant();
+            if (running.restartNotBefore == null) {
+                timeline.record("pod", key(pod), "ContainerDied on " + name);
+                running.restartNotBefore = now.plus(CrashLoopBackOff.delay(running.restarts));
+            }
+            if (!now.isBefore(running.restartNotBefore)) {
+                running.restarts++;
+                running.restartNotBefore = null;
+                startContainer(running, pod);
+            }
         }
         reportStatus(pod, runningStatus(pod, running));
     }

@@ -25,6 +25,8 @@ public final class PostgresProcess {
     public static PostgresProcess start(Path bin, Path pgdata, int port, Path log) {
         try {
             Files.createDirectories(pgdata);
+            // PostgreSQL insists on a private data directory; a restored copy may not be.
+            Files.setPosixFilePermissions(pgdata, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             ServerUser.own(pgdata.getParent());
             if (!Files.exists(pgdata.resolve("PG_VERSION"))) {
                 run(ServerUser.command(List.of(bin.resolve("initdb").toString(), "-D", pgdata.toString(), "-U",

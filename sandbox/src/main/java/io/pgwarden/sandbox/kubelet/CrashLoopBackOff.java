@@ -1,0 +1,20 @@
+package io.pgwarden.sandbox.kubelet;
+
+import java.time.Duration;
+
+/** The kubelet's restart back-off for a container that keeps dying: none, then 10 s, doubling, at most 5 min. */
+final class CrashLoopBackOff {
+    private static final Duration INITIAL = Duration.ofSeconds(10);
+    private static final Duration MAX = Duration.ofMinutes(5);
+
+    private CrashLoopBackOff() {
+    }
+
+    static Duration delay(int restartsSoFar) {
+        if (restartsSoFar == 0) {
+            return Duration.ZERO;
+        }
+        Duration delay = INITIAL.multipliedBy(1L << Math.min(restartsSoFar - 1, 10));
+        return delay.compareTo(MAX) > 0 ? MAX : delay;
+    }
+}

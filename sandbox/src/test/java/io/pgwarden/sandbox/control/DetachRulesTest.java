@@ -1,0 +1,47 @@
+package io.pgwarden.sandbox.control;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.pgwarden.sandbox.Names;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** When the attach/detach controller may let go of a volume no pod on the node needs. */
+class DetachRulesTest {
+    private static final String PV = "pvc-1";
+    private final VolumeController controller = new VolumeController(null, Clock.systemUTC(), Duration.ofMinutes(6),
+            null, null, null);
+
+    private static Node node(boolean ready, boolean inUse, boolean outOfService) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName("n").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "Unknown")
+                .endCondition().endStatus();
+        if (inUse) {
+            node.editStatus().addToVolumesInUse("kubernetes.io/csi/" + Names.CSI_DRIVER + "^" + PV).endStatus();
+        }
+        if (outOfService) {
+            node.editSpec().addToTaints(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)
+                    .withEffect("NoExecute").build()).endSpec();
+        }
+        return node.build();
+    }
+
+    @Test
+    void unmountedVolumeDetachesAtOnce() {
+        assertThat(controller.detachReason(node(true, false, false), PV, Duration.ZERO)).isEqualTo("unmounted");
+    }
+
+    @Test
+    void volumeInUseOnLostNodeWaitsSixMinutesUnlessOutOfService() {
+        assertThat(controller.detachReason(node(false, true, false), PV, Duration.ofMinutes(5))).isNull();
+        assertThat(controller.detachReason(node(false, true, false), PV, Duration.ofMinutes(6)))
+                .isEqualTo("force detach after maxWaitForUnmountDuration");
+        assertThat(controller.detachReason(node(false, true, true), PV, Duration.ZERO)).isEqualTo("out-of-service taint");
+        assertThat(controller.detachReason(node(true, true, false), PV, Duration.ofHours(1))).isNull();
+    }
+}
