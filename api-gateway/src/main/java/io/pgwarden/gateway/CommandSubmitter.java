@@ -3,8 +3,11 @@ package io.pgwarden.gateway;
 import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.MessageType;
 import io.pgwarden.contracts.command.Command;
+import io.pgwarden.contracts.event.CommandState;
+import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.service.Correlation;
 import io.pgwarden.service.EventPublisher;
+import io.pgwarden.service.ServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -20,6 +23,9 @@ public class CommandSubmitter {
     @Inject
     CommandStore store;
 
+    @Inject
+    ServiceConfig config;
+
     /** Submits command; correlationId null makes the command its own correlation. */
     public CommandView submit(Command command, String correlationId) {
         MessageMetadata metadata = publisher.newMetadata(MessageType.of(command.getClass()), command.subject(),
@@ -29,7 +35,11 @@ public class CommandSubmitter {
             try {
                 publisher.send(metadata, command, command.subject());
             } catch (RuntimeException e) {
-                throw new CommandBusUnavailableException(metadata.id(), e);
+                CommandBusUnavailableException failure = new CommandBusUnavailableException(metadata.id(), e);
+                store.apply(new CommandStatusChanged(metadata.id(), metadata.type(), command.subject(),
+                        CommandState.FAILED, null, failure.getMessage(), config.service()),
+                        metadata.correlationId(), metadata.time());
+                throw failure;
             }
             LOG.infof("submitted %s %s for %s", metadata.type(), metadata.id(), command.subject());
             return store.find(metadata.id()).orElseThrow();
