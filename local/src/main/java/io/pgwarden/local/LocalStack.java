@@ -9,12 +9,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -103,6 +107,39 @@ public final class LocalStack implements AutoCloseable {
         Leftovers.record(state, services().values().stream().map(ServiceProcess::pid).toList());
         Instant deadline = Instant.now().plus(settings.readyTimeout());
         services().values().forEach(s -> s.awaitReady(deadline));
+        if (settings.sandbox().deployDemoDatabase()) {
+            awaitDemoDatabase(deadline);
+        }
+    }
+
+    /** The demo database is up when a client gets through its Service to a PostgreSQL that answers. */
+    private void awaitDemoDatabase(Instant deadline) {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", "postgres");
+        credentials.setProperty("connectTimeout", "2");
+        String url = sandbox.demoDatabaseJdbcUrl().orElseThrow();
+        while (true) {
+            try (Connection connection = DriverManager.getConnection(url, credentials)) {
+                if (connection.isValid(2)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("the demo database did not answer at " + url + " in time: "
+                            + e.getMessage(), e);
+                }
+            }
+            sleepBriefly();
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
     }
 
     private void startService(String name, int port, Map<String, String> env, Path logs) {
