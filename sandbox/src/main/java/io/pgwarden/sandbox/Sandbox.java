@@ -79,6 +79,7 @@ public final class Sandbox implements AutoCloseable {
         this.config = config;
         this.storage = new Storage(config.dataDir());
         storage.create(config.dataDir());
+        storage.reset();
         this.postgresBin = PostgresBinaries.install(Path.of(System.getProperty("java.io.tmpdir"),
                 "pgwarden-sandbox-postgres-17.6.0"));
         this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds());
@@ -133,7 +134,9 @@ public final class Sandbox implements AutoCloseable {
         try {
             view = ClusterView.read(client);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot read the cluster", e);
+            if (!Thread.currentThread().isInterrupted()) {
+                LOG.log(Level.WARNING, "cannot read the cluster", e);
+            }
             return;
         }
         step("node lifecycle", () -> nodeLifecycle.reconcile(view));

@@ -17,7 +17,6 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -480,9 +479,5 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             sep = '&';
         }
         return rebuilt.toString();
-    }
-
-    Instant now() {
-        return clock.instant();
     }
 }

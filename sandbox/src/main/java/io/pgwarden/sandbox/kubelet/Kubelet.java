@@ -94,6 +94,8 @@ public final class Kubelet {
     private volatile boolean fenced;
     private volatile boolean statusStale = true;
     private volatile Lease lease;
+    private volatile Set<String> reportedVolumes = Set.of();
+    private volatile Set<String> reportedImages = Set.of();
 
     public Kubelet(String name, String internalIp, KubernetesClient client, Clock clock, Storage storage,
                    Path postgresBin, PodNetwork network, ProcessRegistry processes, InvariantRecorder recorder,
@@ -206,9 +208,6 @@ public final class Kubelet {
         reportedVolumes = inUse;
         reportedImages = Set.copyOf(images);
     }
-
-    private volatile Set<String> reportedVolumes = Set.of();
-    private volatile Set<String> reportedImages = Set.of();
 
     private static NodeCondition condition(String type, String status, String reason, Instant now) {
         return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason)
