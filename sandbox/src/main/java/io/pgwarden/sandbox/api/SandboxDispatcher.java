@@ -108,19 +108,27 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             Map.Entry<AttributeSet, String> entry = findResource(getKey(fullPath));
             return entry == null ? ApiError.notFound(fullPath).toResponse() : json(200, entry.getValue());
         }
-        FieldSelector selector = FieldSelector.parse(query.get("fieldSelector"));
-        if (selector.isEmpty()) {
+        FieldSelector fields = FieldSelector.parse(query.get("fieldSelector"));
+        SetBasedLabelSelector labels = SetBasedLabelSelector.parse(query.get("labelSelector"));
+        if (fields.isEmpty() && labels.isEmpty()) {
             return super.handleGet(fullPath);
         }
-        String mockPath = withFieldSelector(fullPath, FieldSelector.mockTerms(query.get("fieldSelector")));
+        String mockPath = fullPath;
+        if (!fields.isEmpty()) {
+            mockPath = withQueryParameter(mockPath, "fieldSelector", FieldSelector.mockTerms(query.get("fieldSelector")));
+        }
+        if (!labels.isEmpty()) {
+            mockPath = withQueryParameter(mockPath, "labelSelector", labels.mockTerms());
+        }
+        java.util.function.Predicate<JsonNode> selected = o -> fields.matches(o) && labels.matches(o);
         MockResponse response = super.handleGet(mockPath);
         if (response.getWebSocketListener() != null) {
-            return response.withWebSocketUpgrade(new FilteringWatch(response.getWebSocketListener(), selector));
+            return response.withWebSocketUpgrade(new FilteringWatch(response.getWebSocketListener(), selected));
         }
         ObjectNode list = (ObjectNode) parse(response.getBody().readUtf8());
         ArrayNode kept = JSON.createArrayNode();
         list.withArray("items").forEach(item -> {
-            if (selector.matches(item)) {
+            if (selected.test(item)) {
                 kept.add(item);
             }
         });
@@ -464,16 +472,16 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return query;
     }
 
-    private static String withFieldSelector(String fullPath, String selector) {
+    private static String withQueryParameter(String fullPath, String parameter, String selector) {
         int q = fullPath.indexOf('?');
         StringBuilder rebuilt = new StringBuilder(fullPath.substring(0, q));
         char sep = '?';
         for (String pair : fullPath.substring(q + 1).split("&")) {
-            if (pair.startsWith("fieldSelector=")) {
+            if (pair.startsWith(parameter + "=")) {
                 if (selector.isEmpty()) {
                     continue;
                 }
-                pair = "fieldSelector=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
+                pair = parameter + "=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
             }
             rebuilt.append(sep).append(pair);
             sep = '&';

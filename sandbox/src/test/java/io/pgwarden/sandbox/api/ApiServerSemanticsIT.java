@@ -67,6 +67,20 @@ class ApiServerSemanticsIT {
     }
 
     @Test
+    void setBasedLabelSelectorsSelect() {
+        pod("a", "node001");
+        client.pods().inNamespace("default").withName("a").edit(p -> {
+            p.getMetadata().getLabels().put("tier", "db");
+            return p;
+        });
+        pod("b", "node001");
+        assertThat(client.pods().inNamespace("default").withLabelIn("tier", "db", "cache").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).containsExactly("a");
+        assertThat(client.pods().inNamespace("default").withLabelNotIn("tier", "db").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).containsExactly("b");
+    }
+
+    @Test
     void plainUpdateKeepsStatusAndStatusGoesThroughItsSubresource() {
         pod("a", "node001");
         client.pods().inNamespace("default").withName("a").editStatus(p -> {
