@@ -43,6 +43,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private static final int DEFAULT_GRACE_SECONDS = 30;
 
     private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/([^/]+)/pods");
+    private static final Pattern CLAIMS = Pattern.compile("/api/v1/namespaces/([^/]+)/persistentvolumeclaims");
+    static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
 
     private final Clock clock;
     private final long defaultTolerationSeconds;
@@ -93,7 +95,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         return switch (method) {
             case "GET" -> asTableIfAsked(get(fullPath, query), path, request.getHeader("Accept"));
-            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body) : super.handleCreate(request);
+            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body)
+                    : CLAIMS.matcher(path).matches() ? createClaim(request, body) : super.handleCreate(request);
             case "PUT" -> update(path, current -> parse(body));
             case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
             case "DELETE" -> delete(fullPath, path, query, body);
@@ -241,6 +244,25 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         pod.putObject("status").put("phase", "Pending").put("qosClass", "BestEffort");
         return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
                 request.getHeaders(), new Buffer(pod.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * The StorageObjectInUseProtection admission plugin: every claim carries the kubernetes.io/pvc-protection
+     * finalizer, so deleting a claim a pod still uses only marks it; the volume controller lets it go.
+     */
+    private MockResponse createClaim(RecordedRequest request, String body) {
+        ObjectNode claim = (ObjectNode) parse(body);
+        ArrayNode finalizers = claim.with("metadata").withArray("finalizers");
+        boolean present = false;
+        for (JsonNode f : finalizers) {
+            present |= PVC_PROTECTION.equals(f.asText());
+        }
+        if (!present) {
+            finalizers.add(PVC_PROTECTION);
+        }
+        claim.putObject("status").put("phase", "Pending");
+        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders(), new Buffer(claim.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     private JsonNode patch(JsonNode current, String body, String contentType) {

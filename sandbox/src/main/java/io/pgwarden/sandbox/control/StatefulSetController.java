@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * kube-controller-manager's StatefulSet controller with the default OrderedReady policy: pod {@code <set>-<i>} for
@@ -37,6 +39,25 @@ public final class StatefulSetController {
     public void reconcile(ClusterView view) {
         for (StatefulSet set : view.statefulSets()) {
             reconcile(set, view);
+        }
+        collectOrphans(view);
+    }
+
+    /**
+     * The garbage collector's background cascading deletion, for the pods this controller owns: a pod whose owning
+     * StatefulSet (by uid) is gone is deleted.
+     */
+    private void collectOrphans(ClusterView view) {
+        Set<String> sets = view.statefulSets().stream().map(s -> s.getMetadata().getUid()).collect(Collectors.toSet());
+        for (Pod pod : view.pods()) {
+            boolean orphan = pod.getMetadata().getOwnerReferences() != null && pod.getMetadata().getOwnerReferences()
+                    .stream().anyMatch(o -> "StatefulSet".equals(o.getKind()) && !sets.contains(o.getUid()));
+            if (orphan && !ClusterView.isTerminating(pod)) {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .delete();
+                timeline.record("pod", pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(),
+                        "Terminating (owner deleted)");
+            }
         }
     }
 

@@ -25,15 +25,18 @@ public record Storage(Path root) {
      */
     public void reset() {
         for (String dir : new String[]{"volumes", "snapshots", "logs"}) {
-            Path path = root.resolve(dir);
-            if (!Files.exists(path)) {
-                continue;
-            }
-            try (var files = Files.walk(path)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot empty " + path, e);
-            }
+            delete(root.resolve(dir));
+        }
+    }
+
+    public void delete(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var files = Files.walk(path)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + path, e);
         }
     }
 

@@ -135,6 +135,22 @@ class ApiServerSemanticsIT {
     }
 
     @Test
+    void claimsAreProtectedByTheirFinalizer() {
+        client.persistentVolumeClaims().inNamespace("default").resource(new io.fabric8.kubernetes.api.model
+                .PersistentVolumeClaimBuilder().withNewMetadata().withName("c").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").endSpec().build()).create();
+        client.persistentVolumeClaims().inNamespace("default").withName("c").delete();
+        var claim = client.persistentVolumeClaims().inNamespace("default").withName("c").get();
+        assertThat(claim.getMetadata().getFinalizers()).containsExactly("kubernetes.io/pvc-protection");
+        assertThat(claim.getMetadata().getDeletionTimestamp()).isNotNull();
+        client.persistentVolumeClaims().inNamespace("default").withName("c").edit(c -> {
+            c.getMetadata().getFinalizers().clear();
+            return c;
+        });
+        assertThat(client.persistentVolumeClaims().inNamespace("default").withName("c").get()).isNull();
+    }
+
+    @Test
     void evictionIsAGracefulDelete() {
         pod("a", "node001");
         assertThat(client.pods().inNamespace("default").withName("a").evict()).isTrue();
