@@ -123,8 +123,7 @@ public final class Sandbox implements AutoCloseable {
         control.scheduleWithFixedDelay(this::reconcile, 0, period, TimeUnit.MILLISECONDS);
         control.scheduleWithFixedDelay(api::forgetRecordedRequests, 1, 1, TimeUnit.MINUTES);
         if (config.deployDemoDatabase()) {
-            DemoDatabase.deploy(client);
-            demoDeployed = true;
+            deployDemoDatabase();
         }
     }
 
@@ -214,8 +213,9 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** Deploys the demo database if it is not there yet (the local run's default). */
-    public void deployDemoDatabase() {
+    public synchronized void deployDemoDatabase() {
         if (!demoDeployed) {
+            services.open(DemoDatabase.NAMESPACE, DemoDatabase.NAME, config.demoDbPort());
             DemoDatabase.deploy(client);
             demoDeployed = true;
         }

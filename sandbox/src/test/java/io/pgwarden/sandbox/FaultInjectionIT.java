@@ -44,6 +44,8 @@ class FaultInjectionIT {
     @Test
     void nodesAreAddedAndUnknownNamesAnswer404() throws Exception {
         try (DemoCluster cluster = DemoCluster.start()) {
+            assertThat(cluster.sandbox.demoDatabaseJdbcUrl()).as("the Service port is known from the start")
+                    .hasValueSatisfying(u -> assertThat(u).startsWith("jdbc:postgresql://127.0.0.1:"));
             String url = cluster.sandbox.httpApiUrl();
             assertThat(send("POST", url + "/nodes", "{\"name\":\"node004\"}").statusCode()).isEqualTo(201);
             await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(cluster.readiness("node004")));
@@ -56,6 +58,10 @@ class FaultInjectionIT {
             assertThat(JSON.readTree(unknown.body()).path("reason").asText()).contains("node999");
             assertThat(send("POST", url + "/pods/default/nope/kill", "").statusCode()).isEqualTo(404);
             assertThat(JSON.readTree(send("GET", url + "/timeline", "").body()).path("entries")).isNotEmpty();
+
+            assertThat(send("DELETE", url + "/nodes/node004", "").statusCode()).isEqualTo(200);
+            assertThat(cluster.node("node004")).isNull();
+            assertThat(JSON.readTree(send("GET", url + "/nodes", "").body()).path("nodes")).hasSize(3);
         }
     }
 

@@ -67,6 +67,36 @@ class ApiServerSemanticsIT {
     }
 
     @Test
+    void informersSeeAddsUpdatesAndDeletes() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var informer = client.pods().inNamespace("default").inform(new io.fabric8.kubernetes.client.informers
+                .ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                seen.add("add " + pod.getMetadata().getName());
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    seen.add("terminating " + pod.getMetadata().getName());
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean unknown) {
+                seen.add("delete " + pod.getMetadata().getName());
+            }
+        });
+        pod("a", "node001");
+        client.pods().inNamespace("default").withName("a").delete();
+        client.pods().inNamespace("default").withName("a").withGracePeriod(0).delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> seen.containsAll(List.of("add a", "terminating a", "delete a")));
+        informer.close();
+    }
+
+    @Test
     void setBasedLabelSelectorsSelect() {
         pod("a", "node001");
         client.pods().inNamespace("default").withName("a").edit(p -> {
