@@ -94,7 +94,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return scale(method, scale.group(1), scale.group(2), scale.group(3), body, request.getHeader("Content-Type"));
         }
         return switch (method) {
-            case "GET" -> asTableIfAsked(get(fullPath, query), path, request.getHeader("Accept"));
+            case "GET" -> asServerAnswers(get(fullPath, query), path, request.getHeader("Accept"));
             case "POST" -> PODS.matcher(path).matches() ? createPod(request, body)
                     : CLAIMS.matcher(path).matches() ? createClaim(request, body) : super.handleCreate(request);
             case "PUT" -> update(path, current -> parse(body));
@@ -140,10 +140,11 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
-     * Lists in the real server's order (by namespace and name, the etcd key order; the mock keeps update order),
-     * and as a Table when the client asks for server-side printing.
+     * Lists as the real server answers them: typed ({@code PodList} in the resource's group version, where the mock
+     * says {@code List}, which client-go decodes as empty), in etcd key order (namespace, name; the mock keeps
+     * update order), and as a Table when the client asks for server-side printing.
      */
-    private MockResponse asTableIfAsked(MockResponse response, String path, String accept) {
+    private MockResponse asServerAnswers(MockResponse response, String path, String accept) {
         if (response.getWebSocketListener() != null || response.code() != 200 || response.getBody() == null) {
             return response;
         }
@@ -156,6 +157,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             ArrayNode sorted = JSON.createArrayNode();
             items.forEach(sorted::add);
             ((ObjectNode) body).set("items", sorted);
+            Discovery.listKind(path).ifPresent(kind -> ((ObjectNode) body).put("kind", kind.kind())
+                    .put("apiVersion", kind.apiVersion()));
         }
         if (!Tables.wanted(accept) || !body.has("kind")) {
             return json(200, body.toString());
