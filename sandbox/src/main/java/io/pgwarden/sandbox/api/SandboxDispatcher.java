@@ -79,6 +79,10 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (method.equals("GET") && path.equals("/version")) {
             return json(200, Discovery.version());
         }
+        if (path.startsWith("/openapi/")) {
+            // No OpenAPI documents: kubectl then skips client-side schema validation.
+            throw new ApiError(404, "NotFound", "the sandbox serves no OpenAPI schema");
+        }
         if (method.equals("GET")) {
             var doc = Discovery.document(path);
             if (doc.isPresent()) {
