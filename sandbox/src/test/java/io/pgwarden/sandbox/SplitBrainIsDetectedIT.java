@@ -29,6 +29,9 @@ class SplitBrainIsDetectedIT {
             Pod before = cluster.awaitReady();
             String node = before.getSpec().getNodeName();
             String sandboxUrl = cluster.sandbox.httpApiUrl();
+            cluster.sql("CREATE TABLE t(writer text)");
+            // A client connected to the old primary before the partition stays connected to it (conntrack).
+            java.sql.Connection zombieClient = cluster.connect();
 
             assertThat(post(sandboxUrl + "/nodes/" + node + "/partition").statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
@@ -40,6 +43,14 @@ class SplitBrainIsDetectedIT {
             assertThat(splitBrain.path("firstNode").asText()).isEqualTo(node);
             assertThat(splitBrain.path("secondNode").asText()).isNotEqualTo(node);
             assertThat(splitBrain.path("overlapStart").asText()).isNotEmpty();
+            // Both primaries accept writes on one volume: the zombie through its old connection, the new one
+            // through the Service.
+            try (var s = zombieClient.createStatement()) {
+                s.execute("INSERT INTO t VALUES ('zombie')");
+            }
+            cluster.awaitReady();
+            cluster.sql("INSERT INTO t VALUES ('new primary')");
+            zombieClient.close();
 
             // Healing the partition: the kubelet finds its pod deleted and kills the zombie, closing the overlap.
             post(sandboxUrl + "/nodes/" + node + "/heal");
