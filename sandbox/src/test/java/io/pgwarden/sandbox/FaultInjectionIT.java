@@ -97,6 +97,14 @@ class FaultInjectionIT {
                     .getAdditionalProperties().get("status") instanceof Map<?, ?> s && "Succeeded".equals(s.get("result")));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> !DemoCluster.isReady(cluster.pod()));
+
+            fences.withName("fence-" + node).edit(f -> {
+                f.getAdditionalProperties().put("spec", Map.of("driver", Names.CSI_DRIVER, "fenceState", "Unfenced",
+                        "cidrs", List.of(ip + "/32")));
+                return f;
+            });
+            Pod back = cluster.awaitReady();
+            assertThat(back.getSpec().getNodeName()).isEqualTo(node);
         }
     }
 

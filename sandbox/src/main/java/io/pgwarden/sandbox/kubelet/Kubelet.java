@@ -277,7 +277,8 @@ public final class Kubelet {
             return;
         }
         Container container = running.container;
-        if (container != null && !running.starting && !container.isRunning() && !running.stopped) {
+        boolean blocklisted = fenced && !running.volumes.isEmpty();
+        if (container != null && !running.starting && !container.isRunning() && !running.stopped && !blocklisted) {
             // The container died (killed, crashed): restartPolicy Always restarts it in the same pod, at once the
             // first time, then with CrashLoopBackOff (10 s doubling up to 5 min).
             Instant now = clock.instant();
@@ -475,7 +476,8 @@ public final class Kubelet {
 
     /**
      * Storage fencing (a csi-addons NetworkFence covering this node): the node's clients are blocklisted, so every
-     * write to a volume fails; PostgreSQL panics on a failed write, so its processes die and cannot start again.
+     * write to a volume fails; PostgreSQL panics on a failed write, so its processes die and are not restarted
+     * until the fence is lifted.
      */
     public synchronized void fence(boolean fence) {
         if (fence == fenced) {
@@ -487,7 +489,6 @@ public final class Kubelet {
             for (RunningPod running : pods.values()) {
                 Container c = running.container;
                 if (c instanceof PostgresContainer) {
-                    running.stopped = true;
                     c.kill();
                 }
             }
