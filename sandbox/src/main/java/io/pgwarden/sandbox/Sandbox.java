@@ -97,6 +97,11 @@ public final class Sandbox implements AutoCloseable {
     }
 
     public static Sandbox start(SandboxConfig config) {
+        requireFree(config.apiPort(), "the Kubernetes API");
+        requireFree(config.httpPort(), "the sandbox HTTP API");
+        if (config.deployDemoDatabase()) {
+            requireFree(config.demoDbPort(), "the demo database Service");
+        }
         Sandbox sandbox = new Sandbox(config);
         try {
             sandbox.bootstrap();
@@ -148,6 +153,20 @@ public final class Sandbox implements AutoCloseable {
             step("kubelet " + kubelet.name(), () -> kubelet.sync(view));
         }
         step("services", () -> services.reconcile(view));
+    }
+
+    /** A taken port fails with its purpose named, before anything has started. */
+    private static void requireFree(int port, String what) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " cannot use port " + port + " on 127.0.0.1: it is already taken ("
+                    + e.getMessage() + "). Stop whatever holds it or choose another port.", e);
+        }
     }
 
     private static void step(String what, Runnable step) {
