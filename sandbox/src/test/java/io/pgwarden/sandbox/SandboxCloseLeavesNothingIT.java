@@ -22,6 +22,8 @@ class SandboxCloseLeavesNothingIT {
         int http = URI.create(cluster.sandbox.httpApiUrl()).getPort();
         int db = URI.create(cluster.sandbox.demoDatabaseJdbcUrl().orElseThrow().substring("jdbc:".length())).getPort();
         assertThat(pids).isNotEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sandbox.start(SandboxConfig.fast().withPorts(api, 0, 0)))
+                .hasMessageContaining("the Kubernetes API cannot use port " + api);
 
         cluster.close();
 
