@@ -172,9 +172,11 @@ public final class Sandbox implements AutoCloseable {
     private static void step(String what, Runnable step) {
         try {
             step.run();
-        } catch (RuntimeException e) {
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             // A conflict or a race with another writer: the next pass reads again, as controllers requeue.
             LOG.log(Level.FINE, what + " failed, retrying on the next pass", e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, what + " failed, retrying on the next pass", e);
         }
     }
 

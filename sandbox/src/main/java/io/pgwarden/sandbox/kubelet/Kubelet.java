@@ -314,6 +314,10 @@ public final class Kubelet {
                                     + running.name, volume, processes, recorder);
                     container = pg;
                     running.container = container;
+                    if (running.stopped || !powered) {
+                        pg.kill(); // the node lost power or the pod was stopped while the process was starting
+                        return;
+                    }
                     running.podIp = network.allocate(port);
                     running.startedAt = clock.instant();
                     for (int i = 0; i < 600 && pg.isRunning() && !pg.probe() && !running.stopped; i++) {
@@ -329,7 +333,9 @@ public final class Kubelet {
                 timeline.record("pod", running.namespace + "/" + running.name,
                         (container.isReady() ? "Ready" : "NotReady") + " on " + name);
             } catch (RuntimeException | InterruptedException | IOException e) {
-                LOG.log(Level.WARNING, "cannot start pod " + running.name + " on " + name, e);
+                // Interrupted: the sandbox is closing. Anything else is a real failure the user should see.
+                boolean closing = e instanceof InterruptedException || Thread.currentThread().isInterrupted();
+                LOG.log(closing ? Level.FINE : Level.WARNING, "cannot start pod " + running.name + " on " + name, e);
             } finally {
                 running.starting = false;
             }
