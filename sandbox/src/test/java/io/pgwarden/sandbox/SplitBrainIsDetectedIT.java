@@ -59,6 +59,39 @@ class SplitBrainIsDetectedIT {
         }
     }
 
+    @Test
+    void fencingThePartitionedNodeFirstLeavesNoSplitBrain() throws Exception {
+        try (DemoCluster cluster = DemoCluster.start()) {
+            Pod before = cluster.awaitReady();
+            cluster.sql("CREATE TABLE t(i int); INSERT INTO t VALUES (1)");
+            String node = before.getSpec().getNodeName();
+            cluster.sandbox.partition(node);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
+
+            // What pgwarden does: fence at the storage layer, then tell Kubernetes the node is out of service.
+            String ip = cluster.sandbox.node(node).orElseThrow().internalIp();
+            cluster.client.genericKubernetesResources("csiaddons.openshift.io/v1alpha1", "NetworkFence")
+                    .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                            .withApiVersion("csiaddons.openshift.io/v1alpha1").withKind("NetworkFence")
+                            .withNewMetadata().withName("fence-" + node).endMetadata()
+                            .withAdditionalProperties(java.util.Map.of("spec", java.util.Map.of("driver",
+                                    Names.CSI_DRIVER, "fenceState", "Fenced", "cidrs", java.util.List.of(ip + "/32"))))
+                            .build()).create();
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.sandbox.invariants().writers().stream()
+                    .allMatch(w -> w.end().isPresent()));
+            cluster.client.nodes().withName(node).edit(n -> {
+                n.getSpec().getTaints().add(new io.fabric8.kubernetes.api.model.TaintBuilder()
+                        .withKey(Names.TAINT_OUT_OF_SERVICE).withValue("nodeshutdown").withEffect("NoExecute").build());
+                return n;
+            });
+
+            Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
+            assertThat(after.getSpec().getNodeName()).isNotEqualTo(node);
+            assertThat(cluster.count("t")).isEqualTo(1);
+            assertThat(cluster.sandbox.invariants().splitBrains()).isEmpty();
+        }
+    }
+
     private HttpResponse<String> post(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
