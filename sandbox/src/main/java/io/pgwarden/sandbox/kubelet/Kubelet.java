@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -241,7 +242,7 @@ public final class Kubelet {
         for (RunningPod running : List.copyOf(pods.values())) {
             if (!boundUids.contains(running.uid)) {
                 // Deleted from the API server while this node was away (force delete): kill what is left of it.
-                workers.submit(() -> terminate(running, true));
+                workers.submit(() -> terminate(running, Duration.ZERO));
             }
         }
         Node node = view.nodes().get(name);
@@ -260,7 +261,8 @@ public final class Kubelet {
                 timeline.record("pod", key(pod), "Deleted by kubelet on " + name);
             } else if (!running.stopped) {
                 running.stopped = true;
-                workers.submit(() -> terminate(running, false));
+                Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+                workers.submit(() -> terminate(running, Duration.ofSeconds(grace == null ? 30 : grace)));
             }
             return;
         }
@@ -342,14 +344,15 @@ public final class Kubelet {
         });
     }
 
-    private void terminate(RunningPod running, boolean kill) {
+    /** Stops a pod's container: killed at once with no grace period, else stopped within it. */
+    private void terminate(RunningPod running, Duration grace) {
         Container container = running.container;
         running.stopped = true;
         if (container != null) {
-            if (kill) {
+            if (grace.isZero()) {
                 container.kill();
             } else {
-                container.stop();
+                container.stop(grace);
             }
         }
         if (running.podIp != null) {
@@ -447,7 +450,7 @@ public final class Kubelet {
         }
         powered = false;
         for (RunningPod running : List.copyOf(pods.values())) {
-            terminate(running, true);
+            terminate(running, Duration.ZERO);
         }
         lease = null;
         timeline.record("node", name, "PoweredOff");
@@ -527,7 +530,7 @@ public final class Kubelet {
     /** Shutdown of the whole sandbox: no process may outlive it. */
     public void killAll() {
         for (RunningPod running : List.copyOf(pods.values())) {
-            terminate(running, true);
+            terminate(running, Duration.ZERO);
         }
     }
 

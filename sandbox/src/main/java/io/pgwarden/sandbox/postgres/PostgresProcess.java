@@ -97,10 +97,13 @@ public final class PostgresProcess {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** Container stop: SIGINT is PostgreSQL's fast shutdown; whatever is still there after the grace is killed. */
-    public void stop() {
+    /**
+     * Container stop: SIGINT, the postgres image's STOPSIGNAL (fast shutdown); whatever is still there when the
+     * grace period is over is killed.
+     */
+    public void stop(java.time.Duration gracePeriod) {
         signal("INT", List.of(process.pid()));
-        if (!await(15)) {
+        if (!await((int) Math.max(1, gracePeriod.toSeconds()))) {
             kill();
         }
     }
