@@ -4,14 +4,11 @@ package io.pgwarden.sandbox;
 public final class Names {
     public static final String MANAGED_LABEL = "pgwarden.io/managed";
     public static final String TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
-    public static final String TAINT_NOT_READY = "node.kubernetes.io/not-ready";
     public static final String TAINT_OUT_OF_SERVICE = "node.kubernetes.io/out-of-service";
-    public static final String TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
     public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
     public static final String CSI_DRIVER = "rbd.csi.sandbox.pgwarden.io";
     public static final String STORAGE_CLASS = "sandbox-rbd";
     public static final String SNAPSHOT_CLASS = "sandbox-rbd-snapclass";
-    public static final String LOCAL_PORT_ANNOTATION = "sandbox.pgwarden.io/local-port";
 
     private Names() {
     }

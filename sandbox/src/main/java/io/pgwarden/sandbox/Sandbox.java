@@ -79,6 +79,7 @@ public final class Sandbox implements AutoCloseable {
         this.config = config;
         this.storage = new Storage(config.dataDir());
         storage.create(config.dataDir());
+        storage.reset();
         this.postgresBin = PostgresBinaries.install(Path.of(System.getProperty("java.io.tmpdir"),
                 "pgwarden-sandbox-postgres-17.6.0"));
         this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds());
@@ -96,6 +97,11 @@ public final class Sandbox implements AutoCloseable {
     }
 
     public static Sandbox start(SandboxConfig config) {
+        requireFree(config.apiPort(), "the Kubernetes API");
+        requireFree(config.httpPort(), "the sandbox HTTP API");
+        if (config.deployDemoDatabase()) {
+            requireFree(config.demoDbPort(), "the demo database Service");
+        }
         Sandbox sandbox = new Sandbox(config);
         try {
             sandbox.bootstrap();
@@ -122,8 +128,7 @@ public final class Sandbox implements AutoCloseable {
         control.scheduleWithFixedDelay(this::reconcile, 0, period, TimeUnit.MILLISECONDS);
         control.scheduleWithFixedDelay(api::forgetRecordedRequests, 1, 1, TimeUnit.MINUTES);
         if (config.deployDemoDatabase()) {
-            DemoDatabase.deploy(client);
-            demoDeployed = true;
+            deployDemoDatabase();
         }
     }
 
@@ -133,7 +138,9 @@ public final class Sandbox implements AutoCloseable {
         try {
             view = ClusterView.read(client);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot read the cluster", e);
+            if (!Thread.currentThread().isInterrupted()) {
+                LOG.log(Level.WARNING, "cannot read the cluster", e);
+            }
             return;
         }
         step("node lifecycle", () -> nodeLifecycle.reconcile(view));
@@ -148,12 +155,28 @@ public final class Sandbox implements AutoCloseable {
         step("services", () -> services.reconcile(view));
     }
 
+    /** A taken port fails with its purpose named, before anything has started. */
+    private static void requireFree(int port, String what) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " cannot use port " + port + " on 127.0.0.1: it is already taken ("
+                    + e.getMessage() + "). Stop whatever holds it or choose another port.", e);
+        }
+    }
+
     private static void step(String what, Runnable step) {
         try {
             step.run();
-        } catch (RuntimeException e) {
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             // A conflict or a race with another writer: the next pass reads again, as controllers requeue.
             LOG.log(Level.FINE, what + " failed, retrying on the next pass", e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, what + " failed, retrying on the next pass", e);
         }
     }
 
@@ -211,8 +234,9 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** Deploys the demo database if it is not there yet (the local run's default). */
-    public void deployDemoDatabase() {
+    public synchronized void deployDemoDatabase() {
         if (!demoDeployed) {
+            services.open(DemoDatabase.NAMESPACE, DemoDatabase.NAME, config.demoDbPort());
             DemoDatabase.deploy(client);
             demoDeployed = true;
         }

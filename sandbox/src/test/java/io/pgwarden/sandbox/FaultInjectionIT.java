@@ -44,6 +44,8 @@ class FaultInjectionIT {
     @Test
     void nodesAreAddedAndUnknownNamesAnswer404() throws Exception {
         try (DemoCluster cluster = DemoCluster.start()) {
+            assertThat(cluster.sandbox.demoDatabaseJdbcUrl()).as("the Service port is known from the start")
+                    .hasValueSatisfying(u -> assertThat(u).startsWith("jdbc:postgresql://127.0.0.1:"));
             String url = cluster.sandbox.httpApiUrl();
             assertThat(send("POST", url + "/nodes", "{\"name\":\"node004\"}").statusCode()).isEqualTo(201);
             await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(cluster.readiness("node004")));
@@ -56,6 +58,10 @@ class FaultInjectionIT {
             assertThat(JSON.readTree(unknown.body()).path("reason").asText()).contains("node999");
             assertThat(send("POST", url + "/pods/default/nope/kill", "").statusCode()).isEqualTo(404);
             assertThat(JSON.readTree(send("GET", url + "/timeline", "").body()).path("entries")).isNotEmpty();
+
+            assertThat(send("DELETE", url + "/nodes/node004", "").statusCode()).isEqualTo(200);
+            assertThat(cluster.node("node004")).isNull();
+            assertThat(JSON.readTree(send("GET", url + "/nodes", "").body()).path("nodes")).hasSize(3);
         }
     }
 
@@ -91,6 +97,14 @@ class FaultInjectionIT {
                     .getAdditionalProperties().get("status") instanceof Map<?, ?> s && "Succeeded".equals(s.get("result")));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> !DemoCluster.isReady(cluster.pod()));
+
+            fences.withName("fence-" + node).edit(f -> {
+                f.getAdditionalProperties().put("spec", Map.of("driver", Names.CSI_DRIVER, "fenceState", "Unfenced",
+                        "cidrs", List.of(ip + "/32")));
+                return f;
+            });
+            Pod back = cluster.awaitReady();
+            assertThat(back.getSpec().getNodeName()).isEqualTo(node);
         }
     }
 

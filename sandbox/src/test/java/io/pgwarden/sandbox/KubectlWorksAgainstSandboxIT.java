@@ -48,8 +48,17 @@ class KubectlWorksAgainstSandboxIT {
 
             assertThat(kubectl(kubeconfig, "delete", "pod", DemoCluster.POD, "--force", "--grace-period=0"))
                     .contains("pod \"pg-rook-sf-0\" force deleted");
-            cluster.awaitReplacementReady(second, Duration.ofSeconds(60));
+            Pod third = cluster.awaitReplacementReady(second, Duration.ofSeconds(60));
             assertThat(kubectl(kubeconfig, "get", "statefulset", DemoDatabase.NAME)).containsPattern("pg-rook-sf\\s+1/1");
+
+            // The talk's failover: drain lists the node's pods by spec.nodeName and evicts them.
+            String drained = third.getSpec().getNodeName();
+            assertThat(kubectl(kubeconfig, "drain", drained, "--force", "--ignore-daemonsets", "--timeout=60s"))
+                    .contains("node/" + drained + " drained");
+            Pod moved = cluster.awaitReplacementReady(third, Duration.ofSeconds(60));
+            assertThat(moved.getSpec().getNodeName()).isNotEqualTo(drained);
+            assertThat(kubectl(kubeconfig, "get", "nodes")).containsPattern(drained + "\\s+Ready,SchedulingDisabled");
+            kubectl(kubeconfig, "uncordon", drained);
             Files.delete(kubeconfig);
         }
     }

@@ -57,6 +57,8 @@ class SnapshotRestoreBringsBackSnapshotRowsIT {
             assertThat(cluster.client.persistentVolumeClaims().inNamespace(DemoCluster.NS).withName(CLAIM).get()
                     .getSpec().getVolumeName()).isNotEqualTo(old.getSpec().getVolumeName());
             assertThat(cluster.count("t")).isEqualTo(100);
+            await("reclaim policy Delete removes the swapped-out volume").atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.client.persistentVolumes().withName(old.getSpec().getVolumeName()).get() == null);
         }
     }
 

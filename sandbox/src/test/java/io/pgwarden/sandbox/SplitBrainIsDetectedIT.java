@@ -29,6 +29,9 @@ class SplitBrainIsDetectedIT {
             Pod before = cluster.awaitReady();
             String node = before.getSpec().getNodeName();
             String sandboxUrl = cluster.sandbox.httpApiUrl();
+            cluster.sql("CREATE TABLE t(writer text)");
+            // A client connected to the old primary before the partition stays connected to it (conntrack).
+            java.sql.Connection zombieClient = cluster.connect();
 
             assertThat(post(sandboxUrl + "/nodes/" + node + "/partition").statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
@@ -40,11 +43,52 @@ class SplitBrainIsDetectedIT {
             assertThat(splitBrain.path("firstNode").asText()).isEqualTo(node);
             assertThat(splitBrain.path("secondNode").asText()).isNotEqualTo(node);
             assertThat(splitBrain.path("overlapStart").asText()).isNotEmpty();
+            // Both primaries accept writes on one volume: the zombie through its old connection, the new one
+            // through the Service.
+            try (var s = zombieClient.createStatement()) {
+                s.execute("INSERT INTO t VALUES ('zombie')");
+            }
+            cluster.awaitReady();
+            cluster.sql("INSERT INTO t VALUES ('new primary')");
+            zombieClient.close();
 
             // Healing the partition: the kubelet finds its pod deleted and kills the zombie, closing the overlap.
             post(sandboxUrl + "/nodes/" + node + "/heal");
             await().atMost(Duration.ofSeconds(30)).until(() -> !get(sandboxUrl + "/invariants")
                     .path("splitBrains").get(0).path("overlapEnd").isNull());
+        }
+    }
+
+    @Test
+    void fencingThePartitionedNodeFirstLeavesNoSplitBrain() throws Exception {
+        try (DemoCluster cluster = DemoCluster.start()) {
+            Pod before = cluster.awaitReady();
+            cluster.sql("CREATE TABLE t(i int); INSERT INTO t VALUES (1)");
+            String node = before.getSpec().getNodeName();
+            cluster.sandbox.partition(node);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
+
+            // What pgwarden does: fence at the storage layer, then tell Kubernetes the node is out of service.
+            String ip = cluster.sandbox.node(node).orElseThrow().internalIp();
+            cluster.client.genericKubernetesResources("csiaddons.openshift.io/v1alpha1", "NetworkFence")
+                    .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                            .withApiVersion("csiaddons.openshift.io/v1alpha1").withKind("NetworkFence")
+                            .withNewMetadata().withName("fence-" + node).endMetadata()
+                            .withAdditionalProperties(java.util.Map.of("spec", java.util.Map.of("driver",
+                                    Names.CSI_DRIVER, "fenceState", "Fenced", "cidrs", java.util.List.of(ip + "/32"))))
+                            .build()).create();
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.sandbox.invariants().writers().stream()
+                    .allMatch(w -> w.end().isPresent()));
+            cluster.client.nodes().withName(node).edit(n -> {
+                n.getSpec().getTaints().add(new io.fabric8.kubernetes.api.model.TaintBuilder()
+                        .withKey(Names.TAINT_OUT_OF_SERVICE).withValue("nodeshutdown").withEffect("NoExecute").build());
+                return n;
+            });
+
+            Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
+            assertThat(after.getSpec().getNodeName()).isNotEqualTo(node);
+            assertThat(cluster.count("t")).isEqualTo(1);
+            assertThat(cluster.sandbox.invariants().splitBrains()).isEmpty();
         }
     }
 

@@ -64,6 +64,18 @@ final class Discovery {
     private Discovery() {
     }
 
+    record ListKind(String apiVersion, String kind) {
+    }
+
+    /** The typed list kind for a collection path: /api/v1/namespaces/x/pods is a v1 PodList. */
+    static Optional<ListKind> listKind(String path) {
+        String[] segments = path.split("/");
+        String plural = segments[segments.length - 1];
+        return RESOURCES.stream().filter(r -> r.plural().equals(plural)
+                        && path.startsWith(r.groupVersion().equals("v1") ? "/api/v1" : "/apis/" + r.groupVersion()))
+                .findFirst().map(r -> new ListKind(r.groupVersion(), r.kind() + "List"));
+    }
+
     /** Kinds whose status is a subresource: a plain update keeps the stored status, as in the real API server. */
     static boolean hasStatusSubresource(String plural) {
         return WITH_STATUS.contains(plural);

@@ -6,12 +6,14 @@ import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 
-/** A mock watch whose events pass a field selector the mock cannot evaluate (spec.nodeName=...). */
+import java.util.function.Predicate;
+
+/** A mock watch whose events pass the selector terms the mock cannot evaluate (spec.nodeName=..., tier in (...)). */
 final class FilteringWatch extends WebSocketListener {
     private final WebSocketListener delegate;
-    private final FieldSelector selector;
+    private final Predicate<JsonNode> selector;
 
-    FilteringWatch(WebSocketListener delegate, FieldSelector selector) {
+    FilteringWatch(WebSocketListener delegate, Predicate<JsonNode> selector) {
         this.delegate = delegate;
         this.selector = selector;
     }
@@ -56,7 +58,7 @@ final class FilteringWatch extends WebSocketListener {
         @Override
         public boolean send(String text) {
             JsonNode event = SandboxDispatcher.parse(text);
-            return !selector.matches(event.path("object")) || socket.send(text);
+            return !selector.test(event.path("object")) || socket.send(text);
         }
 
         @Override

@@ -17,7 +17,6 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,6 +43,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private static final int DEFAULT_GRACE_SECONDS = 30;
 
     private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/([^/]+)/pods");
+    private static final Pattern CLAIMS = Pattern.compile("/api/v1/namespaces/([^/]+)/persistentvolumeclaims");
+    static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
 
     private final Clock clock;
     private final long defaultTolerationSeconds;
@@ -78,6 +79,10 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (method.equals("GET") && path.equals("/version")) {
             return json(200, Discovery.version());
         }
+        if (path.startsWith("/openapi/")) {
+            // No OpenAPI documents: kubectl then skips client-side schema validation.
+            throw new ApiError(404, "NotFound", "the sandbox serves no OpenAPI schema");
+        }
         if (method.equals("GET")) {
             var doc = Discovery.document(path);
             if (doc.isPresent()) {
@@ -93,8 +98,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return scale(method, scale.group(1), scale.group(2), scale.group(3), body, request.getHeader("Content-Type"));
         }
         return switch (method) {
-            case "GET" -> asTableIfAsked(get(fullPath, query), path, request.getHeader("Accept"));
-            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body) : super.handleCreate(request);
+            case "GET" -> asServerAnswers(get(fullPath, query), path, request.getHeader("Accept"));
+            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body)
+                    : CLAIMS.matcher(path).matches() ? createClaim(request, body) : super.handleCreate(request);
             case "PUT" -> update(path, current -> parse(body));
             case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
             case "DELETE" -> delete(fullPath, path, query, body);
@@ -109,19 +115,27 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             Map.Entry<AttributeSet, String> entry = findResource(getKey(fullPath));
             return entry == null ? ApiError.notFound(fullPath).toResponse() : json(200, entry.getValue());
         }
-        FieldSelector selector = FieldSelector.parse(query.get("fieldSelector"));
-        if (selector.isEmpty()) {
+        FieldSelector fields = FieldSelector.parse(query.get("fieldSelector"));
+        SetBasedLabelSelector labels = SetBasedLabelSelector.parse(query.get("labelSelector"));
+        if (fields.isEmpty() && labels.isEmpty()) {
             return super.handleGet(fullPath);
         }
-        String mockPath = withFieldSelector(fullPath, FieldSelector.mockTerms(query.get("fieldSelector")));
+        String mockPath = fullPath;
+        if (!fields.isEmpty()) {
+            mockPath = withQueryParameter(mockPath, "fieldSelector", FieldSelector.mockTerms(query.get("fieldSelector")));
+        }
+        if (!labels.isEmpty()) {
+            mockPath = withQueryParameter(mockPath, "labelSelector", labels.mockTerms());
+        }
+        java.util.function.Predicate<JsonNode> selected = o -> fields.matches(o) && labels.matches(o);
         MockResponse response = super.handleGet(mockPath);
         if (response.getWebSocketListener() != null) {
-            return response.withWebSocketUpgrade(new FilteringWatch(response.getWebSocketListener(), selector));
+            return response.withWebSocketUpgrade(new FilteringWatch(response.getWebSocketListener(), selected));
         }
         ObjectNode list = (ObjectNode) parse(response.getBody().readUtf8());
         ArrayNode kept = JSON.createArrayNode();
         list.withArray("items").forEach(item -> {
-            if (selector.matches(item)) {
+            if (selected.test(item)) {
                 kept.add(item);
             }
         });
@@ -130,10 +144,11 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
-     * Lists in the real server's order (by namespace and name, the etcd key order; the mock keeps update order),
-     * and as a Table when the client asks for server-side printing.
+     * Lists as the real server answers them: typed ({@code PodList} in the resource's group version, where the mock
+     * says {@code List}, which client-go decodes as empty), in etcd key order (namespace, name; the mock keeps
+     * update order), and as a Table when the client asks for server-side printing.
      */
-    private MockResponse asTableIfAsked(MockResponse response, String path, String accept) {
+    private MockResponse asServerAnswers(MockResponse response, String path, String accept) {
         if (response.getWebSocketListener() != null || response.code() != 200 || response.getBody() == null) {
             return response;
         }
@@ -146,6 +161,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             ArrayNode sorted = JSON.createArrayNode();
             items.forEach(sorted::add);
             ((ObjectNode) body).set("items", sorted);
+            Discovery.listKind(path).ifPresent(kind -> ((ObjectNode) body).put("kind", kind.kind())
+                    .put("apiVersion", kind.apiVersion()));
         }
         if (!Tables.wanted(accept) || !body.has("kind")) {
             return json(200, body.toString());
@@ -234,6 +251,25 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         pod.putObject("status").put("phase", "Pending").put("qosClass", "BestEffort");
         return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
                 request.getHeaders(), new Buffer(pod.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * The StorageObjectInUseProtection admission plugin: every claim carries the kubernetes.io/pvc-protection
+     * finalizer, so deleting a claim a pod still uses only marks it; the volume controller lets it go.
+     */
+    private MockResponse createClaim(RecordedRequest request, String body) {
+        ObjectNode claim = (ObjectNode) parse(body);
+        ArrayNode finalizers = claim.with("metadata").withArray("finalizers");
+        boolean present = false;
+        for (JsonNode f : finalizers) {
+            present |= PVC_PROTECTION.equals(f.asText());
+        }
+        if (!present) {
+            finalizers.add(PVC_PROTECTION);
+        }
+        claim.putObject("status").put("phase", "Pending");
+        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders(), new Buffer(claim.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     private JsonNode patch(JsonNode current, String body, String contentType) {
@@ -465,24 +501,20 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return query;
     }
 
-    private static String withFieldSelector(String fullPath, String selector) {
+    private static String withQueryParameter(String fullPath, String parameter, String selector) {
         int q = fullPath.indexOf('?');
         StringBuilder rebuilt = new StringBuilder(fullPath.substring(0, q));
         char sep = '?';
         for (String pair : fullPath.substring(q + 1).split("&")) {
-            if (pair.startsWith("fieldSelector=")) {
+            if (pair.startsWith(parameter + "=")) {
                 if (selector.isEmpty()) {
                     continue;
                 }
-                pair = "fieldSelector=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
+                pair = parameter + "=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
             }
             rebuilt.append(sep).append(pair);
             sep = '&';
         }
         return rebuilt.toString();
-    }
-
-    Instant now() {
-        return clock.instant();
     }
 }

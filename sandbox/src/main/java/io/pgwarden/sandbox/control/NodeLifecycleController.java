@@ -30,7 +30,7 @@ import java.util.Optional;
  * <li>a pod on a node with a NoExecute taint it does not tolerate is deleted (gracefully) once its tolerationSeconds
  * have passed since the taint was added; with nobody to confirm it, it stays Terminating;
  * <li>on a not-ready node carrying node.kubernetes.io/out-of-service (non-graceful node shutdown, KEP-2268, GA in
- * 1.28) its pods are force-deleted.
+ * 1.28) its pods are force-deleted, and so are pods bound to a node that was deleted (pod GC).
  * </ul>
  */
 public final class NodeLifecycleController {
@@ -48,6 +48,7 @@ public final class NodeLifecycleController {
 
     public void reconcile(ClusterView view) {
         Instant now = clock.instant();
+        collectPodsOfDeletedNodes(view);
         for (Node node : view.nodes().values()) {
             String name = node.getMetadata().getName();
             boolean stale = leaseAge(view.leases().get(name), node, now).compareTo(gracePeriod) > 0;
@@ -66,6 +67,19 @@ public final class NodeLifecycleController {
                 markPodsNotReady(view.podsOn(name));
             }
             evict(node, view.podsOn(name), now);
+        }
+    }
+
+    /** The pod GC's orphan rule: a pod bound to a node that no longer exists is force-deleted. */
+    private void collectPodsOfDeletedNodes(ClusterView view) {
+        for (Pod pod : view.pods()) {
+            String node = pod.getSpec().getNodeName();
+            if (node != null && !view.nodes().containsKey(node)) {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .withGracePeriod(0).delete();
+                timeline.record("pod", pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(),
+                        "ForceDeleted (node " + node + " deleted)");
+            }
         }
     }
 

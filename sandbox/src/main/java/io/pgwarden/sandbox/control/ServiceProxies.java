@@ -35,6 +35,11 @@ public final class ServiceProxies implements AutoCloseable {
         this.requestedPort = requestedPort;
     }
 
+    /** Opens a Service's port before the Service is first seen, so its address is known from the start. */
+    public void open(String namespace, String name, int port) {
+        proxies.computeIfAbsent(namespace + "/" + name, k -> new Proxy(port));
+    }
+
     public void reconcile(ClusterView view) {
         for (Service service : view.services()) {
             Map<String, String> selector = service.getSpec().getSelector();

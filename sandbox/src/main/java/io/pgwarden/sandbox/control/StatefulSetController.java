@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * kube-controller-manager's StatefulSet controller with the default OrderedReady policy: pod {@code <set>-<i>} for
@@ -38,6 +40,25 @@ public final class StatefulSetController {
         for (StatefulSet set : view.statefulSets()) {
             reconcile(set, view);
         }
+        collectOrphans(view);
+    }
+
+    /**
+     * The garbage collector's background cascading deletion, for the pods this controller owns: a pod whose owning
+     * StatefulSet (by uid) is gone is deleted.
+     */
+    private void collectOrphans(ClusterView view) {
+        Set<String> sets = view.statefulSets().stream().map(s -> s.getMetadata().getUid()).collect(Collectors.toSet());
+        for (Pod pod : view.pods()) {
+            boolean orphan = pod.getMetadata().getOwnerReferences() != null && pod.getMetadata().getOwnerReferences()
+                    .stream().anyMatch(o -> "StatefulSet".equals(o.getKind()) && !sets.contains(o.getUid()));
+            if (orphan && !ClusterView.isTerminating(pod)) {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .delete();
+                timeline.record("pod", pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(),
+                        "Terminating (owner deleted)");
+            }
+        }
     }
 
     private void reconcile(StatefulSet set, ClusterView view) {
@@ -50,25 +71,50 @@ public final class StatefulSetController {
                 ordinal(pod.getMetadata().getName(), name).ifPresent(i -> pods.put(i, pod));
             }
         }
-        boolean progressed = false;
-        for (int i = 0; i < replicas && !progressed; i++) {
-            Pod pod = pods.get(i);
-            if (pod == null) {
-                ensureClaims(set, i, view);
-                createPod(set, i);
-                progressed = true;
-            } else if (!isRunningAndReady(pod)) {
-                progressed = true; // OrderedReady: wait for this ordinal before touching the next one
+        Step step = next(replicas, pods);
+        switch (step.action()) {
+            case CREATE -> {
+                ensureClaims(set, step.ordinal(), view);
+                createPod(set, step.ordinal());
+            }
+            case DELETE -> {
+                String pod = name + "-" + step.ordinal();
+                client.pods().inNamespace(ns).withName(pod).delete();
+                timeline.record("pod", ns + "/" + pod, "Terminating (scale down)");
+            }
+            case WAIT -> {
+                // OrderedReady: nothing to do until the pod in progress is Running and Ready, or gone
             }
         }
-        if (!progressed) {
-            pods.keySet().stream().filter(i -> i >= replicas).max(Integer::compare).map(pods::get)
-                    .filter(p -> !ClusterView.isTerminating(p)).ifPresent(p -> {
-                        client.pods().inNamespace(ns).withName(p.getMetadata().getName()).delete();
-                        timeline.record("pod", ns + "/" + p.getMetadata().getName(), "Terminating (scale down)");
-                    });
-        }
         updateStatus(set, pods);
+    }
+
+    enum Action { CREATE, DELETE, WAIT }
+
+    record Step(Action action, int ordinal) {
+    }
+
+    /**
+     * The OrderedReady decision for one pass, given the pod objects per ordinal: create the lowest missing ordinal
+     * once every lower one is Running and Ready; never a second pod for an ordinal whose pod object still exists
+     * (even Terminating on a lost node); with every wanted ordinal ready, delete the highest one beyond replicas,
+     * one at a time.
+     */
+    static Step next(int replicas, Map<Integer, Pod> pods) {
+        for (int i = 0; i < replicas; i++) {
+            Pod pod = pods.get(i);
+            if (pod == null) {
+                return new Step(Action.CREATE, i);
+            }
+            if (!isRunningAndReady(pod)) {
+                return new Step(Action.WAIT, i);
+            }
+        }
+        Optional<Integer> surplus = pods.keySet().stream().filter(i -> i >= replicas).max(Integer::compare);
+        if (surplus.isEmpty() || pods.values().stream().anyMatch(ClusterView::isTerminating)) {
+            return new Step(Action.WAIT, surplus.orElse(-1));
+        }
+        return new Step(Action.DELETE, surplus.get());
     }
 
     private void ensureClaims(StatefulSet set, int ordinal, ClusterView view) {

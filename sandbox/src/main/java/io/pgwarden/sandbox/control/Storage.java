@@ -19,8 +19,25 @@ public record Storage(Path root) {
         return root.resolve("logs").resolve(node);
     }
 
-    public Path binaries() {
-        return root.resolve("postgres-17");
+    /**
+     * Empties the volumes, snapshots and logs of an earlier run: the API server's objects live in memory, so a
+     * volume left on disk belongs to no claim any more and must not surface in a new one of the same name.
+     */
+    public void reset() {
+        for (String dir : new String[]{"volumes", "snapshots", "logs"}) {
+            delete(root.resolve(dir));
+        }
+    }
+
+    public void delete(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var files = Files.walk(path)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + path, e);
+        }
     }
 
     public Path create(Path dir) {

@@ -37,6 +37,7 @@ import java.util.Set;
  * tainted node.kubernetes.io/out-of-service (KEP-2268).
  */
 public final class VolumeController {
+    private static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
     private final KubernetesClient client;
     private final Clock clock;
     private final Duration forceDetachTimeout;
@@ -57,7 +58,10 @@ public final class VolumeController {
     }
 
     public void reconcile(ClusterView view) {
-        view.claims().stream().filter(c -> c.getSpec().getVolumeName() == null).forEach(this::provision);
+        view.claims().stream().filter(c -> c.getSpec().getVolumeName() == null
+                && c.getMetadata().getDeletionTimestamp() == null).forEach(this::provision);
+        releaseUnusedClaims(view);
+        reclaimReleasedVolumes(view);
         Map<String, Pod> desired = new HashMap<>();
         for (Pod pod : view.pods()) {
             String node = pod.getSpec().getNodeName();
@@ -113,6 +117,46 @@ public final class VolumeController {
             return c;
         });
         timeline.record("pvc", claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName(), "Bound to " + pv);
+    }
+
+    /** The PVC protection controller: a claim marked for deletion goes once no pod uses it. */
+    private void releaseUnusedClaims(ClusterView view) {
+        for (PersistentVolumeClaim claim : view.claims()) {
+            if (claim.getMetadata().getDeletionTimestamp() == null
+                    || !claim.getMetadata().getFinalizers().contains(PVC_PROTECTION)) {
+                continue;
+            }
+            String ns = claim.getMetadata().getNamespace();
+            boolean used = view.pods().stream().filter(p -> ns.equals(p.getMetadata().getNamespace()))
+                    .filter(p -> p.getStatus() == null || !Set.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
+                    .anyMatch(p -> p.getSpec().getVolumes().stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
+                            && claim.getMetadata().getName().equals(v.getPersistentVolumeClaim().getClaimName())));
+            if (!used) {
+                client.persistentVolumeClaims().inNamespace(ns).withName(claim.getMetadata().getName()).edit(c -> {
+                    c.getMetadata().getFinalizers().remove(PVC_PROTECTION);
+                    return c;
+                });
+                timeline.record("pvc", ns + "/" + claim.getMetadata().getName(), "Deleted");
+            }
+        }
+    }
+
+    /** The provisioner's Delete reclaim policy: a volume whose claim is gone is deleted once it is detached. */
+    private void reclaimReleasedVolumes(ClusterView view) {
+        for (PersistentVolume volume : view.volumes().values()) {
+            var ref = volume.getSpec().getClaimRef();
+            String pv = volume.getMetadata().getName();
+            boolean claimExists = ref != null && view.claims().stream().anyMatch(c -> c.getMetadata().getUid()
+                    .equals(ref.getUid()));
+            if (claimExists || !"Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())
+                    || view.attachment(pv).isPresent() || view.claims().stream()
+                    .anyMatch(c -> pv.equals(c.getSpec().getVolumeName()))) {
+                continue;
+            }
+            client.persistentVolumes().withName(pv).delete();
+            storage.delete(storage.volume(pv));
+            timeline.record("pv", pv, "Deleted (reclaim policy Delete)");
+        }
     }
 
     // ---- attach/detach -----------------------------------------------------------------------------------------

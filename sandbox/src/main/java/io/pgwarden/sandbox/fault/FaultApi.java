@@ -95,6 +95,9 @@ public final class FaultApi implements AutoCloseable {
             sandbox.addNode(name);
             return JSON.createObjectNode().put("name", name).put("@status", 201);
         }
+        if (method.equals("GET") && p.length == 2 && p[0].equals("nodes")) {
+            return node(sandbox.node(p[1]).orElseThrow(() -> new Sandbox.UnknownNameException("no node named " + p[1])));
+        }
         if (method.equals("DELETE") && p.length == 2 && p[0].equals("nodes")) {
             sandbox.removeNode(p[1]);
             return JSON.createObjectNode().put("name", p[1]).put("removed", true);

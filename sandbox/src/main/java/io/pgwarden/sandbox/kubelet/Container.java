@@ -12,6 +12,6 @@ interface Container {
     /** SIGKILL: a crash or a power cut. */
     void kill();
 
-    /** A container stop within the pod's grace period. */
-    void stop();
+    /** A container stop: the image's stop signal, then SIGKILL once the pod's grace period is over. */
+    void stop(java.time.Duration gracePeriod);
 }

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -94,6 +95,8 @@ public final class Kubelet {
     private volatile boolean fenced;
     private volatile boolean statusStale = true;
     private volatile Lease lease;
+    private volatile Set<String> reportedVolumes = Set.of();
+    private volatile Set<String> reportedImages = Set.of();
 
     public Kubelet(String name, String internalIp, KubernetesClient client, Clock clock, Storage storage,
                    Path postgresBin, PodNetwork network, ProcessRegistry processes, InvariantRecorder recorder,
@@ -207,9 +210,6 @@ public final class Kubelet {
         reportedImages = Set.copyOf(images);
     }
 
-    private volatile Set<String> reportedVolumes = Set.of();
-    private volatile Set<String> reportedImages = Set.of();
-
     private static NodeCondition condition(String type, String status, String reason, Instant now) {
         return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason)
                 .withLastHeartbeatTime(seconds(now)).withLastTransitionTime(seconds(now)).build();
@@ -242,7 +242,7 @@ public final class Kubelet {
         for (RunningPod running : List.copyOf(pods.values())) {
             if (!boundUids.contains(running.uid)) {
                 // Deleted from the API server while this node was away (force delete): kill what is left of it.
-                workers.submit(() -> terminate(running, true));
+                workers.submit(() -> terminate(running, Duration.ZERO));
             }
         }
         Node node = view.nodes().get(name);
@@ -261,7 +261,8 @@ public final class Kubelet {
                 timeline.record("pod", key(pod), "Deleted by kubelet on " + name);
             } else if (!running.stopped) {
                 running.stopped = true;
-                workers.submit(() -> terminate(running, false));
+                Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+                workers.submit(() -> terminate(running, Duration.ofSeconds(grace == null ? 30 : grace)));
             }
             return;
         }
@@ -278,7 +279,8 @@ public final class Kubelet {
             return;
         }
         Container container = running.container;
-        if (container != null && !running.starting && !container.isRunning() && !running.stopped) {
+        boolean blocklisted = fenced && !running.volumes.isEmpty();
+        if (container != null && !running.starting && !container.isRunning() && !running.stopped && !blocklisted) {
             // The container died (killed, crashed): restartPolicy Always restarts it in the same pod, at once the
             // first time, then with CrashLoopBackOff (10 s doubling up to 5 min).
             Instant now = clock.instant();
@@ -314,6 +316,10 @@ public final class Kubelet {
                                     + running.name, volume, processes, recorder);
                     container = pg;
                     running.container = container;
+                    if (running.stopped || !powered) {
+                        pg.kill(); // the node lost power or the pod was stopped while the process was starting
+                        return;
+                    }
                     running.podIp = network.allocate(port);
                     running.startedAt = clock.instant();
                     for (int i = 0; i < 600 && pg.isRunning() && !pg.probe() && !running.stopped; i++) {
@@ -329,21 +335,24 @@ public final class Kubelet {
                 timeline.record("pod", running.namespace + "/" + running.name,
                         (container.isReady() ? "Ready" : "NotReady") + " on " + name);
             } catch (RuntimeException | InterruptedException | IOException e) {
-                LOG.log(Level.WARNING, "cannot start pod " + running.name + " on " + name, e);
+                // Interrupted: the sandbox is closing. Anything else is a real failure the user should see.
+                boolean closing = e instanceof InterruptedException || Thread.currentThread().isInterrupted();
+                LOG.log(closing ? Level.FINE : Level.WARNING, "cannot start pod " + running.name + " on " + name, e);
             } finally {
                 running.starting = false;
             }
         });
     }
 
-    private void terminate(RunningPod running, boolean kill) {
+    /** Stops a pod's container: killed at once with no grace period, else stopped within it. */
+    private void terminate(RunningPod running, Duration grace) {
         Container container = running.container;
         running.stopped = true;
         if (container != null) {
-            if (kill) {
+            if (grace.isZero()) {
                 container.kill();
             } else {
-                container.stop();
+                container.stop(grace);
             }
         }
         if (running.podIp != null) {
@@ -441,7 +450,7 @@ public final class Kubelet {
         }
         powered = false;
         for (RunningPod running : List.copyOf(pods.values())) {
-            terminate(running, true);
+            terminate(running, Duration.ZERO);
         }
         lease = null;
         timeline.record("node", name, "PoweredOff");
@@ -476,7 +485,8 @@ public final class Kubelet {
 
     /**
      * Storage fencing (a csi-addons NetworkFence covering this node): the node's clients are blocklisted, so every
-     * write to a volume fails; PostgreSQL panics on a failed write, so its processes die and cannot start again.
+     * write to a volume fails; PostgreSQL panics on a failed write, so its processes die and are not restarted
+     * until the fence is lifted.
      */
     public synchronized void fence(boolean fence) {
         if (fence == fenced) {
@@ -488,7 +498,6 @@ public final class Kubelet {
             for (RunningPod running : pods.values()) {
                 Container c = running.container;
                 if (c instanceof PostgresContainer) {
-                    running.stopped = true;
                     c.kill();
                 }
             }
@@ -521,7 +530,7 @@ public final class Kubelet {
     /** Shutdown of the whole sandbox: no process may outlive it. */
     public void killAll() {
         for (RunningPod running : List.copyOf(pods.values())) {
-            terminate(running, true);
+            terminate(running, Duration.ZERO);
         }
     }
 

@@ -85,7 +85,7 @@ final class PostgresContainer implements Container {
     }
 
     @Override
-    public void stop() {
-        process.stop();
+    public void stop(java.time.Duration gracePeriod) {
+        process.stop(gracePeriod);
     }
 }

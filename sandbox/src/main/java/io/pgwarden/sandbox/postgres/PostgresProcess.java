@@ -27,12 +27,12 @@ public final class PostgresProcess {
             Files.createDirectories(pgdata);
             // PostgreSQL insists on a private data directory; a restored copy may not be.
             Files.setPosixFilePermissions(pgdata, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            ServerUser.own(pgdata.getParent());
+            ProcessIsolation.own(pgdata.getParent());
             if (!Files.exists(pgdata.resolve("PG_VERSION"))) {
-                run(ServerUser.command(List.of(bin.resolve("initdb").toString(), "-D", pgdata.toString(), "-U",
+                run(ProcessIsolation.command(List.of(bin.resolve("initdb").toString(), "-D", pgdata.toString(), "-U",
                         "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")), log);
             }
-            Process process = new ProcessBuilder(ServerUser.command(List.of(bin.resolve("postgres").toString(),
+            Process process = new ProcessBuilder(ProcessIsolation.command(List.of(bin.resolve("postgres").toString(),
                     "-D", pgdata.toString(), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
                     "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "max_connections=40",
                     "-c", "shared_buffers=16MB", "-c", "max_wal_size=64MB")))
@@ -97,10 +97,13 @@ public final class PostgresProcess {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** Container stop: SIGINT is PostgreSQL's fast shutdown; whatever is still there after the grace is killed. */
-    public void stop() {
+    /**
+     * Container stop: SIGINT, the postgres image's STOPSIGNAL (fast shutdown); whatever is still there when the
+     * grace period is over is killed.
+     */
+    public void stop(java.time.Duration gracePeriod) {
         signal("INT", List.of(process.pid()));
-        if (!await(15)) {
+        if (!await((int) Math.max(1, gracePeriod.toSeconds()))) {
             kill();
         }
     }

@@ -67,6 +67,50 @@ class ApiServerSemanticsIT {
     }
 
     @Test
+    void informersSeeAddsUpdatesAndDeletes() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var informer = client.pods().inNamespace("default").inform(new io.fabric8.kubernetes.client.informers
+                .ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                seen.add("add " + pod.getMetadata().getName());
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    seen.add("terminating " + pod.getMetadata().getName());
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean unknown) {
+                seen.add("delete " + pod.getMetadata().getName());
+            }
+        });
+        pod("a", "node001");
+        client.pods().inNamespace("default").withName("a").delete();
+        client.pods().inNamespace("default").withName("a").withGracePeriod(0).delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> seen.containsAll(List.of("add a", "terminating a", "delete a")));
+        informer.close();
+    }
+
+    @Test
+    void setBasedLabelSelectorsSelect() {
+        pod("a", "node001");
+        client.pods().inNamespace("default").withName("a").edit(p -> {
+            p.getMetadata().getLabels().put("tier", "db");
+            return p;
+        });
+        pod("b", "node001");
+        assertThat(client.pods().inNamespace("default").withLabelIn("tier", "db", "cache").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).containsExactly("a");
+        assertThat(client.pods().inNamespace("default").withLabelNotIn("tier", "db").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).containsExactly("b");
+    }
+
+    @Test
     void plainUpdateKeepsStatusAndStatusGoesThroughItsSubresource() {
         pod("a", "node001");
         client.pods().inNamespace("default").withName("a").editStatus(p -> {
@@ -118,6 +162,22 @@ class ApiServerSemanticsIT {
         client.pods().inNamespace("default").withName("unbound").delete();
         assertThat(client.pods().inNamespace("default").withName("unbound").get()).as("never bound: gone at once")
                 .isNull();
+    }
+
+    @Test
+    void claimsAreProtectedByTheirFinalizer() {
+        client.persistentVolumeClaims().inNamespace("default").resource(new io.fabric8.kubernetes.api.model
+                .PersistentVolumeClaimBuilder().withNewMetadata().withName("c").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").endSpec().build()).create();
+        client.persistentVolumeClaims().inNamespace("default").withName("c").delete();
+        var claim = client.persistentVolumeClaims().inNamespace("default").withName("c").get();
+        assertThat(claim.getMetadata().getFinalizers()).containsExactly("kubernetes.io/pvc-protection");
+        assertThat(claim.getMetadata().getDeletionTimestamp()).isNotNull();
+        client.persistentVolumeClaims().inNamespace("default").withName("c").edit(c -> {
+            c.getMetadata().getFinalizers().clear();
+            return c;
+        });
+        assertThat(client.persistentVolumeClaims().inNamespace("default").withName("c").get()).isNull();
     }
 
     @Test

@@ -11,23 +11,42 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * PostgreSQL refuses to run as root. When the sandbox runs as root (as in containers and CI), the servers run as
- * user nobody through setpriv (which execs, so the process id stays the postmaster's) on directories nobody owns.
+ * What makes a PostgreSQL process look as if it ran on a machine of its own. Each runs in a fresh System V IPC
+ * namespace (unshare --ipc): PostgreSQL's shared-memory interlock would otherwise see another node's postmaster on
+ * the same data directory and refuse to start, which on two real machines it cannot see. And PostgreSQL refuses
+ * to run as root, so when the sandbox runs as root (containers, CI) the servers run as user nobody (setpriv) on
+ * directories nobody owns. unshare and setpriv exec, so the process id stays the postmaster's.
  */
-final class ServerUser {
+final class ProcessIsolation {
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static final String UID = "65534";
+    private static final List<String> OWN_IPC = ROOT ? List.of("unshare", "--ipc")
+            : works(List.of("unshare", "--map-current-user", "--ipc", "true"))
+            ? List.of("unshare", "--map-current-user", "--ipc") : List.of();
 
-    private ServerUser() {
+    private ProcessIsolation() {
     }
 
     static List<String> command(List<String> command) {
-        if (!ROOT) {
-            return command;
+        List<String> wrapped = new ArrayList<>(OWN_IPC);
+        if (ROOT) {
+            wrapped.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups"));
         }
-        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups"));
         wrapped.addAll(command);
         return wrapped;
+    }
+
+    private static boolean works(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Gives the volume to the server user and lets it traverse the directories above. */
