@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Thousands of simulated nodes renewing their leases every 10 s, with the controllers running at real-cluster
  * periods: how much CPU the sandbox needs for it. Not part of the normal suite; run with
- * {@code ./mvnw -f sandbox/pom.xml verify -Pbenchmark} (-Dbenchmark.nodes=5000 -Dbenchmark.seconds=60).
+ * {@code ./mvnw -pl sandbox verify -Pbenchmark} (-Dbenchmark.nodes=5000 -Dbenchmark.seconds=60).
  */
 class NodeHeartbeatBenchmark {
 
