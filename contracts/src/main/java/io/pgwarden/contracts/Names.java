@@ -13,8 +13,16 @@ public final class Names {
     public static final String DNS_LABEL_MESSAGE =
             "must be a DNS-1123 label: lower case letters, digits and '-', at most 63 characters";
 
-    /** Labels, annotations and taints pgwarden reads or writes. */
+    /** The label of the StatefulSets (and their pods) whose database pgwarden manages. */
     public static final String MANAGED_LABEL = "pgwarden.io/managed";
+
+    /** Kubernetes' taints of a node that stopped reporting, or that an operator declared shut down (KEP-2268). */
+    public static final String TAINT_NOT_READY = "node.kubernetes.io/not-ready";
+    public static final String TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
+    public static final String TAINT_OUT_OF_SERVICE = "node.kubernetes.io/out-of-service";
+
+    /** Where kubelets renew their node Leases. */
+    public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
 
     private Names() {
     }

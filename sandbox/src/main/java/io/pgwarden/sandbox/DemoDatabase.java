@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import io.pgwarden.contracts.Names;
 import java.util.Map;
 
 /** The talk's demo database: StatefulSet pg-rook-sf (one replica, its claim on the RBD class) and its Service. */
@@ -36,7 +37,7 @@ public final class DemoDatabase {
                 .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
                 .endContainer().withTerminationGracePeriodSeconds(30L).endSpec().endTemplate()
                 .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()
-                .withAccessModes("ReadWriteOnce").withStorageClassName(Names.STORAGE_CLASS).withNewResources()
+                .withAccessModes("ReadWriteOnce").withStorageClassName(StorageNames.STORAGE_CLASS).withNewResources()
                 .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()
                 .endSpec().build();
     }

@@ -3,6 +3,7 @@ package io.pgwarden.sandbox;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.api.ApiServer;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.control.NetworkFences;
@@ -118,9 +119,9 @@ public final class Sandbox implements AutoCloseable {
                     .create();
         }
         client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata()
-                .withName(Names.STORAGE_CLASS)
+                .withName(StorageNames.STORAGE_CLASS)
                 .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
-                .withProvisioner(Names.CSI_DRIVER).withReclaimPolicy("Delete").withVolumeBindingMode("Immediate")
+                .withProvisioner(StorageNames.CSI_DRIVER).withReclaimPolicy("Delete").withVolumeBindingMode("Immediate")
                 .build()).create();
         snapshots.installClass();
         config.nodeNames().forEach(this::addNode);

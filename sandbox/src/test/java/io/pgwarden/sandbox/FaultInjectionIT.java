@@ -88,7 +88,7 @@ class FaultInjectionIT {
             var fences = cluster.client.genericKubernetesResources("csiaddons.openshift.io/v1alpha1", "NetworkFence");
             fences.resource(new GenericKubernetesResourceBuilder().withApiVersion("csiaddons.openshift.io/v1alpha1")
                     .withKind("NetworkFence").withNewMetadata().withName("fence-" + node).endMetadata()
-                    .withAdditionalProperties(Map.of("spec", Map.of("driver", Names.CSI_DRIVER, "fenceState", "Fenced",
+                    .withAdditionalProperties(Map.of("spec", Map.of("driver", StorageNames.CSI_DRIVER, "fenceState", "Fenced",
                             "cidrs", List.of(ip + "/32")))).build()).create();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> cluster.sandbox.invariants().writers().stream()
@@ -99,7 +99,7 @@ class FaultInjectionIT {
                     .until(() -> !DemoCluster.isReady(cluster.pod()));
 
             fences.withName("fence-" + node).edit(f -> {
-                f.getAdditionalProperties().put("spec", Map.of("driver", Names.CSI_DRIVER, "fenceState", "Unfenced",
+                f.getAdditionalProperties().put("spec", Map.of("driver", StorageNames.CSI_DRIVER, "fenceState", "Unfenced",
                         "cidrs", List.of(ip + "/32")));
                 return f;
             });

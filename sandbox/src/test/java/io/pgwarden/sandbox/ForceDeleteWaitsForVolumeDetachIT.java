@@ -2,6 +2,7 @@ package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.pgwarden.contracts.Names;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

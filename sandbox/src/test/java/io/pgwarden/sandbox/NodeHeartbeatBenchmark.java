@@ -1,6 +1,7 @@
 package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.pgwarden.contracts.Names;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;

@@ -31,7 +31,7 @@ class SnapshotRestoreBringsBackSnapshotRowsIT {
             snapshots.inNamespace(DemoCluster.NS).resource(new GenericKubernetesResourceBuilder()
                     .withApiVersion("snapshot.storage.k8s.io/v1").withKind("VolumeSnapshot")
                     .withNewMetadata().withName("before-more-rows").withNamespace(DemoCluster.NS).endMetadata()
-                    .withAdditionalProperties(Map.of("spec", Map.of("volumeSnapshotClassName", Names.SNAPSHOT_CLASS,
+                    .withAdditionalProperties(Map.of("spec", Map.of("volumeSnapshotClassName", StorageNames.SNAPSHOT_CLASS,
                             "source", Map.of("persistentVolumeClaimName", CLAIM)))).build()).create();
             await().atMost(Duration.ofSeconds(30)).until(() -> readyToUse(
                     snapshots.inNamespace(DemoCluster.NS).withName("before-more-rows").get()));
@@ -47,7 +47,7 @@ class SnapshotRestoreBringsBackSnapshotRowsIT {
                     .inNamespace(DemoCluster.NS).withName(CLAIM).get() == null);
             cluster.client.persistentVolumeClaims().inNamespace(DemoCluster.NS).resource(new PersistentVolumeClaimBuilder()
                     .withNewMetadata().withName(CLAIM).withNamespace(DemoCluster.NS).endMetadata()
-                    .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(Names.STORAGE_CLASS)
+                    .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(StorageNames.STORAGE_CLASS)
                     .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
                     .withNewDataSource().withApiGroup("snapshot.storage.k8s.io").withKind("VolumeSnapshot")
                     .withName("before-more-rows").endDataSource().endSpec().build()).create();

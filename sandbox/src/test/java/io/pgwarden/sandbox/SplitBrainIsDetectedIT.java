@@ -1,5 +1,6 @@
 package io.pgwarden.sandbox;
 
+import io.pgwarden.contracts.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -75,7 +76,7 @@ class SplitBrainIsDetectedIT {
                             .withApiVersion("csiaddons.openshift.io/v1alpha1").withKind("NetworkFence")
                             .withNewMetadata().withName("fence-" + node).endMetadata()
                             .withAdditionalProperties(java.util.Map.of("spec", java.util.Map.of("driver",
-                                    Names.CSI_DRIVER, "fenceState", "Fenced", "cidrs", java.util.List.of(ip + "/32"))))
+                                    StorageNames.CSI_DRIVER, "fenceState", "Fenced", "cidrs", java.util.List.of(ip + "/32"))))
                             .build()).create();
             await().atMost(Duration.ofSeconds(20)).until(() -> cluster.sandbox.invariants().writers().stream()
                     .allMatch(w -> w.end().isPresent()));

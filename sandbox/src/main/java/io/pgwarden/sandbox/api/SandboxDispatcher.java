@@ -1,5 +1,6 @@
 package io.pgwarden.sandbox.api;
 
+import io.pgwarden.contracts.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -237,7 +238,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private MockResponse createPod(RecordedRequest request, String body) {
         ObjectNode pod = (ObjectNode) parse(body);
         ArrayNode tolerations = pod.with("spec").withArray("tolerations");
-        for (String taint : new String[]{"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
+        for (String taint : new String[]{Names.TAINT_NOT_READY, Names.TAINT_UNREACHABLE}) {
             boolean present = false;
             for (JsonNode t : tolerations) {
                 present |= taint.equals(t.path("key").asText()) && (t.path("effect").asText("").isEmpty()

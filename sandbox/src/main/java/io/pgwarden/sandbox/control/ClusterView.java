@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgwarden.sandbox.Names;
 
+import io.pgwarden.contracts.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

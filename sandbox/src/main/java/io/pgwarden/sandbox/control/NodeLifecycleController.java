@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgwarden.sandbox.Names;
+import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.record.Timeline;
 
 import java.time.Clock;

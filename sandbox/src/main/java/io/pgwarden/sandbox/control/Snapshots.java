@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.pgwarden.sandbox.Names;
+import io.pgwarden.sandbox.StorageNames;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
 import io.pgwarden.sandbox.record.Timeline;
 
@@ -56,9 +56,9 @@ public final class Snapshots {
     /** The default VolumeSnapshotClass of the sandbox driver. */
     public void installClass() {
         client.genericKubernetesResources(API, "VolumeSnapshotClass").resource(new GenericKubernetesResourceBuilder()
-                .withApiVersion(API).withKind("VolumeSnapshotClass").withNewMetadata().withName(Names.SNAPSHOT_CLASS)
+                .withApiVersion(API).withKind("VolumeSnapshotClass").withNewMetadata().withName(StorageNames.SNAPSHOT_CLASS)
                 .addToAnnotations("snapshot.storage.kubernetes.io/is-default-class", "true").endMetadata()
-                .withAdditionalProperties(Map.of("driver", Names.CSI_DRIVER, "deletionPolicy", "Delete")).build())
+                .withAdditionalProperties(Map.of("driver", StorageNames.CSI_DRIVER, "deletionPolicy", "Delete")).build())
                 .createOr(existing -> existing.update());
     }
 
@@ -91,8 +91,8 @@ public final class Snapshots {
         String now = clock.instant().toString();
         contents().resource(new GenericKubernetesResourceBuilder().withApiVersion(API).withKind("VolumeSnapshotContent")
                 .withNewMetadata().withName(contentName).endMetadata()
-                .withAdditionalProperties(Map.of("spec", Map.of("deletionPolicy", "Delete", "driver", Names.CSI_DRIVER,
-                        "volumeSnapshotClassName", Names.SNAPSHOT_CLASS, "source", Map.of("volumeHandle", pv),
+                .withAdditionalProperties(Map.of("spec", Map.of("deletionPolicy", "Delete", "driver", StorageNames.CSI_DRIVER,
+                        "volumeSnapshotClassName", StorageNames.SNAPSHOT_CLASS, "source", Map.of("volumeHandle", pv),
                         "volumeSnapshotRef", Map.of("kind", "VolumeSnapshot", "namespace",
                                 snapshot.getMetadata().getNamespace(), "name", snapshot.getMetadata().getName(),
                                 "uid", snapshot.getMetadata().getUid())))).build()).create();

@@ -1,4 +1,6 @@
 package io.pgwarden.sandbox.control;
+import io.pgwarden.contracts.Names;
+import io.pgwarden.sandbox.StorageNames;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -11,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachmentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgwarden.sandbox.Names;
 import io.pgwarden.sandbox.record.Timeline;
 
 import java.nio.charset.StandardCharsets;
@@ -76,8 +77,8 @@ public final class VolumeController {
     // ---- provisioning ------------------------------------------------------------------------------------------
 
     private void provision(PersistentVolumeClaim claim) {
-        String sc = Optional.ofNullable(claim.getSpec().getStorageClassName()).orElse(Names.STORAGE_CLASS);
-        if (!Names.STORAGE_CLASS.equals(sc)) {
+        String sc = Optional.ofNullable(claim.getSpec().getStorageClassName()).orElse(StorageNames.STORAGE_CLASS);
+        if (!StorageNames.STORAGE_CLASS.equals(sc)) {
             return;
         }
         String pv = "pvc-" + claim.getMetadata().getUid();
@@ -93,10 +94,10 @@ public final class VolumeController {
         }
         Quantity size = claim.getSpec().getResources().getRequests().get("storage");
         client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(pv)
-                .addToAnnotations("pv.kubernetes.io/provisioned-by", Names.CSI_DRIVER).endMetadata()
+                .addToAnnotations("pv.kubernetes.io/provisioned-by", StorageNames.CSI_DRIVER).endMetadata()
                 .withNewSpec().withAccessModes(claim.getSpec().getAccessModes()).addToCapacity("storage", size)
                 .withStorageClassName(sc).withPersistentVolumeReclaimPolicy("Delete")
-                .withNewCsi().withDriver(Names.CSI_DRIVER).withVolumeHandle(pv).endCsi()
+                .withNewCsi().withDriver(StorageNames.CSI_DRIVER).withVolumeHandle(pv).endCsi()
                 .withNewClaimRef().withKind("PersistentVolumeClaim").withNamespace(claim.getMetadata().getNamespace())
                 .withName(claim.getMetadata().getName()).withUid(claim.getMetadata().getUid()).endClaimRef()
                 .endSpec().build()).create();
@@ -191,7 +192,7 @@ public final class VolumeController {
             return "node deleted";
         }
         boolean inUse = node.getStatus() != null && node.getStatus().getVolumesInUse() != null
-                && node.getStatus().getVolumesInUse().contains("kubernetes.io/csi/" + Names.CSI_DRIVER + "^" + pv);
+                && node.getStatus().getVolumesInUse().contains("kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + pv);
         if (!inUse) {
             return "unmounted";
         }
@@ -221,7 +222,7 @@ public final class VolumeController {
                 continue;
             }
             client.storage().v1().volumeAttachments().resource(new VolumeAttachmentBuilder().withNewMetadata()
-                    .withName(attachmentName(pv, node)).endMetadata().withNewSpec().withAttacher(Names.CSI_DRIVER)
+                    .withName(attachmentName(pv, node)).endMetadata().withNewSpec().withAttacher(StorageNames.CSI_DRIVER)
                     .withNodeName(node).withNewSource().withPersistentVolumeName(pv).endSource().endSpec().build())
                     .create();
             client.storage().v1().volumeAttachments().withName(attachmentName(pv, node)).editStatus(a -> {
@@ -253,7 +254,7 @@ public final class VolumeController {
     static String attachmentName(String pv, String node) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((pv + Names.CSI_DRIVER + node).getBytes(StandardCharsets.UTF_8));
+                    .digest((pv + StorageNames.CSI_DRIVER + node).getBytes(StandardCharsets.UTF_8));
             return "csi-" + HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

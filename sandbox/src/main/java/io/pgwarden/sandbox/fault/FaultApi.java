@@ -1,5 +1,6 @@
 package io.pgwarden.sandbox.fault;
 
+import io.pgwarden.contracts.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +9,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.pgwarden.sandbox.Names;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.kubelet.Kubelet;

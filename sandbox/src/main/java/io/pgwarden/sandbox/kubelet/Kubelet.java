@@ -1,4 +1,6 @@
 package io.pgwarden.sandbox.kubelet;
+import io.pgwarden.contracts.Names;
+import io.pgwarden.sandbox.StorageNames;
 
 import io.fabric8.kubernetes.api.model.ContainerImage;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -17,7 +19,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.pgwarden.sandbox.Names;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.control.Storage;
 import io.pgwarden.sandbox.record.InvariantRecorder;
@@ -218,7 +219,7 @@ public final class Kubelet {
     /** node.status.volumesInUse: what the attach/detach controller checks before it detaches safely. */
     private Set<String> volumesInUse() {
         Set<String> inUse = new TreeSet<>();
-        pods.values().forEach(p -> p.volumes.forEach(v -> inUse.add("kubernetes.io/csi/" + Names.CSI_DRIVER + "^" + v)));
+        pods.values().forEach(p -> p.volumes.forEach(v -> inUse.add("kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + v)));
         return inUse;
     }
 

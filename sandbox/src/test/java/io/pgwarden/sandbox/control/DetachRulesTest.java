@@ -1,9 +1,10 @@
 package io.pgwarden.sandbox.control;
+import io.pgwarden.contracts.Names;
+import io.pgwarden.sandbox.StorageNames;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
-import io.pgwarden.sandbox.Names;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -22,7 +23,7 @@ class DetachRulesTest {
                 .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "Unknown")
                 .endCondition().endStatus();
         if (inUse) {
-            node.editStatus().addToVolumesInUse("kubernetes.io/csi/" + Names.CSI_DRIVER + "^" + PV).endStatus();
+            node.editStatus().addToVolumesInUse("kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + PV).endStatus();
         }
         if (outOfService) {
             node.editSpec().addToTaints(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)

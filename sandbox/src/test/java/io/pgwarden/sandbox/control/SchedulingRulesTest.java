@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
-import io.pgwarden.sandbox.Names;
+import io.pgwarden.contracts.Names;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
