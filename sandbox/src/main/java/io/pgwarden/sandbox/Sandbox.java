@@ -33,6 +33,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -75,6 +77,11 @@ public final class Sandbox implements AutoCloseable {
     private final ServiceProxies services;
     private final FaultApi faultApi;
     private volatile boolean demoDeployed;
+    private volatile boolean bootstrapped;
+    private final AtomicBoolean reactivePassPending = new AtomicBoolean();
+    /** Kubelets renew leases all the time and controllers write Events; neither is a reason to reconcile. */
+    private static final Set<String> IGNORED_CHANGES = Set.of("leases", "events");
+    private static final long REACTION_DELAY_MS = 50;
 
     private Sandbox(SandboxConfig config) {
         this.config = config;
@@ -83,7 +90,7 @@ public final class Sandbox implements AutoCloseable {
         storage.reset();
         this.postgresBin = PostgresBinaries.install(Path.of(System.getProperty("java.io.tmpdir"),
                 "pgwarden-sandbox-postgres-17.6.0"));
-        this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds());
+        this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds(), this::changed);
         this.client = api.newClient();
         this.nodeLifecycle = new NodeLifecycleController(client, clock, config.nodeMonitorGracePeriod(), timeline);
         this.scheduler = new Scheduler(client, timeline);
@@ -126,15 +133,40 @@ public final class Sandbox implements AutoCloseable {
         snapshots.installClass();
         config.nodeNames().forEach(this::addNode);
         long period = config.nodeMonitorPeriod().toMillis();
-        control.scheduleWithFixedDelay(this::reconcile, 0, period, TimeUnit.MILLISECONDS);
+        bootstrapped = true;
+        control.scheduleWithFixedDelay(() -> reconcile(true), 0, period, TimeUnit.MILLISECONDS);
         control.scheduleWithFixedDelay(api::forgetRecordedRequests, 1, 1, TimeUnit.MINUTES);
         if (config.deployDemoDatabase()) {
             deployDemoDatabase();
         }
     }
 
-    /** One pass of every controller and kubelet over one read of the cluster, like the informer-driven loops. */
-    private void reconcile() {
+    /**
+     * Real controllers and kubelets act on watch events within milliseconds: a change stored by the API server
+     * (but a lease renewal or an Event) brings a pass soon, and changes within that delay share it.
+     */
+    private void changed(String resource) {
+        if (IGNORED_CHANGES.contains(resource) || !reactivePassPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            control.schedule(() -> {
+                reactivePassPending.set(false);
+                reconcile(false);
+            }, REACTION_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            reactivePassPending.set(false);
+        }
+    }
+
+    /**
+     * One pass of every controller and kubelet over one read of the cluster. The node lifecycle controller only
+     * runs in the periodic pass, every node-monitor-period, as monitorNodeHealth does.
+     */
+    private void reconcile(boolean periodic) {
+        if (!bootstrapped) {
+            return;
+        }
         ClusterView view;
         try {
             view = ClusterView.read(client);
@@ -144,7 +176,9 @@ public final class Sandbox implements AutoCloseable {
             }
             return;
         }
-        step("node lifecycle", () -> nodeLifecycle.reconcile(view));
+        if (periodic) {
+            step("node lifecycle", () -> nodeLifecycle.reconcile(view));
+        }
         step("network fences", () -> fences.reconcile(kubelets.values()));
         step("statefulsets", () -> statefulSets.reconcile(view));
         step("scheduler", () -> scheduler.reconcile(view));

@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.function.Consumer;
 
 /** The Kubernetes API endpoint: Fabric8's mock server in CRUD mode with the {@link SandboxDispatcher}, over plain HTTP. */
 public final class ApiServer implements AutoCloseable {
@@ -27,13 +28,14 @@ public final class ApiServer implements AutoCloseable {
     }
     private final KubernetesMockServer server;
 
-    private ApiServer(Clock clock, long defaultTolerationSeconds) {
+    private ApiServer(Clock clock, long defaultTolerationSeconds, Consumer<String> onChange) {
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(),
-                new SandboxDispatcher(clock, defaultTolerationSeconds), false);
+                new SandboxDispatcher(clock, defaultTolerationSeconds, onChange), false);
     }
 
-    public static ApiServer start(int port, Clock clock, long defaultTolerationSeconds) {
-        ApiServer api = new ApiServer(clock, defaultTolerationSeconds);
+    /** Starts the API server; onChange hears the resource (plural) of every stored change. */
+    public static ApiServer start(int port, Clock clock, long defaultTolerationSeconds, Consumer<String> onChange) {
+        ApiServer api = new ApiServer(clock, defaultTolerationSeconds, onChange);
         api.server.start(InetAddress.getLoopbackAddress(), port);
         return api;
     }

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,12 +50,18 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     private final Clock clock;
     private final long defaultTolerationSeconds;
+    private final Consumer<String> onChange;
     /** plural/namespace/name to the mock's key of that object: the mock itself scans every object per lookup. */
     private final Map<String, AttributeSet> index = new java.util.HashMap<>();
 
-    public SandboxDispatcher(Clock clock, long defaultTolerationSeconds) {
+    /**
+     * @param onChange told the resource (plural) of every stored change, as a watch would be; called while the
+     *                 store is locked, so it must only take note
+     */
+    public SandboxDispatcher(Clock clock, long defaultTolerationSeconds, Consumer<String> onChange) {
         this.clock = clock;
         this.defaultTolerationSeconds = defaultTolerationSeconds;
+        this.onChange = onChange;
     }
 
     @Override
@@ -412,6 +419,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
                              GenericKubernetesResource resource, String newState) {
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        onChange.accept(value(pathAttributes, "plural"));
         if (oldAttributes != null) {
             index.remove(indexKey(oldAttributes));
         }

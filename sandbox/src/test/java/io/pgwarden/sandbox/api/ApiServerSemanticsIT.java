@@ -27,7 +27,7 @@ class ApiServerSemanticsIT {
 
     @BeforeEach
     void start() {
-        api = ApiServer.start(0, Clock.systemUTC(), 300);
+        api = ApiServer.start(0, Clock.systemUTC(), 300, resource -> { });
         client = api.newClient();
     }
 
