@@ -34,9 +34,6 @@ public final class SandboxMain {
         System.out.println("KUBERNETES_API_URL=" + sandbox.apiServerUrl());
         System.out.println("SANDBOX_URL=" + sandbox.httpApiUrl());
         System.out.println("KUBECONFIG=" + kubeconfig.toAbsolutePath());
-        for (int i = 0; i < 600 && sandbox.demoDatabaseJdbcUrl().isEmpty() && config.deployDemoDatabase(); i++) {
-            Thread.sleep(100);
-        }
         sandbox.demoDatabaseJdbcUrl().ifPresent(url -> System.out.println("DEMO_DB_URL=" + url));
         new CountDownLatch(1).await();
     }

@@ -61,7 +61,7 @@ public class EventPublisher {
         publish(new ActivityRecorded(subject, action, changed, detail), subject, subject, correlationId);
     }
 
-    public String source() {
+    private String source() {
         return "/pgwarden/" + config.service();
     }
 }
