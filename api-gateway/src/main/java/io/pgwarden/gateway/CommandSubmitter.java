@@ -37,7 +37,7 @@ public class CommandSubmitter {
             } catch (RuntimeException e) {
                 CommandBusUnavailableException failure = new CommandBusUnavailableException(metadata.id(), e);
                 store.apply(new CommandStatusChanged(metadata.id(), metadata.type(), command.subject(),
-                        CommandState.FAILED, null, failure.getMessage(), config.service()),
+                        CommandState.FAILED, null, failure.getMessage(), config.service(), 1),
                         metadata.correlationId(), metadata.time());
                 throw failure;
             }

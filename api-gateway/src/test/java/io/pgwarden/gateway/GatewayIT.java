@@ -153,6 +153,6 @@ class GatewayIT {
                 MessageType.COMMAND_STATUS_CHANGED.ceType(), Instant.now(), commandId, commandId);
         probe.sendRaw(Topics.COMMAND_STATUS, key, CloudEventsKafka.headers(metadata), Json.write(
                 new CommandStatusChanged(commandId, MessageType.CORDON_NODE.ceType(), "node001", state, step, reason,
-                        "failover-service")));
+                        "failover-service", state.ordinal() + 1)));
     }
 }

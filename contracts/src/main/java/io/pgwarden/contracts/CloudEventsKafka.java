@@ -25,6 +25,8 @@ public final class CloudEventsKafka {
     public static final String H_SUBJECT = "ce_subject";
     /** Extension attribute: the command or incident this message belongs to. */
     public static final String H_CORRELATION_ID = "ce_correlationid";
+    /** Extension attribute of a command: the time after which it must not be acted on (RFC 3339). */
+    public static final String H_EXPIRES_AT = "ce_expiresat";
     public static final String H_CONTENT_TYPE = "content-type";
 
     private CloudEventsKafka() {
@@ -39,6 +41,7 @@ public final class CloudEventsKafka {
         put(headers, H_TIME, m.time().toString());
         put(headers, H_SUBJECT, m.subject());
         put(headers, H_CORRELATION_ID, m.correlationId());
+        put(headers, H_EXPIRES_AT, m.expiresAt() == null ? null : m.expiresAt().toString());
         put(headers, H_CONTENT_TYPE, CONTENT_TYPE_JSON);
         return headers;
     }
@@ -63,16 +66,19 @@ public final class CloudEventsKafka {
         if (!contentType.startsWith(CONTENT_TYPE_JSON)) {
             throw invalid("content-type must be " + CONTENT_TYPE_JSON + ", was " + contentType, id, type);
         }
-        Instant time;
-        try {
-            time = header(headers, H_TIME).map(Instant::parse).orElse(null);
-        } catch (DateTimeParseException e) {
-            throw invalid("header " + H_TIME + " is not an RFC 3339 time: " + e.getParsedString(), id, type);
-        }
+        Instant time = time(headers, H_TIME, id, type);
         if (time == null) {
             throw invalid("missing required CloudEvents header " + H_TIME, id, type);
         }
-        return new MessageMetadata(id, source, type, time, subject, correlation);
+        return new MessageMetadata(id, source, type, time, subject, correlation, time(headers, H_EXPIRES_AT, id, type));
+    }
+
+    private static Instant time(Headers headers, String name, String id, String type) {
+        try {
+            return header(headers, name).map(Instant::parse).orElse(null);
+        } catch (DateTimeParseException e) {
+            throw invalid("header " + name + " is not an RFC 3339 time: " + e.getParsedString(), id, type);
+        }
     }
 
     public static Optional<String> header(Headers headers, String name) {

@@ -13,15 +13,27 @@ import java.util.UUID;
  * @param time          when it happened
  * @param subject       what it is about: a node name, {@code namespace/cluster}, a command id
  * @param correlationId the command or incident this message belongs to (extension attribute)
+ * @param expiresAt     for a command, when it is too old to act on (extension attribute {@code expiresat});
+ *                      null when the sender set none, and then the receiving service applies its default
  */
 public record MessageMetadata(String id, String source, String type, Instant time, String subject,
-                              String correlationId) {
+                              String correlationId, Instant expiresAt) {
 
     public MessageMetadata {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(time, "time");
+    }
+
+    public MessageMetadata(String id, String source, String type, Instant time, String subject,
+                           String correlationId) {
+        this(id, source, type, time, subject, correlationId, null);
+    }
+
+    /** The same message with an expiry time. */
+    public MessageMetadata expiringAt(Instant expiry) {
+        return new MessageMetadata(id, source, type, time, subject, correlationId, expiry);
     }
 
     /** A new message with a fresh id that belongs to the given correlation (or starts its own). */

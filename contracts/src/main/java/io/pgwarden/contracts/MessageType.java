@@ -1,5 +1,6 @@
 package io.pgwarden.contracts;
 
+import io.pgwarden.contracts.command.Command;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.RestoreBackup;
@@ -14,33 +15,28 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Every message type: its CloudEvents {@code type}, its body class, its topic, its JSON Schema,
- * and for commands the service that executes it.
+ * Every message type: its CloudEvents {@code type}, its body class, its topic and its JSON Schema.
+ * Which service runs a command is that service's business: it registers the kinds it runs.
  */
 public enum MessageType {
-    CORDON_NODE(CordonNode.class, Topics.COMMANDS, Owner.FAILOVER),
-    UNCORDON_NODE(UncordonNode.class, Topics.COMMANDS, Owner.FAILOVER),
-    TAKE_BACKUP(TakeBackup.class, Topics.COMMANDS, Owner.BACKUP),
-    RESTORE_BACKUP(RestoreBackup.class, Topics.COMMANDS, Owner.BACKUP),
-    DELETE_BACKUP(DeleteBackup.class, Topics.COMMANDS, Owner.BACKUP),
-    NODE_HEALTH_CHANGED(NodeHealthChanged.class, Topics.NODE_HEALTH, Owner.NONE),
-    POD_HEALTH_CHANGED(PodHealthChanged.class, Topics.POD_HEALTH, Owner.NONE),
-    COMMAND_STATUS_CHANGED(CommandStatusChanged.class, Topics.COMMAND_STATUS, Owner.NONE),
-    ACTIVITY_RECORDED(ActivityRecorded.class, Topics.ACTIVITY, Owner.NONE);
-
-    /** Which service executes a command; events have none. */
-    public enum Owner { FAILOVER, BACKUP, NONE }
+    CORDON_NODE(CordonNode.class, Topics.COMMANDS),
+    UNCORDON_NODE(UncordonNode.class, Topics.COMMANDS),
+    TAKE_BACKUP(TakeBackup.class, Topics.COMMANDS),
+    RESTORE_BACKUP(RestoreBackup.class, Topics.COMMANDS),
+    DELETE_BACKUP(DeleteBackup.class, Topics.COMMANDS),
+    NODE_HEALTH_CHANGED(NodeHealthChanged.class, Topics.NODE_HEALTH),
+    POD_HEALTH_CHANGED(PodHealthChanged.class, Topics.POD_HEALTH),
+    COMMAND_STATUS_CHANGED(CommandStatusChanged.class, Topics.COMMAND_STATUS),
+    ACTIVITY_RECORDED(ActivityRecorded.class, Topics.ACTIVITY);
 
     private static final String PREFIX = "io.pgwarden.";
 
     private final Class<?> bodyClass;
     private final String topic;
-    private final Owner owner;
 
-    MessageType(Class<?> bodyClass, String topic, Owner owner) {
+    MessageType(Class<?> bodyClass, String topic) {
         this.bodyClass = bodyClass;
         this.topic = topic;
-        this.owner = owner;
     }
 
     /** The CloudEvents {@code type} attribute, e.g. {@code io.pgwarden.CordonNode}. */
@@ -56,12 +52,8 @@ public enum MessageType {
         return topic;
     }
 
-    public Owner owner() {
-        return owner;
-    }
-
     public boolean isCommand() {
-        return owner != Owner.NONE;
+        return Command.class.isAssignableFrom(bodyClass);
     }
 
     /** Classpath location of the JSON Schema of the body. */

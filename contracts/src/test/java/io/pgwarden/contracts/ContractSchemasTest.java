@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -40,10 +41,12 @@ class ContractSchemasTest {
             new RestoreBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", "bad migration"),
             new DeleteBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", null),
             new NodeHealthChanged("node001", NodeReadiness.UNKNOWN, "NodeStatusUnknown", true,
-                    List.of("node.kubernetes.io/unreachable:NoExecute")),
-            new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf", "node001", "Running", true, false),
+                    List.of("node.kubernetes.io/unreachable:NoExecute"), false, "4711",
+                    Instant.parse("2026-11-23T10:00:00.123Z"), 1_795_000_000_000_001L),
+            new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf", "node001", "Running", true, false, false,
+                    "4712", Instant.parse("2026-11-23T10:00:00.123Z"), 1_795_000_000_000_002L),
             new CommandStatusChanged("b0f5", "io.pgwarden.CordonNode", "node001", CommandState.RUNNING, "cordon",
-                    null, "failover-service"),
+                    null, "failover-service", 2),
             new ActivityRecorded("node001", "NodeCordoned", true, "cordoned node node001"));
 
     @Test

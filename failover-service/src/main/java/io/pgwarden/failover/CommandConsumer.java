@@ -1,7 +1,7 @@
 package io.pgwarden.failover;
 
 import io.pgwarden.contracts.InvalidMessageException;
-import io.pgwarden.contracts.MessageType.Owner;
+import io.pgwarden.contracts.MessageType;
 import io.pgwarden.service.CommandProcessor;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +29,6 @@ public class CommandConsumer {
     @Blocking
     @Retry(maxRetries = 20, delay = 1, delayUnit = ChronoUnit.SECONDS, abortOn = InvalidMessageException.class)
     public void onCommand(ConsumerRecord<String, byte[]> record) {
-        processor.process(record.headers(), record.value(), Owner.FAILOVER, nodeCommands);
+        processor.process(record.headers(), record.value(), java.util.Set.of(MessageType.CORDON_NODE, MessageType.UNCORDON_NODE), true, nodeCommands);
     }
 }

@@ -32,7 +32,8 @@ public final class HealthReading {
                 ? List.of() : node.getSpec().getTaints();
         return new NodeHealthChanged(node.getMetadata().getName(), readiness,
                 ready.map(NodeCondition::getReason).orElse(null), unschedulable,
-                taints.stream().map(HealthReading::describe).toList());
+                taints.stream().map(HealthReading::describe).toList(), false,
+                node.getMetadata().getResourceVersion(), java.time.Instant.EPOCH, 1);
     }
 
     public static PodHealthChanged of(Pod pod) {
@@ -46,7 +47,8 @@ public final class HealthReading {
                 ? "Pending" : pod.getStatus().getPhase();
         return new PodHealthChanged(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), cluster,
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName(), phase, ready,
-                pod.getMetadata().getDeletionTimestamp() != null);
+                pod.getMetadata().getDeletionTimestamp() != null, false, pod.getMetadata().getResourceVersion(),
+                java.time.Instant.EPOCH, 1);
     }
 
     /** {@code key[=value]:Effect}, as kubectl describe shows a taint. */

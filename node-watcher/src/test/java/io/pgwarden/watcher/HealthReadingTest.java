@@ -28,7 +28,8 @@ class HealthReadingTest {
 
         assertThat(HealthReading.of(node)).isEqualTo(new NodeHealthChanged("node001", NodeReadiness.UNKNOWN,
                 "NodeStatusUnknown", true,
-                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule")));
+                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"), false, null,
+                java.time.Instant.EPOCH, 1));
     }
 
     @Test
@@ -55,7 +56,7 @@ class HealthReadingTest {
                 .build();
 
         assertThat(HealthReading.of(pod)).isEqualTo(new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf",
-                "node001", "Running", false, true));
+                "node001", "Running", false, true, false, null, java.time.Instant.EPOCH, 1));
     }
 
     @Test

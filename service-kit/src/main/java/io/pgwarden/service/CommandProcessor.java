@@ -5,7 +5,7 @@ import io.pgwarden.contracts.InvalidMessageException;
 import io.pgwarden.contracts.MessageDecoder;
 import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.MessageType;
-import io.pgwarden.contracts.MessageType.Owner;
+import java.util.Set;
 import io.pgwarden.contracts.command.Command;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
@@ -65,20 +65,21 @@ public final class CommandProcessor {
         this.service = service;
     }
 
-    public void process(Headers headers, byte[] value, Owner me, Executor executor) {
+    public void process(Headers headers, byte[] value, Set<MessageType> mine, boolean rejectsUnattributable,
+                        Executor executor) {
         Envelope<Object> envelope;
         try {
             envelope = decoder.decode(headers, value);
         } catch (InvalidMessageException e) {
-            if (isMineToReject(e.metadata(), me)) {
+            if (isMineToReject(e.metadata(), mine, rejectsUnattributable)) {
                 reject(e);
                 throw e;
             }
             return;
         }
         MessageType type = MessageType.ofCeType(envelope.metadata().type()).orElseThrow();
-        if (type.owner() != me) {
-            if (!type.isCommand() && me == Owner.FAILOVER) {
+        if (!mine.contains(type)) {
+            if (!type.isCommand() && rejectsUnattributable) {
                 InvalidMessageException e = new InvalidMessageException(
                         type.ceType() + " is an event, not a command", envelope.metadata());
                 reject(e);
@@ -121,10 +122,10 @@ public final class CommandProcessor {
         }
     }
 
-    private boolean isMineToReject(MessageMetadata metadata, Owner me) {
+    private boolean isMineToReject(MessageMetadata metadata, Set<MessageType> mine, boolean rejectsUnattributable) {
         Optional<MessageType> type = metadata == null ? Optional.empty() : MessageType.ofCeType(metadata.type());
-        return type.map(t -> t.owner() == me || (!t.isCommand() && me == Owner.FAILOVER))
-                .orElse(me == Owner.FAILOVER);
+        return type.map(t -> mine.contains(t) || (!t.isCommand() && rejectsUnattributable))
+                .orElse(rejectsUnattributable);
     }
 
     private void reject(InvalidMessageException e) {
@@ -141,7 +142,7 @@ public final class CommandProcessor {
 
     private void send(MessageMetadata command, CommandState state, String step, String reason) {
         String type = "unknown".equals(command.type()) ? null : command.type();
-        statuses.send(new CommandStatusChanged(command.id(), type, command.subject(), state, step, reason, service),
+        statuses.send(new CommandStatusChanged(command.id(), type, command.subject(), state, step, reason, service, 1),
                 command.correlationId());
     }
 }

@@ -6,7 +6,7 @@ import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.MessageDecoder;
 import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.MessageType;
-import io.pgwarden.contracts.MessageType.Owner;
+import java.util.Set;
 import io.pgwarden.contracts.command.BackupMethod;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.TakeBackup;
@@ -30,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CommandProcessorTest {
+    private static final Set<MessageType> FAILOVER = Set.of(MessageType.CORDON_NODE, MessageType.UNCORDON_NODE);
+    private static final Set<MessageType> BACKUP = Set.of(MessageType.TAKE_BACKUP, MessageType.RESTORE_BACKUP,
+            MessageType.DELETE_BACKUP);
     private final InMemoryLedger ledger = new InMemoryLedger();
     private final List<CommandStatusChanged> sent = new ArrayList<>();
     private final CommandProcessor processor = new CommandProcessor(
@@ -45,7 +48,7 @@ class CommandProcessorTest {
     @Test
     void a_valid_command_goes_accepted_running_succeeded() {
         processor.process(headers(MessageType.CORDON_NODE, "c1"), Json.write(new CordonNode("node001", null)),
-                Owner.FAILOVER, cordon);
+                FAILOVER, true, cordon);
 
         assertThat(sent).extracting(CommandStatusChanged::state)
                 .containsExactly(CommandState.ACCEPTED, CommandState.RUNNING, CommandState.SUCCEEDED);
@@ -57,10 +60,10 @@ class CommandProcessorTest {
     @Test
     void a_redelivered_command_is_not_run_twice_and_its_final_status_is_sent_again() {
         byte[] body = Json.write(new CordonNode("node001", null));
-        processor.process(headers(MessageType.CORDON_NODE, "c1"), body, Owner.FAILOVER, cordon);
+        processor.process(headers(MessageType.CORDON_NODE, "c1"), body, FAILOVER, true, cordon);
         sent.clear();
 
-        processor.process(headers(MessageType.CORDON_NODE, "c1"), body, Owner.FAILOVER, cordon);
+        processor.process(headers(MessageType.CORDON_NODE, "c1"), body, FAILOVER, true, cordon);
 
         assertThat(runs).hasValue(1);
         assertThat(sent).extracting(CommandStatusChanged::state).containsExactly(CommandState.SUCCEEDED);
@@ -72,7 +75,7 @@ class CommandProcessorTest {
         ledger.update("c1", CommandState.RUNNING, "cordon", null);
 
         processor.process(headers(MessageType.CORDON_NODE, "c1"), Json.write(new CordonNode("node001", null)),
-                Owner.FAILOVER, cordon);
+                FAILOVER, true, cordon);
 
         assertThat(runs).hasValue(1);
         assertThat(ledger.find("c1")).map(CommandLedger.Entry::state).contains(CommandState.SUCCEEDED);
@@ -82,7 +85,7 @@ class CommandProcessorTest {
     void an_invalid_body_is_rejected_with_the_reason_and_rethrown_for_the_dead_letter_topic() {
         byte[] body = "{\"node\":\"Node_1\",\"colour\":\"red\"}".getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> processor.process(headers(MessageType.CORDON_NODE, "c2"), body, Owner.FAILOVER, cordon))
+        assertThatThrownBy(() -> processor.process(headers(MessageType.CORDON_NODE, "c2"), body, FAILOVER, true, cordon))
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("unknown field 'colour'");
         assertThat(sent).singleElement().satisfies(s -> {
@@ -97,7 +100,7 @@ class CommandProcessorTest {
     void a_name_that_breaks_the_kubernetes_rules_is_rejected() {
         byte[] body = Json.write(new CordonNode("Node_1", null));
 
-        assertThatThrownBy(() -> processor.process(headers(MessageType.CORDON_NODE, "c3"), body, Owner.FAILOVER, cordon))
+        assertThatThrownBy(() -> processor.process(headers(MessageType.CORDON_NODE, "c3"), body, FAILOVER, true, cordon))
                 .hasMessageContaining("node must be a DNS-1123 subdomain");
         assertThat(sent).extracting(CommandStatusChanged::state).containsExactly(CommandState.REJECTED);
     }
@@ -106,7 +109,7 @@ class CommandProcessorTest {
     void another_services_command_is_left_to_it() {
         byte[] body = Json.write(new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE_HOT, null));
 
-        processor.process(headers(MessageType.TAKE_BACKUP, "c4"), body, Owner.FAILOVER, cordon);
+        processor.process(headers(MessageType.TAKE_BACKUP, "c4"), body, FAILOVER, true, cordon);
 
         assertThat(sent).isEmpty();
         assertThat(runs).hasValue(0);
@@ -116,10 +119,10 @@ class CommandProcessorTest {
     void a_message_nobody_can_attribute_is_dead_lettered_by_the_failover_service_only() {
         byte[] garbage = "not json".getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> processor.process(new RecordHeaders(), garbage, Owner.FAILOVER, cordon))
+        assertThatThrownBy(() -> processor.process(new RecordHeaders(), garbage, FAILOVER, true, cordon))
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("ce_specversion");
-        processor.process(new RecordHeaders(), garbage, Owner.BACKUP, cordon);
+        processor.process(new RecordHeaders(), garbage, BACKUP, false, cordon);
         assertThat(sent).isEmpty();
     }
 
@@ -129,9 +132,9 @@ class CommandProcessorTest {
         headers.remove(CloudEventsKafka.H_TYPE);
         headers.add(CloudEventsKafka.H_TYPE, "io.pgwarden.Reboot".getBytes(StandardCharsets.UTF_8));
 
-        processor.process(headers, "{}".getBytes(StandardCharsets.UTF_8), Owner.BACKUP, cordon);
+        processor.process(headers, "{}".getBytes(StandardCharsets.UTF_8), BACKUP, false, cordon);
         assertThat(sent).isEmpty();
-        assertThatThrownBy(() -> processor.process(headers, "{}".getBytes(StandardCharsets.UTF_8), Owner.FAILOVER, cordon))
+        assertThatThrownBy(() -> processor.process(headers, "{}".getBytes(StandardCharsets.UTF_8), FAILOVER, true, cordon))
                 .hasMessageContaining("unknown message type io.pgwarden.Reboot");
         assertThat(sent).extracting(CommandStatusChanged::state).containsExactly(CommandState.REJECTED);
     }
@@ -139,7 +142,7 @@ class CommandProcessorTest {
     @Test
     void an_executor_that_throws_fails_the_command_with_the_reason() {
         processor.process(headers(MessageType.CORDON_NODE, "c6"), Json.write(new CordonNode("node001", null)),
-                Owner.FAILOVER, (command, metadata, steps) -> {
+                FAILOVER, true, (command, metadata, steps) -> {
                     throw new IllegalStateException("API server unreachable");
                 });
 

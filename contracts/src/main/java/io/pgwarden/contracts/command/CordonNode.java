@@ -8,10 +8,5 @@ import jakarta.validation.constraints.Size;
 /** Mark a node unschedulable, as {@code kubectl cordon} does. */
 public record CordonNode(
         @NotNull @Pattern(regexp = Names.DNS_SUBDOMAIN, message = Names.DNS_SUBDOMAIN_MESSAGE) String node,
-        @Size(max = 512) String reason) implements Command {
-
-    @Override
-    public String subject() {
-        return node;
-    }
+        @Size(max = 512) String reason) implements NodeCommand {
 }

@@ -10,10 +10,5 @@ public record DeleteBackup(
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster,
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String backup,
-        @Size(max = 512) String reason) implements Command {
-
-    @Override
-    public String subject() {
-        return namespace + "/" + cluster;
-    }
+        @Size(max = 512) String reason) implements ClusterCommand {
 }

@@ -10,7 +10,9 @@ package io.pgwarden.contracts.event;
  * @param step        the step being run, for RUNNING
  * @param reason      why, for FAILED and REJECTED; what happened, for SUCCEEDED
  * @param service     the service that reports it
+ * @param sequence    this status's place in the command's life, from 1; a consumer keeps the highest it
+ *                    saw, so a redelivered or late status never replaces a newer one
  */
 public record CommandStatusChanged(String commandId, String commandType, String subject, CommandState state,
-                                   String step, String reason, String service) {
+                                   String step, String reason, String service, long sequence) {
 }

@@ -1,18 +1,27 @@
 package io.pgwarden.contracts.event;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
- * A node's health as node-watcher sees it, published when any field changes.
+ * A node's health as node-watcher sees it, published when any health field changes, when the node is
+ * deleted, and in periodic snapshots.
  *
- * @param node          node name
- * @param readiness     the node's Ready condition
- * @param readyReason   the condition's reason as the node controller or kubelet set it, if any
- * @param unschedulable whether the node is cordoned
- * @param taints        taints as {@code key[=value]:Effect}
+ * @param node            node name
+ * @param readiness       the node's Ready condition
+ * @param readyReason     the condition's reason as the node controller or kubelet set it, if any
+ * @param unschedulable   whether the node is cordoned
+ * @param taints          taints as {@code key[=value]:Effect}
+ * @param deleted         the Node object was deleted; the last event for this key until it comes back
+ * @param resourceVersion the Node object's resourceVersion this reading was taken from (opaque)
+ * @param observedAt      when node-watcher read it
+ * @param sequence        increases with every event for this node, across node-watcher restarts and
+ *                        leader changes; a consumer drops an event whose sequence is not above the last
+ *                        it applied
  */
 public record NodeHealthChanged(String node, NodeReadiness readiness, String readyReason, boolean unschedulable,
-                                List<String> taints) {
+                                List<String> taints, boolean deleted, String resourceVersion, Instant observedAt,
+                                long sequence) {
     public NodeHealthChanged {
         taints = List.copyOf(taints);
     }
