@@ -4,64 +4,67 @@ import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.MessageType;
-import io.pgwarden.contracts.event.ActivityRecorded;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes pgwarden events as CloudEvents (binary mode) on their topics, and waits for the broker's
- * acknowledgement: a step is not reported done before its event is durable.
+ * Publishes pgwarden messages as CloudEvents (binary mode) on their topics through the one outgoing
+ * channel ({@code acks=all}, idempotent producer). A message is sent when the broker acknowledged it.
  */
 @ApplicationScoped
 public class EventPublisher {
     /** One outgoing channel; each message names its own topic. */
     public static final String CHANNEL = "pgwarden-out";
 
-    @Inject
-    @Channel(CHANNEL)
-    MutinyEmitter<byte[]> out;
+    private final MutinyEmitter<byte[]> out;
+    private final Clock clock;
+    private final ServiceConfig config;
 
-    @Inject
-    Clock clock;
+    public EventPublisher(@Channel(CHANNEL) MutinyEmitter<byte[]> out, Clock clock, ServiceConfig config) {
+        this.out = out;
+        this.clock = clock;
+        this.config = config;
+    }
 
-    @Inject
-    ServiceConfig config;
-
-    /** Publishes body on its type's topic under key; correlationId null starts a new correlation. */
+    /** Publishes body on its type's topic under key and waits for the ack; correlationId null starts a new one. */
     public MessageMetadata publish(Object body, String key, String subject, String correlationId) {
-        MessageMetadata metadata = newMetadata(MessageType.of(body.getClass()), subject, correlationId);
-        send(metadata, body, key);
+        MessageType type = MessageType.of(body.getClass());
+        MessageMetadata metadata = newMetadata(type, subject, correlationId);
+        send(type.topic(), key, CloudEventsKafka.headers(metadata), Json.write(body)).toCompletableFuture()
+                .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         return metadata;
     }
 
     /** The attributes of a message this service is about to send, for callers that record it first. */
     public MessageMetadata newMetadata(MessageType type, String subject, String correlationId) {
-        return MessageMetadata.create(source(), type, clock.instant(), subject, correlationId);
+        return MessageMetadata.create("/pgwarden/" + config.service(), type, clock.instant(), subject, correlationId);
     }
 
-    /** Sends body with the given attributes on its type's topic under key. */
-    public void send(MessageMetadata metadata, Object body, String key) {
-        MessageType type = MessageType.of(body.getClass());
-        Message<byte[]> message = Message.of(Json.write(body)).addMetadata(
+    /** Sends a record whose CloudEvents headers were written earlier (the outbox); completes on the broker's ack. */
+    public CompletionStage<Void> send(String topic, String key, Map<String, String> headers, byte[] payload) {
+        RecordHeaders kafkaHeaders = new RecordHeaders();
+        headers.forEach((name, value) -> kafkaHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return send(topic, key, kafkaHeaders, payload);
+    }
+
+    private CompletionStage<Void> send(String topic, String key, Headers headers, byte[] payload) {
+        Message<byte[]> message = Message.of(payload).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder()
-                        .withTopic(type.topic())
+                        .withTopic(topic)
                         .withKey(key)
-                        .withHeaders(CloudEventsKafka.headers(metadata))
+                        .withHeaders(headers)
                         .build());
-        out.sendMessage(message).await().atMost(config.publishTimeout());
-    }
-
-    public void activity(String subject, String action, boolean changed, String detail, String correlationId) {
-        publish(new ActivityRecorded(subject, action, changed, detail), subject, subject, correlationId);
-    }
-
-    private String source() {
-        return "/pgwarden/" + config.service();
+        return out.sendMessage(message).subscribeAsCompletionStage();
     }
 }

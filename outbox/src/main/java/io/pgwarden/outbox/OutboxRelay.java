@@ -1,0 +1,206 @@
+package io.pgwarden.outbox;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgwarden.contracts.Json;
+import io.pgwarden.service.EventPublisher;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes the outbox in id order and deletes what the broker acknowledged. One relay at a time across
+ * replicas (a transaction-scoped advisory lock), so the order of a key's events is the order their
+ * transactions committed in. A crash between the ack and the delete sends a batch again: consumers may
+ * see a duplicate, never a gap or a reordering. While the broker or the database is away it waits with
+ * back-off, without a cap, and says so in its health.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Any constant the services agree on: the advisory lock that makes the relay single. */
+    private static final long RELAY_LOCK = 0x7067_7761_7264_6e01L;
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+    };
+
+    private final DataSource dataSource;
+    private final EventPublisher publisher;
+    private final OutboxConfig config;
+    private final Clock clock;
+    private final Semaphore wakeUps = new Semaphore(0);
+    private final Counter relayed;
+    private final Counter waited;
+    private volatile Thread thread;
+    private volatile boolean running;
+    private volatile String trouble;
+    private volatile Instant troubleSince;
+
+    public OutboxRelay(DataSource dataSource, EventPublisher publisher, OutboxConfig config, Clock clock,
+                       MeterRegistry meters) {
+        this.dataSource = dataSource;
+        this.publisher = publisher;
+        this.config = config;
+        this.clock = clock;
+        this.relayed = meters.counter("pgwarden_outbox_relayed");
+        this.waited = Counter.builder("pgwarden_dependency_wait_seconds").tag("dependency", "outbox-relay")
+                .description("Time spent waiting for the broker or the database to come back").register(meters);
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        running = true;
+        thread = new Thread(this::loop, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        running = false;
+        wake();
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(config.publishTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Something was committed to the outbox: publish it now rather than at the next poll. */
+    public void wake() {
+        wakeUps.release();
+    }
+
+    /** Null while the relay keeps up; otherwise what it is waiting for. */
+    public String trouble() {
+        return trouble;
+    }
+
+    public Instant troubleSince() {
+        return troubleSince;
+    }
+
+    private void loop() {
+        Duration backoff = config.retryMin();
+        while (running) {
+            try {
+                int sent;
+                do {
+                    sent = relayBatch();
+                } while (sent == config.batchSize() && running);
+                recovered();
+                backoff = config.retryMin();
+                wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | SQLException e) {
+                failed(e);
+                long start = System.nanoTime();
+                sleep(backoff);
+                waited.increment((System.nanoTime() - start) / 1e9);
+                backoff = backoff.multipliedBy(2).compareTo(config.retryMax()) > 0 ? config.retryMax() : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Publishes up to one batch; returns how many records it published. */
+    int relayBatch() throws SQLException {
+        return Transactions.inTransaction(dataSource, c -> {
+            if (!tryLock(c)) {
+                return 0;
+            }
+            List<Long> ids = new ArrayList<>();
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id, topic, record_key, headers::text, payload FROM outbox ORDER BY id LIMIT ?")) {
+                s.setInt(1, config.batchSize());
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                        acks.add(publisher.send(rs.getString(2), rs.getString(3), headers(rs.getString(4)),
+                                rs.getBytes(5)).toCompletableFuture());
+                    }
+                }
+            }
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
+                Array array = c.createArrayOf("bigint", ids.toArray());
+                d.setArray(1, array);
+                d.executeUpdate();
+            }
+            relayed.increment(ids.size());
+            return ids.size();
+        });
+    }
+
+    private static boolean tryLock(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+            s.setLong(1, RELAY_LOCK);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static Map<String, String> headers(String json) {
+        try {
+            return Json.MAPPER.readValue(json, HEADERS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void failed(Exception e) {
+        String what = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (trouble == null) {
+            troubleSince = clock.instant();
+            LOG.warnf("outbox relay cannot publish, waiting for the broker or the database: %s", what);
+        } else {
+            LOG.debugf("outbox relay still waiting: %s", what);
+        }
+        trouble = what;
+    }
+
+    private void recovered() {
+        if (trouble != null) {
+            LOG.infof("outbox relay publishing again after %s", Duration.between(troubleSince, clock.instant()));
+            trouble = null;
+            troubleSince = null;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
