@@ -5,6 +5,7 @@ import io.pgwarden.contracts.command.ClusterCommand;
 import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.TakeBackup;
+import io.pgwarden.backup.decide.NotYetAvailableDecider;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
 import io.pgwarden.operations.core.OperationKind;

@@ -6,6 +6,7 @@ import io.pgwarden.contracts.MessageType;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.testing.TopicProbe;
+import io.pgwarden.testing.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,19 +29,21 @@ class CordonThroughTheGatewayE2E {
 
     @Test
     void a_cordon_request_cordons_the_node_and_the_uncordon_request_frees_it(RunningSystem system) {
-        try (TopicProbe probe = new TopicProbe(system.stack().kafkaBootstrapServers(), Topics.NODE_HEALTH)) {
+        // Read from the offsets before each request: node002's earlier, schedulable events must not count.
+        try (TopicTail afterCordon = new TopicTail(system.stack().kafkaBootstrapServers(), Topics.NODE_HEALTH)) {
             JsonNode cordon = finished(system, system.post("/api/v1/nodes/node002/cordon", "{\"reason\":\"e2e\"}"));
             assertThat(cordon.get("state").asText()).isEqualTo("SUCCEEDED");
             assertThat(cordon.get("reason").asText()).isEqualTo("cordoned node node002");
             assertThat(system.stack().sandbox().client().nodes().withName("node002").get().getSpec()
                     .getUnschedulable()).isTrue();
-            probe.await(r -> "node002".equals(r.key()) && health(r).unschedulable(), WAIT);
-
+            afterCordon.await(r -> "node002".equals(r.key()) && health(r).unschedulable(), WAIT);
+        }
+        try (TopicTail afterUncordon = new TopicTail(system.stack().kafkaBootstrapServers(), Topics.NODE_HEALTH)) {
             JsonNode uncordon = finished(system, system.post("/api/v1/nodes/node002/uncordon", "{}"));
             assertThat(uncordon.get("state").asText()).isEqualTo("SUCCEEDED");
             assertThat(system.stack().sandbox().client().nodes().withName("node002").get().getSpec()
                     .getUnschedulable()).isNotEqualTo(true);
-            probe.await(r -> "node002".equals(r.key()) && !health(r).unschedulable(), WAIT);
+            afterUncordon.await(r -> "node002".equals(r.key()) && !health(r).unschedulable(), WAIT);
         }
     }
 

@@ -4,10 +4,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real PostgreSQL server (the project's embedded 17.x binaries, run as a child process) holding the
@@ -18,9 +21,11 @@ public final class CatalogDatabase implements AutoCloseable {
     public static final String USER = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final Path data;
 
-    private CatalogDatabase(EmbeddedPostgres postgres) {
+    private CatalogDatabase(EmbeddedPostgres postgres, Path data) {
         this.postgres = postgres;
+        this.data = data;
     }
 
     /** Starts PostgreSQL on the given port (0: any free one) on a new data directory under dataDir. */
@@ -40,7 +45,7 @@ public final class CatalogDatabase implements AutoCloseable {
                  Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + DATABASE);
             }
-            return new CatalogDatabase(postgres);
+            return new CatalogDatabase(postgres, data);
         } catch (IOException e) {
             throw new UncheckedIOException("PostgreSQL did not start", e);
         } catch (SQLException e) {
@@ -54,6 +59,42 @@ public final class CatalogDatabase implements AutoCloseable {
 
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE;
+    }
+
+    /**
+     * Freezes the server and every backend (SIGSTOP), as a stalled disk or a paused VM does: connections
+     * stay open and nothing answers. {@link #resume()} lets it go on where it stopped.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        long postmaster;
+        try {
+            postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ProcessHandle root = ProcessHandle.of(postmaster)
+                .orElseThrow(() -> new IllegalStateException("no postmaster " + postmaster));
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
+        root.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+        try {
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -19,23 +19,52 @@ import java.util.concurrent.TimeUnit;
  * offset reset {@code latest}, miss the first messages.
  */
 public final class KafkaBroker implements AutoCloseable {
-    private final EmbeddedKafkaBroker broker;
+    private EmbeddedKafkaBroker broker;
+    private final int port;
+    private final int controllerPort;
+    private final Path logDir;
 
-    private KafkaBroker(EmbeddedKafkaBroker broker) {
-        this.broker = broker;
+    private KafkaBroker(int port, int controllerPort, Path logDir) {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.logDir = logDir;
     }
 
     /** Starts a broker on the given port (0: any free one) with its logs in a new directory under dataDir. */
     public static KafkaBroker start(int port, Path dataDir) {
-        int kafkaPort = Ports.claim(port, "Kafka");
-        int controllerPort = Ports.free();
-        Path logDir = Dirs.fresh(dataDir.resolve("kafka"));
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
+        KafkaBroker started = new KafkaBroker(Ports.claim(port, "Kafka"), Ports.free(),
+                Dirs.fresh(dataDir.resolve("kafka")));
+        started.broker = started.newBroker(null).start();
+        started.createTopics(Topics.ALL, Topics.PARTITIONS);
+        return started;
+    }
+
+    /**
+     * Stops the broker and starts it again on the same ports and logs, as a broker restart in a cluster
+     * does: topics, records and committed offsets survive.
+     */
+    public synchronized void restart() {
+        String clusterId = broker.getClusterId();
+        broker.close();
+        broker = newBroker(clusterId).start();
+    }
+
+    /** Stops the broker, keeping its logs, so {@link #startAgain()} can bring it back. */
+    public synchronized void stop() {
+        broker.close();
+    }
+
+    public synchronized void startAgain() {
+        broker = newBroker(broker.getClusterId()).start();
+    }
+
+    private EmbeddedKafkaBroker newBroker(String clusterId) {
+        EmbeddedKafkaBroker b = new EmbeddedKafkaBroker()
                 .withNodeId(1)
                 .withKafkaHost("127.0.0.1")
-                .withKafkaPort(kafkaPort)
+                .withKafkaPort(port)
                 .withControllerPort(controllerPort)
-                .withDeleteLogDirsOnClose(true)
+                .withDeleteLogDirsOnClose(false)
                 .withAdditionalProperties(p -> {
                     p.put("log.dirs", logDir.toString());
                     p.put("auto.create.topics.enable", "false");
@@ -45,10 +74,7 @@ public final class KafkaBroker implements AutoCloseable {
                     p.put("transaction.state.log.replication.factor", "1");
                     p.put("transaction.state.log.min.isr", "1");
                 });
-        broker.start();
-        KafkaBroker started = new KafkaBroker(broker);
-        started.createTopics(Topics.ALL, Topics.PARTITIONS);
-        return started;
+        return clusterId == null ? b : b.withClusterId(clusterId);
     }
 
     public String bootstrapServers() {
@@ -75,7 +101,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         broker.close();
+        Dirs.delete(logDir);
     }
 }

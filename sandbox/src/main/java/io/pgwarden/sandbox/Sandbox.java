@@ -225,6 +225,11 @@ public final class Sandbox implements AutoCloseable {
         return faultApi.url();
     }
 
+    /** The writes the API server answered, and slow answers on request: for tests of what clients do. */
+    public io.pgwarden.sandbox.api.ApiRequests apiRequests() {
+        return api.requests();
+    }
+
     public KubernetesClient client() {
         return client;
     }

@@ -16,9 +16,21 @@ import java.util.Map;
  */
 public class KafkaAndPostgresResource implements QuarkusTestResourceLifecycleManager {
     private static volatile String bootstrapServers;
+    private static volatile KafkaBroker runningKafka;
+    private static volatile CatalogDatabase runningDatabase;
 
     private KafkaBroker kafka;
     private CatalogDatabase database;
+
+    /** The broker of the running test, to restart it. */
+    public static KafkaBroker kafka() {
+        return runningKafka;
+    }
+
+    /** The catalog database of the running test, to pause it. */
+    public static CatalogDatabase database() {
+        return runningDatabase;
+    }
 
     /** The broker of the running test, for probes and raw producers. */
     public static String bootstrapServers() {
@@ -36,6 +48,8 @@ public class KafkaAndPostgresResource implements QuarkusTestResourceLifecycleMan
         kafka = KafkaBroker.start(0, dir);
         database = CatalogDatabase.start(0, dir);
         bootstrapServers = kafka.bootstrapServers();
+        runningKafka = kafka;
+        runningDatabase = database;
         return Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "quarkus.datasource.jdbc.url", database.jdbcUrl(),

@@ -95,16 +95,10 @@ public class CommandIntake {
     @Blocking
     public void onCommands(ConsumerRecords<String, byte[]> records) {
         long arrival = System.nanoTime();
-        Instant now = clock.instant();
-        List<Intake> intakes = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            classify(record, now).ifPresent(intakes::add);
+        List<String> accepted = recordUntilDone(records);
+        if (!accepted.isEmpty()) {
+            driver.recorded(accepted, arrival);
         }
-        if (intakes.isEmpty()) {
-            return;
-        }
-        List<String> accepted = recordUntilDone(intakes);
-        driver.recorded(accepted, arrival);
     }
 
     private Optional<Intake> classify(ConsumerRecord<String, byte[]> record, Instant now) {
@@ -148,12 +142,16 @@ public class CommandIntake {
                 null, null, 1, now, now);
     }
 
-    /** Records the batch, waiting out an outage of the database; returns the subjects of new operations. */
-    private List<String> recordUntilDone(List<Intake> intakes) {
+    /**
+     * Records the batch, waiting out an outage of the database; returns the subjects of new operations.
+     * Each try judges the commands anew at its own time: a command that expired while the database was
+     * away is rejected, and an accepted one's deadline counts from when it was recorded.
+     */
+    private List<String> recordUntilDone(ConsumerRecords<String, byte[]> records) {
         Backoff backoff = new Backoff(config.retryMin(), config.retryMax());
         for (int failures = 0; ; ) {
             try {
-                List<String> subjects = Transactions.inTransaction(dataSource, tx -> record(tx, intakes));
+                List<String> subjects = Transactions.inTransaction(dataSource, tx -> record(tx, records));
                 health.intakeRecovered();
                 outbox.committed();
                 return subjects;
@@ -169,10 +167,15 @@ public class CommandIntake {
         }
     }
 
-    private List<String> record(Connection tx, List<Intake> intakes) throws SQLException {
+    private List<String> record(Connection tx, ConsumerRecords<String, byte[]> records) throws SQLException {
         List<String> subjects = new ArrayList<>();
         Instant now = clock.instant();
-        for (Intake in : intakes) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            Optional<Intake> intake = classify(record, now);
+            if (intake.isEmpty()) {
+                continue;
+            }
+            Intake in = intake.get();
             Operation op = in.operation();
             if (op == null) {
                 deadLetter(tx, in);
@@ -191,9 +194,9 @@ public class CommandIntake {
                     LOG.warnf("rejected command %s: %s", op.id(), in.rejection());
                 }
             }
-            for (Transition.Status s : t.statuses()) {
-                outbox.add(tx, new CommandStatusChanged(op.id(), op.commandType(), op.subject(), s.state(), s.step(),
-                        s.reason(), service.service(), s.sequence()), op.id(), op.id(), op.correlationId());
+            for (Transition.Status st : t.statuses()) {
+                outbox.add(tx, new CommandStatusChanged(op.id(), op.commandType(), op.subject(), st.state(), st.step(),
+                        st.reason(), service.service(), st.sequence()), op.id(), op.id(), op.correlationId());
             }
             if (in.deadLetter()) {
                 deadLetter(tx, in);

@@ -208,6 +208,7 @@ public class OperationDriver {
                     }
                     op = commit(Transitions.finish(op, CommandState.FAILED, "deadline passed: not finished within "
                             + kind.timeout() + " (at phase " + op.phase() + ")", List.of(), now));
+                    LOG.warnf("%s %s FAILED: %s", op.kind(), op.subject(), op.reason());
                     return;
                 }
                 if (kind.whenBusy() != OperationKind.BusyRule.NOT_A_DATABASE_OPERATION) {

@@ -27,10 +27,17 @@ public final class ApiServer implements AutoCloseable {
         return logger;
     }
     private final KubernetesMockServer server;
+    private final SandboxDispatcher dispatcher;
 
     private ApiServer(Clock clock, long defaultTolerationSeconds, Consumer<String> onChange) {
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(),
-                new SandboxDispatcher(clock, defaultTolerationSeconds, onChange), false);
+        dispatcher = new SandboxDispatcher(clock, defaultTolerationSeconds, onChange);
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(), dispatcher,
+                false);
+    }
+
+    /** The writes the API server answered, and slow answers on request. */
+    public ApiRequests requests() {
+        return dispatcher.requests();
     }
 
     /** Starts the API server; onChange hears the resource (plural) of every stored change. */

@@ -53,6 +53,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final Consumer<String> onChange;
     /** plural/namespace/name to the mock's key of that object: the mock itself scans every object per lookup. */
     private final Map<String, AttributeSet> index = new java.util.HashMap<>();
+    private final ApiRequests requests = new ApiRequests();
 
     /**
      * @param onChange told the resource (plural) of every stored change, as a watch would be; called while the
@@ -66,14 +67,24 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        MockResponse response;
         // One request at a time: the extensions below read and then write, like the mock's own handlers.
         synchronized (this) {
             try {
-                return withJsonContentType(route(request));
+                response = withJsonContentType(route(request));
             } catch (ApiError e) {
-                return e.toResponse();
+                response = e.toResponse();
             }
         }
+        String path = request.getPath() == null ? "" : request.getPath().replaceFirst("\\?.*$", "");
+        requests.answered(request.getMethod(), path, response.code(), request.getHeader("User-Agent"));
+        java.time.Duration delay = requests.delay(request.getMethod(), path);
+        return delay == null ? response : response.setBodyDelay(delay);
+    }
+
+    /** The log of writes and the slow answers tests ask for. */
+    public ApiRequests requests() {
+        return requests;
     }
 
     private MockResponse route(RecordedRequest request) {

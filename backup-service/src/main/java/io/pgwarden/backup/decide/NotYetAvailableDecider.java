@@ -1,4 +1,4 @@
-package io.pgwarden.backup;
+package io.pgwarden.backup.decide;
 
 import io.pgwarden.contracts.command.ClusterCommand;
 import io.pgwarden.operations.core.Decision;

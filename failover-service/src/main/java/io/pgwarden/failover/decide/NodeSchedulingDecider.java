@@ -1,4 +1,4 @@
-package io.pgwarden.failover.node;
+package io.pgwarden.failover.decide;
 
 import io.pgwarden.operations.core.Activity;
 import io.pgwarden.operations.core.Decision;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * the node before calling it done. A node already in the wanted state is reported unchanged.
  */
 public final class NodeSchedulingDecider {
-    static final String PATCHING = "patching";
+    public static final String PATCHING = "patching";
 
     private NodeSchedulingDecider() {
     }
