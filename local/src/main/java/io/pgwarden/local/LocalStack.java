@@ -188,8 +188,8 @@ public final class LocalStack implements AutoCloseable {
     private final class Report implements ServiceSupervisor.Report {
         @Override
         public void restarting(String service, RestartPolicy.Restart restart) {
-            say(Level.WARNING, String.format(Locale.ROOT, "%s %s: restart %d %s", service, restart.reason(),
-                    restart.restarts(), restart.delay().isZero() ? "now"
+            say(Level.WARNING, String.format(Locale.ROOT, "%s %s: %srestart %d %s", service, restart.reason(),
+                    restart.kill() ? "stopping it, then " : "", restart.restarts(), restart.delay().isZero() ? "now"
                             : "in " + RestartPolicy.seconds(restart.delay()) + " (back-off)"));
         }
 
