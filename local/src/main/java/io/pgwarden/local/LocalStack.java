@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,9 +148,6 @@ public final class LocalStack implements AutoCloseable {
         if (!supervision.enabled()) {
             return;
         }
-        say(Level.INFO, String.format(Locale.ROOT, "supervising the services: liveness every %s, restart after %d "
-                        + "failures in a row or an exit, back-off 10 s doubling to 5 min",
-                RestartPolicy.seconds(supervision.probePeriod()), supervision.failureThreshold()));
         synchronized (this) {
             if (closed) {
                 return;
@@ -165,6 +162,9 @@ public final class LocalStack implements AutoCloseable {
                 supervisor.start();
             });
         }
+        say(Level.INFO, String.format(Locale.ROOT, "supervising the services: liveness every %s, restart after %d "
+                        + "failures in a row or an exit, back-off 10 s doubling to 5 min",
+                RestartPolicy.seconds(supervision.probePeriod()), supervision.failureThreshold()));
     }
 
     /** No restart from now on; returns once no supervisor can start a process any more. */
