@@ -60,10 +60,11 @@ import java.util.stream.IntStream;
  * by a plain consumer assigned to every partition at its end before anything is sent (no GET polling, whose
  * interval would swamp the figures). Statuses are read leniently: only {@code commandId} and {@code state}.
  * <p>
- * Not a test: a {@code main} that surefire and failsafe do not pick up. Run it from the checkout's root with
- * {@code ./mvnw -B -DskipTests -Pcommand-benchmark verify} (builds and packages the services, then runs this);
- * settings: {@code -Dbenchmark.nodes=20 -Dbenchmark.warmup=20 -Dbenchmark.samples=200 -Dbenchmark.burst=5000
- * -Dbenchmark.clients=16 -Dbenchmark.otherDelayMs=1000 -Dbenchmark.drainSeconds=900}.
+ * Not a test: a {@code main} that surefire and failsafe do not pick up. Run it with
+ * {@code e2e/scripts/command-benchmark} (builds and packages everything, then runs this; {@code --no-build} runs
+ * what was built); settings after that: {@code -Dbenchmark.nodes=20 -Dbenchmark.warmup=20 -Dbenchmark.samples=200
+ * -Dbenchmark.burst=5000 -Dbenchmark.clients=16 -Dbenchmark.otherDelayMs=1000 -Dbenchmark.drainSeconds=900}.
+ * See e2e/README.md.
  */
 public final class CommandPathBenchmark {
     private static final String STATUS_TOPIC = "pgwarden.command-status.v1";
