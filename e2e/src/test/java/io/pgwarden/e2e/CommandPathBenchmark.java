@@ -155,6 +155,11 @@ public final class CommandPathBenchmark {
                 // already shutting down (Ctrl-C): the hook has done the stopping
             }
         }
+        if (exit == 0) {
+            deleteQuietly(state);
+        } else {
+            System.err.println("benchmark: the run's logs are kept in " + state.resolve("logs"));
+        }
         System.exit(exit);
     }
 
@@ -397,6 +402,15 @@ public final class CommandPathBenchmark {
                     .map(JsonNode::asText);
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The run's state directory (broker, PostgreSQL, logs): tens of megabytes per run. */
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("benchmark: could not delete " + dir + ": " + e);
         }
     }
 
