@@ -26,7 +26,7 @@ public final class LocalRun {
         long t0 = System.nanoTime();
         Path root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
         LocalStack.Settings settings = new LocalStack.Settings(root, root.resolve(".pgwarden"), ports(),
-                SandboxConfig.defaults(), Duration.ofSeconds(180));
+                SandboxConfig.defaults(), Duration.ofSeconds(180), supervision());
         LocalStack stack = new LocalStack(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         // Registered before anything starts: a Ctrl-C during start-up stops what did start.
@@ -63,15 +63,50 @@ public final class LocalRun {
 
                   kubectl --kubeconfig %s get nodes
                   set -a; . %s; set +a     # all of the above as variables
-                  logs: %s
+                  logs: %s   (the launcher's: %s)
+                  %s
 
                 """, seconds, stack.gatewayUrl(), stack.gatewayUrl(),
                 stack.services().get("node-watcher").url(), stack.services().get("failover-service").url(),
                 stack.services().get("backup-service").url(), stack.kafkaBootstrapServers(), stack.catalogJdbcUrl(),
                 io.pgwarden.embedded.CatalogDatabase.USER, stack.sandbox().apiServerUrl(), stack.sandbox().httpApiUrl(),
                 stack.sandbox().demoDatabaseJdbcUrl().orElse("(not deployed)"), stack.kubeconfig(), env,
-                settings.stateDir().resolve("logs"));
+                settings.stateDir().resolve("logs"), LocalStack.LAUNCHER_LOG,
+                settings.supervision().enabled()
+                        ? "a service that exits or stays not live is restarted (PGWARDEN_SUPERVISE=false: not)"
+                        : "services are not supervised (PGWARDEN_SUPERVISE=false)");
         stopped.await();
+    }
+
+    /**
+     * Liveness probing and restarts, as a kubelet's: {@code PGWARDEN_LIVENESS_PERIOD_SECONDS} (5) and
+     * {@code PGWARDEN_LIVENESS_FAILURE_THRESHOLD} (3); {@code PGWARDEN_SUPERVISE=false} turns it off.
+     */
+    private static RestartPolicy.Settings supervision() {
+        RestartPolicy.Settings d = RestartPolicy.Settings.defaults();
+        if ("false".equalsIgnoreCase(String.valueOf(System.getenv("PGWARDEN_SUPERVISE")).trim())) {
+            return RestartPolicy.Settings.disabled();
+        }
+        return d.withProbes(Duration.ofSeconds(positive("PGWARDEN_LIVENESS_PERIOD_SECONDS", d.probePeriod().toSeconds())),
+                (int) positive("PGWARDEN_LIVENESS_FAILURE_THRESHOLD", d.failureThreshold()));
+    }
+
+    private static long positive(String variable, long fallback) {
+        String value = System.getenv(variable);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long number = Long.parseLong(value.trim());
+            if (number < 1 || number > 3600) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            System.err.println("pgwarden local run: " + variable + "=" + value + " is not a number from 1 to 3600");
+            System.exit(2);
+            return fallback;
+        }
     }
 
     private static LocalStack.Ports ports() {

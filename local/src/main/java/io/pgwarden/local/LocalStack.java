@@ -9,18 +9,26 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The whole system on one machine: a real Kafka broker, the catalog PostgreSQL, the sandbox cluster
@@ -43,17 +51,33 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * @param root     the checkout, where the packaged services are
-     * @param stateDir data, logs, kubeconfig and local.env of this run
+     * @param root        the checkout, where the packaged services are
+     * @param stateDir    data, logs, kubeconfig and local.env of this run
+     * @param supervision how the service processes are watched and restarted once everything is up
      */
-    public record Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout) {
+    public record Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout,
+                           RestartPolicy.Settings supervision) {
+
+        /** Services supervised with {@link RestartPolicy.Settings#defaults()}. */
+        public Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout) {
+            this(root, stateDir, ports, sandbox, readyTimeout, RestartPolicy.Settings.defaults());
+        }
     }
+
+    private static final Logger LOG = Logger.getLogger(LocalStack.class.getName());
+    /** The launcher's own log in the run's log directory, next to the services' logs. */
+    public static final String LAUNCHER_LOG = "pgwarden-local.log";
 
     private final Settings settings;
     /** Guarded by this: what is running, so a stop during start-up stops exactly that. */
     private final List<AutoCloseable> started = new ArrayList<>();
     private boolean closed;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    /** Guarded by this; one per service once everything is up and supervision is on. */
+    private final Map<String, ServiceSupervisor> supervisors = new LinkedHashMap<>();
+    private final Thread stopSupervising = new Thread(this::stopSupervising, "pgwarden-stop-supervising");
+    /** Serialises writes to the pid file and the launcher's log. */
+    private final Object files = new Object();
     private KafkaBroker kafka;
     private CatalogDatabase catalog;
     private Sandbox sandbox;
@@ -76,6 +100,11 @@ public final class LocalStack implements AutoCloseable {
     private void startAll() {
         Path state = settings.stateDir();
         Leftovers.reap(state);
+        try {
+            Files.deleteIfExists(state.resolve("logs").resolve(LAUNCHER_LOG)); // a run's log, as the services' are
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Ports ports = settings.ports();
         int gateway = claim(ports.gateway(), "api-gateway");
         int watcher = claim(ports.nodeWatcher(), "node-watcher");
@@ -109,6 +138,85 @@ public final class LocalStack implements AutoCloseable {
         services().values().forEach(s -> s.awaitReady(deadline));
         if (settings.sandbox().deployDemoDatabase()) {
             awaitDemoDatabase(deadline);
+        }
+        supervise();
+    }
+
+    /** From now on a service that exits or stays not live is restarted, as a kubelet would ({@link RestartPolicy}). */
+    private void supervise() {
+        RestartPolicy.Settings supervision = settings.supervision();
+        if (!supervision.enabled()) {
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // However the JVM ends (Ctrl-C reaches the services too, a test JVM has no hook of its own), nothing
+            // is restarted once it is ending: an exit seen then is part of the stop.
+            Runtime.getRuntime().addShutdownHook(stopSupervising);
+            services.forEach((name, process) -> {
+                ServiceSupervisor supervisor = new ServiceSupervisor(process, supervision, Clock.systemDefaultZone(),
+                        new Report(), this::recordPids);
+                supervisors.put(name, supervisor);
+                supervisor.start();
+            });
+        }
+        say(Level.INFO, String.format(Locale.ROOT, "supervising the services: liveness every %s, restart after %d "
+                        + "failures in a row or an exit, back-off 10 s doubling to 5 min",
+                RestartPolicy.seconds(supervision.probePeriod()), supervision.failureThreshold()));
+    }
+
+    /** No restart from now on; returns once no supervisor can start a process any more. */
+    private void stopSupervising() {
+        List<ServiceSupervisor> watching;
+        synchronized (this) {
+            closed = true;
+            watching = List.copyOf(supervisors.values());
+        }
+        watching.forEach(ServiceSupervisor::stop);
+        watching.forEach(s -> s.awaitStopped(Duration.ofSeconds(5)));
+    }
+
+    private void recordPids() {
+        synchronized (files) {
+            Leftovers.record(settings.stateDir(), services().values().stream().map(ServiceProcess::pid).toList());
+        }
+    }
+
+    /** Restarts go to the console and to the launcher's log, with the service, the reason, the count and the delay. */
+    private final class Report implements ServiceSupervisor.Report {
+        @Override
+        public void restarting(String service, RestartPolicy.Restart restart) {
+            say(Level.WARNING, String.format(Locale.ROOT, "%s %s: %srestart %d %s", service, restart.reason(),
+                    restart.kill() ? "stopping it, then " : "", restart.restarts(), restart.delay().isZero() ? "now"
+                            : "in " + RestartPolicy.seconds(restart.delay()) + " (back-off)"));
+        }
+
+        @Override
+        public void restarted(String service, ServiceProcess process, int restarts) {
+            say(Level.INFO, String.format(Locale.ROOT, "%s started again (restart %d, pid %d, log %s)", service,
+                    restarts, process.pid(), process.log()));
+        }
+
+        @Override
+        public void couldNotStart(String service, RuntimeException failure) {
+            say(Level.SEVERE, service + " could not be started again: " + failure.getMessage());
+        }
+    }
+
+    private void say(Level level, String message) {
+        LOG.log(level, message);
+        Path log = settings.stateDir().resolve("logs").resolve(LAUNCHER_LOG);
+        String line = String.format(Locale.ROOT, "%s %-7s %s%n", LocalDateTime.now().truncatedTo(ChronoUnit.MILLIS),
+                level.getName(), message);
+        synchronized (files) {
+            try {
+                Files.createDirectories(log.getParent());
+                Files.writeString(log, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot write " + log + ": " + e);
+            }
         }
     }
 
@@ -187,8 +295,20 @@ public final class LocalStack implements AutoCloseable {
         return services().get("api-gateway").url();
     }
 
+    /** The service processes running now: after a restart, the new process. In start order. */
     public synchronized Map<String, ServiceProcess> services() {
-        return Map.copyOf(services);
+        Map<String, ServiceProcess> now = new LinkedHashMap<>();
+        services.forEach((name, process) -> {
+            ServiceSupervisor supervisor = supervisors.get(name);
+            now.put(name, supervisor == null ? process : supervisor.current());
+        });
+        return Collections.unmodifiableMap(now);
+    }
+
+    /** How many times the launcher restarted {@code service} so far; 0 when it is not supervised. */
+    public synchronized int restarts(String service) {
+        ServiceSupervisor supervisor = supervisors.get(service);
+        return supervisor == null ? 0 : supervisor.restarts();
     }
 
     public String kafkaBootstrapServers() {
@@ -231,14 +351,22 @@ public final class LocalStack implements AutoCloseable {
         return file;
     }
 
-    /** Stops the services first (they flush to Kafka), then the cluster, the broker and the database. */
+    /**
+     * Stops supervising (no restart after this), then stops the services (they flush to Kafka), then the cluster,
+     * the broker and the database.
+     */
     @Override
     public void close() {
+        stopSupervising();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopSupervising);
+        } catch (IllegalStateException e) {
+            // the JVM is ending: the hook runs or ran
+        }
         List<ServiceProcess> processes;
         List<AutoCloseable> components;
         synchronized (this) {
-            closed = true;
-            processes = List.copyOf(services.values());
+            processes = List.copyOf(services().values());
             components = List.copyOf(started);
         }
         processes.forEach(ServiceProcess::requestStop);
@@ -246,7 +374,9 @@ public final class LocalStack implements AutoCloseable {
         for (int i = components.size() - 1; i >= 0; i--) {
             closeQuietly(components.get(i));
         }
-        Leftovers.forget(settings.stateDir());
+        synchronized (files) {
+            Leftovers.forget(settings.stateDir());
+        }
     }
 
     private static void closeQuietly(AutoCloseable component) {

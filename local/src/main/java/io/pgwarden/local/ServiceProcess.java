@@ -6,13 +6,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** One packaged Quarkus service run as its own process, its output in a log file. */
@@ -22,37 +25,58 @@ public final class ServiceProcess implements AutoCloseable {
             List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    private final Path root;
     private final String name;
     private final int port;
+    private final Map<String, String> env;
     private final Path log;
     private final Process process;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(Path root, String name, int port, Map<String, String> env, Path log, Process process) {
+        this.root = root;
         this.name = name;
         this.port = port;
+        this.env = env;
         this.log = log;
         this.process = process;
     }
 
     /** Starts {@code <root>/<name>/target/quarkus-app/quarkus-run.jar} with the given environment. */
     public static ServiceProcess start(Path root, String name, int port, Map<String, String> env, Path logDir) {
+        return launch(root, name, port, Map.copyOf(env), logDir.resolve(name + ".log"), null);
+    }
+
+    /**
+     * Starts the same service again, on the same port with the same environment; its log goes on after the
+     * previous process's lines and a line with {@code note}, so the lines before a crash stay readable.
+     */
+    public ServiceProcess startAgain(String note) {
+        return launch(root, name, port, env, log, note);
+    }
+
+    private static ServiceProcess launch(Path root, String name, int port, Map<String, String> env, Path log,
+                                         String restartNote) {
         Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -DskipTests package)");
         }
-        Path log = logDir.resolve(name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+                .redirectOutput(restartNote == null ? ProcessBuilder.Redirect.to(log.toFile())
+                        : ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         try {
-            Files.createDirectories(logDir);
-            return new ServiceProcess(name, port, log, builder.start());
+            Files.createDirectories(log.getParent());
+            if (restartNote != null) {
+                Files.writeString(log, System.lineSeparator() + "---- pgwarden-local: " + restartNote + " ----"
+                        + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+            return new ServiceProcess(root, name, port, env, log, builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -111,6 +135,33 @@ public final class ServiceProcess implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(cannot read the log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The exit code if the process exits within {@code timeout}; empty while it runs. */
+    public Optional<Integer> awaitExitCode(Duration timeout) throws InterruptedException {
+        return process.waitFor(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS)
+                ? Optional.of(process.exitValue()) : Optional.empty();
+    }
+
+    /** A liveness probe's answer: live, and what was seen. */
+    public record Liveness(boolean live, String detail) {
+    }
+
+    /**
+     * {@code GET /q/health/live}, as a kubelet's httpGet probe: live on a status from 200 to 399, not live on any
+     * other status, on no answer within {@code timeout}, or on no connection.
+     */
+    public Liveness probeLiveness(Duration timeout) throws InterruptedException {
+        HttpRequest live = HttpRequest.newBuilder(URI.create(url() + "/q/health/live")).timeout(timeout).build();
+        try {
+            int status = HTTP.send(live, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return new Liveness(status >= 200 && status < 400, "HTTP " + status);
+        } catch (HttpTimeoutException e) {
+            return new Liveness(false, "no answer within " + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            return new Liveness(false, e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 
