@@ -69,6 +69,9 @@ public final class LocalStack implements AutoCloseable {
     public static final String LAUNCHER_LOG = "pgwarden-local.log";
 
     private final Settings settings;
+    /** Guarded by this: replicas started beside the supervised services. */
+    private final List<ServiceProcess> replicas = new ArrayList<>();
+    private volatile Map<String, String> serviceEnv = Map.of();
     /** Guarded by this: what is running, so a stop during start-up stops exactly that. */
     private final List<AutoCloseable> started = new ArrayList<>();
     private boolean closed;
@@ -128,6 +131,7 @@ public final class LocalStack implements AutoCloseable {
                 "QUARKUS_DATASOURCE_JDBC_URL", catalog.jdbcUrl(),
                 "QUARKUS_DATASOURCE_USERNAME", CatalogDatabase.USER,
                 "KUBECONFIG", kubeconfig().toString());
+        serviceEnv = env;
         Path logs = state.resolve("logs");
         startService("node-watcher", watcher, env, logs);
         startService("failover-service", failover, env, logs);
@@ -291,6 +295,29 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one more replica of a service (not supervised), as a Deployment with two replicas or a rolling
+     * update runs two; it is stopped with everything else. Returns once it is ready.
+     */
+    public ServiceProcess startReplica(String service) {
+        ServiceProcess process;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("stopped");
+            }
+            process = ServiceProcess.startReplica(settings.root(), service, replicas.size() + 2,
+                    io.pgwarden.embedded.Ports.free(), serviceEnv, settings.stateDir().resolve("logs"));
+            replicas.add(process);
+        }
+        process.awaitReady(Instant.now().plus(settings.readyTimeout()));
+        return process;
+    }
+
+    /** The extra replicas started so far, whether still running or not. */
+    public synchronized List<ServiceProcess> replicas() {
+        return List.copyOf(replicas);
+    }
+
     public String gatewayUrl() {
         return services().get("api-gateway").url();
     }
@@ -366,7 +393,9 @@ public final class LocalStack implements AutoCloseable {
         List<ServiceProcess> processes;
         List<AutoCloseable> components;
         synchronized (this) {
-            processes = List.copyOf(services().values());
+            List<ServiceProcess> all = new ArrayList<>(services().values());
+            all.addAll(replicas);
+            processes = List.copyOf(all);
             components = List.copyOf(started);
         }
         processes.forEach(ServiceProcess::requestStop);

@@ -46,6 +46,12 @@ public final class ServiceProcess implements AutoCloseable {
         return launch(root, name, port, Map.copyOf(env), logDir.resolve(name + ".log"), null);
     }
 
+    /** Starts another replica of the service, logging to its own file in logDir. */
+    public static ServiceProcess startReplica(Path root, String name, int replica, int port, Map<String, String> env,
+                                              Path logDir) {
+        return launch(root, name, port, Map.copyOf(env), logDir.resolve(name + "-" + replica + ".log"), null);
+    }
+
     /**
      * Starts the same service again, on the same port with the same environment; its log goes on after the
      * previous process's lines and a line with {@code note}, so the lines before a crash stay readable.

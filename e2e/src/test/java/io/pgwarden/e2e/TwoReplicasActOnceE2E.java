@@ -1,0 +1,47 @@
+package io.pgwarden.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgwarden.sandbox.api.ApiRequests;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two replicas of failover-service run side by side (as during a rolling update): every command is acted
+ * on exactly once, counted in the API server's log of writes.
+ */
+@ExtendWith(SystemExtension.class)
+class TwoReplicasActOnceE2E {
+    private static final int COMMANDS = 20;
+
+    @Test
+    void each_cordon_and_uncordon_patches_the_node_once_with_two_replicas_running(RunningSystem system) {
+        if (system.stack().replicas().isEmpty()) {
+            system.stack().startReplica("failover-service");
+        }
+        ApiRequests api = system.stack().sandbox().apiRequests();
+        int writesBefore = api.writes().size();
+
+        List<HttpResponse<String>> submitted = new ArrayList<>();
+        for (int i = 0; i < COMMANDS; i++) {
+            submitted.add(system.post("/api/v1/nodes/node001/" + (i % 2 == 0 ? "cordon" : "uncordon"), "{}"));
+        }
+        for (HttpResponse<String> response : submitted) {
+            JsonNode done = CordonThroughTheGatewayE2E.finished(system, response);
+            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+            assertThat(done.get("reason").asText()).as(done.toString()).matches("(un)?cordoned node node001");
+        }
+
+        List<ApiRequests.Write> writes = api.writes();
+        long patches = writes.subList(writesBefore, writes.size()).stream()
+                .filter(w -> w.method().equals("PATCH") && w.path().equals("/api/v1/nodes/node001")).count();
+        assertThat(patches).isEqualTo(COMMANDS);
+        assertThat(system.stack().sandbox().client().nodes().withName("node001").get().getSpec().getUnschedulable())
+                .isNotEqualTo(true);
+    }
+}
