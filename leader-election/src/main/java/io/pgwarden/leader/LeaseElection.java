@@ -31,7 +31,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>the elector acquires the Lease, renews it every retry period and, when this replica stops
  *       ({@link #close()}), releases it ({@code releaseOnCancel}) so a standby takes over at its next try instead
- *       of after the lease duration;</li>
+ *       of after the lease duration. (Fabric8 7.6 writes the release as a JSON merge patch that leaves out the
+ *       null holder, so the Lease keeps naming this replica with a 1 s duration: a standby takes it at its first
+ *       try after that second.)</li>
  *   <li>an elector ends when a renewal fails for the renew deadline or another replica holds the Lease; a new one
  *       then competes again after a retry period, so a replica that was cut off becomes a standby, not a
  *       bystander;</li>
@@ -199,7 +201,7 @@ final class LeaseElection implements AutoCloseable {
 
     private void newLeader(String identity) {
         holder = identity;
-        LOG.infof("Lease %s: held by %s (this replica is %s)", settings.lease(), identity == null ? "nobody" : identity,
+        LOG.infof("Lease %s: held by %s (this replica is %s)", settings.lease(), identity == null ? "nobody (released)" : identity,
                 settings.identity());
     }
 

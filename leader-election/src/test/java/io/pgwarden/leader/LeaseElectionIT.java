@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -80,6 +84,35 @@ class LeaseElectionIT {
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
         assertThat(client.leases().inNamespace(NAMESPACE).withName("conflicts").get().getSpec().getHolderIdentity())
                 .isEqualTo("b");
+    }
+
+    /**
+     * The requests an election sends for its Lease, so RBAC can grant exactly these verbs (deploy's ManifestsTest
+     * checks the Roles grant get, create and patch): GET to read, POST to create, PATCH (a JSON merge patch with the
+     * resourceVersion read) to renew and to release; never PUT or DELETE.
+     */
+    @Test
+    void an_election_reads_creates_and_patches_its_lease_and_nothing_else() throws InterruptedException {
+        while (server.takeRequest(50, TimeUnit.MILLISECONDS) != null) {
+            // requests of earlier tests
+        }
+        try (Candidate a = new Candidate("verbs", "a", client)) {
+            a.election.start();
+            await().atMost(Duration.ofSeconds(10)).until(a.election::isLeader);
+            sleep(RETRY_PERIOD.plusMillis(500)); // one renewal
+        } // released
+        Set<String> methods = new TreeSet<>();
+        for (RecordedRequest r = server.takeRequest(500, TimeUnit.MILLISECONDS); r != null;
+             r = server.takeRequest(500, TimeUnit.MILLISECONDS)) {
+            if (r.getPath().startsWith("/apis/coordination.k8s.io/v1/namespaces/" + NAMESPACE + "/leases")) {
+                methods.add(r.getMethod());
+            }
+        }
+        assertThat(methods).containsExactlyInAnyOrder("GET", "POST", "PATCH");
+        // Fabric8's release writes holder null and a 1 s lease, but the merge patch leaves nulls out, so the holder
+        // stays and only the lease shortens: a standby may take it a second later.
+        assertThat(client.leases().inNamespace(NAMESPACE).withName("verbs").get().getSpec().getLeaseDurationSeconds())
+                .as("released").isEqualTo(1);
     }
 
     @Test
