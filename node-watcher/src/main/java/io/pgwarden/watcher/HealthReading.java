@@ -8,11 +8,14 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.watcher.health.NodeHealth;
+import io.pgwarden.watcher.health.PodHealth;
+import io.pgwarden.watcher.health.Reading;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the health pgwarden cares about off Kubernetes objects. */
+/** Reads the health pgwarden cares about off Kubernetes objects (Fabric8's model) into {@link Reading}s. */
 public final class HealthReading {
     private HealthReading() {
     }

@@ -15,6 +15,9 @@ import io.pgwarden.contracts.event.PodHealthChanged;
 import io.pgwarden.leader.Leadership;
 import io.pgwarden.leader.LeadershipChanged;
 import io.pgwarden.service.EventPublisher;
+import io.pgwarden.watcher.health.Backoff;
+import io.pgwarden.watcher.health.HealthPublisher;
+import io.pgwarden.watcher.health.Reading;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -37,7 +40,7 @@ import java.util.function.BiFunction;
  * Watches Nodes and the pods of managed StatefulSets with informers (on every replica, so a standby is warm),
  * and, while this replica leads, publishes each health change, each deletion, a full snapshot when it starts
  * leading and a periodic one, so a consumer that starts late catches up. The decisions are
- * {@link HealthPublisher}'s and {@link KeyState}'s; this class connects them to Fabric8 and Kafka.
+ * in {@link io.pgwarden.watcher.health} (plain Java); this class connects them to Fabric8 and Kafka.
  */
 @ApplicationScoped
 public class HealthWatcher {

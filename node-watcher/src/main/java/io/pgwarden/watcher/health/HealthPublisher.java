@@ -1,4 +1,4 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import org.jboss.logging.Logger;
 
@@ -24,17 +24,17 @@ import java.util.function.BooleanSupplier;
  *
  * @param <E> the event type
  */
-final class HealthPublisher<E> {
+public final class HealthPublisher<E> {
     private static final Logger LOG = Logger.getLogger(HealthPublisher.class);
 
     /** Sends one event; returns once the broker acknowledged it, throws if it did not. */
     @FunctionalInterface
-    interface Port<E> {
+    public interface Port<E> {
         void send(String key, E event);
     }
 
     /** Runs drains: now, or after a delay. */
-    interface Runner {
+    public interface Runner {
         void run(Runnable task);
 
         void runAfter(Duration delay, Runnable task);
@@ -55,7 +55,7 @@ final class HealthPublisher<E> {
      * @param leading        whether this replica may publish now
      * @param deletionMemory how long a standby remembers a deletion it saw
      */
-    HealthPublisher(String kind, Port<E> port, Runner runner, Clock clock, BooleanSupplier leading, Backoff backoff,
+    public HealthPublisher(String kind, Port<E> port, Runner runner, Clock clock, BooleanSupplier leading, Backoff backoff,
                     Duration deletionMemory) {
         this.kind = kind;
         this.port = port;
@@ -67,7 +67,7 @@ final class HealthPublisher<E> {
     }
 
     /** An informer delivered a reading (added, updated, resynced or deleted object). */
-    void offer(Reading<E> reading) {
+    public void offer(Reading<E> reading) {
         while (true) {
             Slot<E> slot = slots.computeIfAbsent(reading.key(), Slot::new);
             boolean drain;
@@ -89,7 +89,7 @@ final class HealthPublisher<E> {
      * The periodic snapshot: a leader publishes every key's current health again (deletions already published are
      * gone); a standby forgets the deletions it has kept long enough.
      */
-    void snapshot() {
+    public void snapshot() {
         boolean lead = leading.getAsBoolean();
         Instant now = clock.instant();
         for (Slot<E> slot : List.copyOf(slots.values())) {
@@ -112,7 +112,7 @@ final class HealthPublisher<E> {
     }
 
     /** This replica started or stopped leading: a new leader publishes every key, deletions it kept included. */
-    void leadershipChanged(boolean nowLeading) {
+    public void leadershipChanged(boolean nowLeading) {
         for (Slot<E> slot : List.copyOf(slots.values())) {
             boolean drain;
             synchronized (slot) {
@@ -126,7 +126,7 @@ final class HealthPublisher<E> {
     }
 
     /** Keys this replica knows: live objects, and deletions not yet announced or, on a standby, remembered. */
-    int known() {
+    public int known() {
         return slots.size();
     }
 
@@ -134,7 +134,7 @@ final class HealthPublisher<E> {
      * Keys with a publish in progress, due or waiting for a retry: 0 once everything is published (always 0 on a
      * standby, which publishes nothing).
      */
-    int backlog() {
+    public int backlog() {
         int count = 0;
         for (Slot<E> slot : slots.values()) {
             synchronized (slot) {
@@ -147,12 +147,12 @@ final class HealthPublisher<E> {
     }
 
     /** Sends that failed so far. */
-    long failures() {
+    public long failures() {
         return failures.sum();
     }
 
     /** The latest reading of a key, if it is known. */
-    Optional<Reading<E>> latest(String key) {
+    public Optional<Reading<E>> latest(String key) {
         Slot<E> slot = slots.get(key);
         if (slot == null) {
             return Optional.empty();

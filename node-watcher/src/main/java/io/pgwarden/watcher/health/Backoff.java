@@ -1,11 +1,11 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import java.time.Duration;
 
 /** How long to wait before the next attempt after {@code failures} failed ones: doubling from initial, capped. */
-record Backoff(Duration initial, Duration max) {
+public record Backoff(Duration initial, Duration max) {
 
-    Duration delay(int failures) {
+    public Duration delay(int failures) {
         if (failures <= 0) {
             return Duration.ZERO;
         }

@@ -1,4 +1,4 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;
@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.List;
 
 /** A node's health fields, as {@link NodeHealthChanged} carries them. */
-record NodeHealth(String node, NodeReadiness readiness, String readyReason, boolean unschedulable,
+public record NodeHealth(String node, NodeReadiness readiness, String readyReason, boolean unschedulable,
                   List<String> taints) implements Health<NodeHealthChanged> {
-    NodeHealth {
+    public NodeHealth {
         taints = List.copyOf(taints);
     }
 

@@ -1,4 +1,4 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import java.time.Instant;
 
@@ -11,18 +11,18 @@ import java.time.Instant;
  * @param resourceVersion the object's resourceVersion (opaque)
  * @param <E>             the event it is published as
  */
-record Reading<E>(Health<E> health, boolean deleted, String resourceVersion) {
+public record Reading<E>(Health<E> health, boolean deleted, String resourceVersion) {
 
-    String key() {
+    public String key() {
         return health.key();
     }
 
     /** Same health and deletion state: publishing this after that would tell a consumer nothing new. */
-    boolean sameHealthAs(Reading<E> other) {
+    public boolean sameHealthAs(Reading<E> other) {
         return other != null && deleted == other.deleted && health.equals(other.health);
     }
 
-    E event(Instant observedAt, long sequence) {
+    public E event(Instant observedAt, long sequence) {
         return health.event(deleted, resourceVersion, observedAt, sequence);
     }
 }

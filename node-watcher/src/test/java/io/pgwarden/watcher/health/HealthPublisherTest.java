@@ -1,4 +1,4 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;

@@ -1,11 +1,11 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.PodHealthChanged;
 
 import java.time.Instant;
 
 /** A managed pod's health fields, as {@link PodHealthChanged} carries them. */
-record PodHealth(String namespace, String pod, String cluster, String node, String phase, boolean ready,
+public record PodHealth(String namespace, String pod, String cluster, String node, String phase, boolean ready,
                  boolean deleting) implements Health<PodHealthChanged> {
 
     @Override

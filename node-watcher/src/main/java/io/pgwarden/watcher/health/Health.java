@@ -1,4 +1,4 @@
-package io.pgwarden.watcher;
+package io.pgwarden.watcher.health;
 
 import java.time.Instant;
 
@@ -8,7 +8,7 @@ import java.time.Instant;
  *
  * @param <E> the event it is published as
  */
-interface Health<E> {
+public interface Health<E> {
 
     /** The Kafka key: the node name, or {@code namespace/pod}. */
     String key();
