@@ -50,6 +50,15 @@ class ManifestsTest {
             Map.entry("Deployment", "060"),
             Map.entry("Service", "070"));
 
+    /** The module a service depends on to elect a leader among its replicas (pgwarden-leader-election). */
+    private static final String LEADER_ELECTION_ARTIFACT = "<artifactId>pgwarden-leader-election</artifactId>";
+    /**
+     * The verbs on its Lease that Fabric8's LeaderElector (LeaseLock) sends: GET, POST when missing, and a JSON merge
+     * PATCH to renew and release; LeaseElectionIT checks the requests against this list.
+     */
+    private static final List<String> LEASE_VERBS = List.of("get", "create", "patch");
+    private static final String LEASE_NAMESPACE_ENV = "PGWARDEN_LEADER_ELECTION_NAMESPACE";
+
     /** The one service with no Kubernetes access. */
     private static final String API_GATEWAY = "api-gateway";
 
@@ -226,6 +235,59 @@ class ManifestsTest {
     }
 
     @Test
+    void servicesThatElectALeaderCanHoldTheirLeaseInTheirNamespace() {
+        List<JsonNode> electing = objects("Deployment").stream().filter(d -> electsLeader(name(d))).toList();
+        assertThat(electing).as("Deployments of services that depend on pgwarden-leader-election").isNotEmpty();
+        SoftAssertions soft = new SoftAssertions();
+        for (JsonNode deployment : electing) {
+            String service = name(deployment);
+            String namespace = namespace(deployment);
+            String lease = leaseName(service);
+            for (JsonNode container : list(deployment.path("spec").path("template").path("spec").path("containers"))) {
+                JsonNode env = list(container.path("env")).stream()
+                        .filter(e -> LEASE_NAMESPACE_ENV.equals(text(e, "name"))).findFirst().orElse(null);
+                soft.assertThat(env).as("%s: env %s", service, LEASE_NAMESPACE_ENV).isNotNull();
+                if (env != null) {
+                    soft.assertThat(text(env.path("valueFrom").path("fieldRef"), "fieldPath"))
+                            .as("%s: %s from the downward API", service, LEASE_NAMESPACE_ENV)
+                            .isEqualTo("metadata.namespace");
+                }
+            }
+            List<JsonNode> leaseRules = objects("RoleBinding").stream()
+                    .filter(b -> Objects.equals(namespace(b), namespace) && bindsAccount(b, namespace, service)
+                            && "Role".equals(text(b.path("roleRef"), "kind")))
+                    .flatMap(b -> objects("Role").stream().filter(r -> Objects.equals(namespace(r), namespace)
+                            && name(r).equals(text(b.path("roleRef"), "name"))))
+                    .flatMap(r -> list(r.path("rules")).stream())
+                    .filter(rule -> values(rule, "apiGroups").contains("coordination.k8s.io")
+                            && values(rule, "resources").contains("leases"))
+                    .toList();
+            for (String verb : LEASE_VERBS) {
+                boolean granted = leaseRules.stream().anyMatch(rule -> values(rule, "verbs").contains(verb)
+                        && (values(rule, "resourceNames").isEmpty()
+                        || !verb.equals("create") && values(rule, "resourceNames").contains(lease)));
+                soft.assertThat(granted).as("%s: Role in %s grants %s on Lease %s", service, namespace, verb, lease)
+                        .isTrue();
+            }
+        }
+        soft.assertAll();
+    }
+
+    @Test
+    void onlyServicesThatElectALeaderRunMoreThanOneReplica() {
+        SoftAssertions soft = new SoftAssertions();
+        for (JsonNode deployment : objects("Deployment")) {
+            String service = name(deployment);
+            if (!electsLeader(service)) {
+                soft.assertThat(deployment.path("spec").path("replicas").asInt(1))
+                        .as("%s: replicas (no leader election, so every replica would act)", service)
+                        .isLessThanOrEqualTo(1);
+            }
+        }
+        soft.assertAll();
+    }
+
+    @Test
     void noRoleGrantsWildcards() {
         List<JsonNode> roles = new ArrayList<>(objects("ClusterRole"));
         roles.addAll(objects("Role"));
@@ -316,6 +378,12 @@ class ManifestsTest {
 
     /** quarkus.http.port of a service, from its application.properties. */
     private static int httpPort(String service) {
+        String port = properties(service).getProperty("quarkus.http.port");
+        assertThat(port).as("quarkus.http.port in %s's application.properties", service).isNotNull();
+        return Integer.parseInt(port.trim());
+    }
+
+    private static Properties properties(String service) {
         Path file = root.resolve(service).resolve("src/main/resources/application.properties");
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
@@ -323,9 +391,30 @@ class ManifestsTest {
         } catch (IOException e) {
             throw new UncheckedIOException("no application.properties for service " + service + ": " + file, e);
         }
-        String port = properties.getProperty("quarkus.http.port");
-        assertThat(port).as("quarkus.http.port in %s", file).isNotNull();
-        return Integer.parseInt(port.trim());
+        return properties;
+    }
+
+    /** Whether the service's module depends on pgwarden-leader-election. */
+    private static boolean electsLeader(String service) {
+        Path pom = root.resolve(service).resolve("pom.xml");
+        try {
+            return Files.readString(pom).contains(LEADER_ELECTION_ARTIFACT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no pom.xml for service " + service + ": " + pom, e);
+        }
+    }
+
+    /** The Lease a service competes for: pgwarden.leader-election.lease-name, by default pgwarden.service. */
+    private static String leaseName(String service) {
+        Properties properties = properties(service);
+        String lease = properties.getProperty("pgwarden.leader-election.lease-name",
+                properties.getProperty("pgwarden.service"));
+        assertThat(lease).as("pgwarden.service in %s's application.properties", service).isNotNull();
+        return lease.trim();
+    }
+
+    private static List<String> values(JsonNode node, String field) {
+        return list(node.path(field)).stream().map(JsonNode::asText).toList();
     }
 
     private static List<JsonNode> objects(String kind) {

@@ -8,16 +8,29 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.watcher.health.NodeHealth;
+import io.pgwarden.watcher.health.PodHealth;
+import io.pgwarden.watcher.health.Reading;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the health pgwarden cares about off Kubernetes objects. */
+/** Reads the health pgwarden cares about off Kubernetes objects (Fabric8's model) into {@link Reading}s. */
 public final class HealthReading {
     private HealthReading() {
     }
 
-    public static NodeHealthChanged of(Node node) {
+    /** A node as the informer delivered it; {@code deleted} when it is the final state of a deleted node. */
+    public static Reading<NodeHealthChanged> of(Node node, boolean deleted) {
+        return new Reading<>(health(node), deleted, node.getMetadata().getResourceVersion());
+    }
+
+    /** A managed pod as the informer delivered it; {@code deleted} when it is the final state of a deleted pod. */
+    public static Reading<PodHealthChanged> of(Pod pod, boolean deleted) {
+        return new Reading<>(health(pod), deleted, pod.getMetadata().getResourceVersion());
+    }
+
+    static NodeHealth health(Node node) {
         Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null
                 ? Optional.empty()
                 : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
@@ -30,13 +43,11 @@ public final class HealthReading {
         boolean unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null
                 ? List.of() : node.getSpec().getTaints();
-        return new NodeHealthChanged(node.getMetadata().getName(), readiness,
-                ready.map(NodeCondition::getReason).orElse(null), unschedulable,
-                taints.stream().map(HealthReading::describe).toList(), false,
-                node.getMetadata().getResourceVersion(), java.time.Instant.EPOCH, 1);
+        return new NodeHealth(node.getMetadata().getName(), readiness, ready.map(NodeCondition::getReason).orElse(null),
+                unschedulable, taints.stream().map(HealthReading::describe).toList());
     }
 
-    public static PodHealthChanged of(Pod pod) {
+    static PodHealth health(Pod pod) {
         String cluster = pod.getMetadata().getOwnerReferences() == null ? null
                 : pod.getMetadata().getOwnerReferences().stream()
                 .filter(o -> "StatefulSet".equals(o.getKind())).map(OwnerReference::getName).findFirst().orElse(null);
@@ -45,10 +56,9 @@ public final class HealthReading {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null
                 ? "Pending" : pod.getStatus().getPhase();
-        return new PodHealthChanged(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), cluster,
+        return new PodHealth(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), cluster,
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName(), phase, ready,
-                pod.getMetadata().getDeletionTimestamp() != null, false, pod.getMetadata().getResourceVersion(),
-                java.time.Instant.EPOCH, 1);
+                pod.getMetadata().getDeletionTimestamp() != null);
     }
 
     /** {@code key[=value]:Effect}, as kubectl describe shows a taint. */

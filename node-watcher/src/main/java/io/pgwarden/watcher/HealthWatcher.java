@@ -6,49 +6,89 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.leader.Leadership;
+import io.pgwarden.leader.LeadershipChanged;
 import io.pgwarden.service.EventPublisher;
+import io.pgwarden.watcher.health.Backoff;
+import io.pgwarden.watcher.health.HealthPublisher;
+import io.pgwarden.watcher.health.Reading;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
- * Watches Nodes and the pods of managed StatefulSets with informers, and publishes each health change
- * (not every resync) plus a periodic snapshot of everything, so a consumer that starts late catches up.
+ * Watches Nodes and the pods of managed StatefulSets with informers (on every replica, so a standby is warm),
+ * and, while this replica leads, publishes each health change, each deletion, a full snapshot when it starts
+ * leading and a periodic one, so a consumer that starts late catches up. The decisions are
+ * in {@link io.pgwarden.watcher.health} (plain Java); this class connects them to Fabric8 and Kafka.
  */
 @ApplicationScoped
 public class HealthWatcher {
     private static final Logger LOG = Logger.getLogger(HealthWatcher.class);
 
-    @Inject
-    KubernetesClient client;
-
-    @Inject
-    EventPublisher publisher;
-
-    @Inject
-    WatcherConfig config;
-
-    private final ChangeFilter<NodeHealthChanged> nodes = new ChangeFilter<>();
-    private final ChangeFilter<PodHealthChanged> pods = new ChangeFilter<>();
+    private final KubernetesClient client;
+    private final WatcherConfig config;
+    private final ScheduledExecutorService publishing;
+    private final HealthPublisher<NodeHealthChanged> nodes;
+    private final HealthPublisher<PodHealthChanged> pods;
     private List<SharedIndexInformer<? extends HasMetadata>> informers = List.of();
+
+    HealthWatcher(KubernetesClient client, EventPublisher publisher, WatcherConfig config, Leadership leadership,
+                  Clock clock, MeterRegistry registry) {
+        this.client = client;
+        this.config = config;
+        this.publishing = Executors.newScheduledThreadPool(config.publishThreads(), threads("health-publisher"));
+        HealthPublisher.Runner runner = new HealthPublisher.Runner() {
+            @Override
+            public void run(Runnable task) {
+                runAfter(Duration.ZERO, task);
+            }
+
+            @Override
+            public void runAfter(Duration delay, Runnable task) {
+                try {
+                    publishing.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // shutting down
+                }
+            }
+        };
+        Backoff backoff = new Backoff(config.publishRetryInitial(), config.publishRetryMax());
+        this.nodes = new HealthPublisher<>("node", (key, event) -> publisher.publish(event, key, key, null), runner,
+                clock, leadership::isLeader, backoff, config.deletionMemory());
+        this.pods = new HealthPublisher<>("pod", (key, event) -> publisher.publish(event, key, key, null), runner,
+                clock, leadership::isLeader, backoff, config.deletionMemory());
+        meter(registry, "node", nodes);
+        meter(registry, "pod", pods);
+    }
 
     void start(@Observes StartupEvent ignored) {
         long resync = config.resyncInterval().toMillis();
         SharedIndexInformer<Node> nodeInformer = client.nodes().runnableInformer(resync);
-        nodeInformer.addEventHandler(handler(node -> publishNode(HealthReading.of(node))));
+        nodeInformer.addEventHandler(handler(nodes, HealthReading::of));
         SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace()
                 .withLabel(Names.MANAGED_LABEL, "true").runnableInformer(resync);
-        podInformer.addEventHandler(handler(pod -> publishPod(HealthReading.of(pod))));
+        podInformer.addEventHandler(handler(pods, HealthReading::of));
         informers = List.of(nodeInformer, podInformer);
         informers.forEach(SharedIndexInformer::start);
         LOG.infof("watching nodes and pods labelled %s=true", Names.MANAGED_LABEL);
@@ -56,6 +96,20 @@ public class HealthWatcher {
 
     void stop(@Observes ShutdownEvent ignored) {
         informers.forEach(SharedIndexInformer::stop);
+        publishing.shutdown();
+        try {
+            publishing.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A new leader publishes everything it knows; a former one stops (its publishers check before each send). */
+    void onLeadership(@Observes LeadershipChanged change) {
+        LOG.infof(change.leading() ? "leading: publishing a snapshot of every node and managed pod"
+                : "standing by: informers keep watching, nothing is published");
+        nodes.leadershipChanged(change.leading());
+        pods.leadershipChanged(change.leading());
     }
 
     /** True once every informer has listed and is watching. */
@@ -65,55 +119,48 @@ public class HealthWatcher {
 
     @Scheduled(every = "${pgwarden.watcher.snapshot-interval}", delayed = "${pgwarden.watcher.snapshot-interval}")
     void publishSnapshot() {
-        nodes.lastPublished().forEach(n -> send(n, n.node(), nodes));
-        pods.lastPublished().forEach(p -> send(p, podKey(p), pods));
+        nodes.snapshot();
+        pods.snapshot();
     }
 
-    private void publishNode(NodeHealthChanged health) {
-        if (nodes.isChange(health.node(), health)) {
-            LOG.infof("node %s: %s%s", health.node(), health.readiness(), health.unschedulable() ? ", cordoned" : "");
-            send(health, health.node(), nodes);
-        }
-    }
-
-    private void publishPod(PodHealthChanged health) {
-        String key = podKey(health);
-        if (pods.isChange(key, health)) {
-            LOG.infof("pod %s: %s ready=%s on %s", key, health.phase(), health.ready(), health.node());
-            send(health, key, pods);
-        }
-    }
-
-    private <T> void send(T health, String key, ChangeFilter<T> filter) {
-        try {
-            publisher.publish(health, key, key, null);
-            filter.published(key, health);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "could not publish the health of %s; will retry on the next change or resync", key);
-            filter.forget(key);
-        }
-    }
-
-    private static String podKey(PodHealthChanged p) {
-        return p.namespace() + "/" + p.pod();
-    }
-
-    private static <T> ResourceEventHandler<T> handler(Consumer<T> onChange) {
+    private static <T extends HasMetadata, E> ResourceEventHandler<T> handler(
+            HealthPublisher<E> publisher, BiFunction<T, Boolean, Reading<E>> read) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                onChange.accept(obj);
+                publisher.offer(read.apply(obj, false));
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                onChange.accept(newObj);
+                publisher.offer(read.apply(newObj, false));
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                LOG.infof("deleted: %s", obj instanceof HasMetadata m ? m.getMetadata().getName() : obj);
+                publisher.offer(read.apply(obj, true));
             }
+        };
+    }
+
+    private static void meter(MeterRegistry registry, String kind, HealthPublisher<?> health) {
+        Gauge.builder("pgwarden.watcher.known", health, HealthPublisher::known)
+                .description("Nodes or managed pods this replica knows (with deletions not yet forgotten)")
+                .tag("kind", kind).register(registry);
+        Gauge.builder("pgwarden.watcher.backlog", health, HealthPublisher::backlog)
+                .description("Nodes or managed pods whose health is being published or waits for a retry")
+                .tag("kind", kind).register(registry);
+        FunctionCounter.builder("pgwarden.watcher.publish.failures", health, HealthPublisher::failures)
+                .description("Health events whose publish failed, each retried until sent or superseded")
+                .tag("kind", kind).register(registry);
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
         };
     }
 }

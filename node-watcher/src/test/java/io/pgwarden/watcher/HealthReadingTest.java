@@ -7,17 +7,20 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.watcher.health.Reading;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class HealthReadingTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T10:00:00.123456789Z");
 
     @Test
     void an_unreachable_cordoned_node_reads_unknown_with_its_taints() {
-        Node node = new NodeBuilder().withNewMetadata().withName("node001").endMetadata()
+        Node node = new NodeBuilder().withNewMetadata().withName("node001").withResourceVersion("42").endMetadata()
                 .withNewSpec().withUnschedulable(true)
                 .addNewTaint().withKey("node.kubernetes.io/unreachable").withEffect("NoExecute").endTaint()
                 .addNewTaint().withKey("dedicated").withValue("db").withEffect("NoSchedule").endTaint()
@@ -26,10 +29,9 @@ class HealthReadingTest {
                 .withReason("NodeStatusUnknown").endCondition().endStatus()
                 .build();
 
-        assertThat(HealthReading.of(node)).isEqualTo(new NodeHealthChanged("node001", NodeReadiness.UNKNOWN,
-                "NodeStatusUnknown", true,
-                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"), false, null,
-                java.time.Instant.EPOCH, 1));
+        assertThat(HealthReading.of(node, false).event(NOW, 7)).isEqualTo(new NodeHealthChanged("node001",
+                NodeReadiness.UNKNOWN, "NodeStatusUnknown", true,
+                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"), false, "42", NOW, 7));
     }
 
     @Test
@@ -39,15 +41,15 @@ class HealthReadingTest {
                 .build();
         Node silent = new NodeBuilder().withNewMetadata().withName("node003").endMetadata().build();
 
-        assertThat(HealthReading.of(ready).readiness()).isEqualTo(NodeReadiness.READY);
-        assertThat(HealthReading.of(ready).unschedulable()).isFalse();
-        assertThat(HealthReading.of(silent).readiness()).isEqualTo(NodeReadiness.UNKNOWN);
+        assertThat(HealthReading.health(ready).readiness()).isEqualTo(NodeReadiness.READY);
+        assertThat(HealthReading.health(ready).unschedulable()).isFalse();
+        assertThat(HealthReading.health(silent).readiness()).isEqualTo(NodeReadiness.UNKNOWN);
     }
 
     @Test
     void a_terminating_pod_on_a_lost_node() {
         Pod pod = new PodBuilder().withNewMetadata().withName("pg-rook-sf-0").withNamespace("default")
-                .withDeletionTimestamp("2026-11-23T10:00:00Z")
+                .withResourceVersion("9").withDeletionTimestamp("2026-11-23T10:00:00Z")
                 .addNewOwnerReference().withKind("StatefulSet").withName("pg-rook-sf").endOwnerReference()
                 .endMetadata()
                 .withNewSpec().withNodeName("node001").endSpec()
@@ -55,18 +57,36 @@ class HealthReadingTest {
                 .addNewCondition().withType("Ready").withStatus("False").endCondition().endStatus()
                 .build();
 
-        assertThat(HealthReading.of(pod)).isEqualTo(new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf",
-                "node001", "Running", false, true, false, null, java.time.Instant.EPOCH, 1));
+        Reading<PodHealthChanged> reading = HealthReading.of(pod, false);
+        assertThat(reading.key()).isEqualTo("default/pg-rook-sf-0");
+        assertThat(reading.event(NOW, 3)).isEqualTo(new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf",
+                "node001", "Running", false, true, false, "9", NOW, 3));
     }
 
     @Test
-    void the_change_filter_passes_only_changes() {
-        ChangeFilter<String> filter = new ChangeFilter<>();
-        assertThat(filter.isChange("n", "READY")).isTrue();
-        filter.published("n", "READY");
-        assertThat(filter.isChange("n", "READY")).isFalse();
-        assertThat(filter.isChange("n", "UNKNOWN")).isTrue();
-        filter.forget("n");
-        assertThat(filter.isChange("n", "READY")).isTrue();
+    void a_deleted_pod_keeps_its_last_known_health() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("pg-rook-sf-0").withNamespace("default")
+                .withResourceVersion("10").endMetadata().withNewSpec().withNodeName("node001").endSpec()
+                .withNewStatus().withPhase("Running").endStatus().build();
+
+        PodHealthChanged event = HealthReading.of(pod, true).event(NOW, 4);
+        assertThat(event.deleted()).isTrue();
+        assertThat(event.node()).isEqualTo("node001");
+        assertThat(event.phase()).isEqualTo("Running");
+    }
+
+    @Test
+    void only_health_fields_and_deletion_make_a_change_not_the_resource_version() {
+        Node v1 = new NodeBuilder().withNewMetadata().withName("n").withResourceVersion("1").endMetadata()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                .build();
+        Node v2 = new NodeBuilder(v1).editMetadata().withResourceVersion("2").addToLabels("rack", "r1").endMetadata()
+                .build();
+        Node v3 = new NodeBuilder(v2).editMetadata().withResourceVersion("3").endMetadata()
+                .editSpec().withUnschedulable(true).endSpec().build();
+
+        assertThat(HealthReading.of(v2, false).sameHealthAs(HealthReading.of(v1, false))).isTrue();
+        assertThat(HealthReading.of(v3, false).sameHealthAs(HealthReading.of(v2, false))).isFalse();
+        assertThat(HealthReading.of(v2, true).sameHealthAs(HealthReading.of(v2, false))).isFalse();
     }
 }

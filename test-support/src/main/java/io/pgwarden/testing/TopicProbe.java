@@ -126,4 +126,30 @@ public final class TopicProbe implements AutoCloseable {
         consumer.close();
         producer.close();
     }
+
+    // ---- Reading up to the end offsets (added for node-watcher's NodeHealthIT) -----------------------------------
+    // A negative check ("nothing else was published") is only sound over records known to be written: this reads
+    // every partition of the probed topics up to its end offset as of the call, so whatever the broker had
+    // acknowledged before the call is seen, whichever partition it is on.
+
+    /**
+     * Every record seen so far, after reading each partition of the probed topics up to its end offset at the time
+     * of the call; fails when that takes longer than {@code timeout}.
+     */
+    public List<ConsumerRecord<String, byte[]>> seenUpToEndOffsets(Duration timeout) {
+        List<org.apache.kafka.common.TopicPartition> partitions = consumer.subscription().stream()
+                .flatMap(topic -> consumer.partitionsFor(topic).stream()
+                        .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())))
+                .toList();
+        Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Instant deadline = Instant.now().plus(timeout);
+        while (!end.entrySet().stream().allMatch(e -> consumer.assignment().contains(e.getKey())
+                && consumer.position(e.getKey()) >= e.getValue())) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("did not reach the end offsets " + end + " within " + timeout);
+            }
+            consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
+        }
+        return List.copyOf(seen);
+    }
 }
