@@ -52,6 +52,7 @@ class ManifestsTest {
 
     /** The module a service depends on to elect a leader among its replicas (pgwarden-leader-election). */
     private static final String LEADER_ELECTION_ARTIFACT = "<artifactId>pgwarden-leader-election</artifactId>";
+    private static final String OPERATIONS_ARTIFACT = "<artifactId>pgwarden-operations</artifactId>";
     /**
      * The verbs on its Lease that Fabric8's LeaderElector (LeaseLock) sends: GET, POST when missing, and a JSON merge
      * PATCH to renew and release; LeaseElectionIT checks the requests against this list.
@@ -394,11 +395,15 @@ class ManifestsTest {
         return properties;
     }
 
-    /** Whether the service's module depends on pgwarden-leader-election. */
+    /**
+     * Whether the service elects a leader: its module depends on pgwarden-leader-election, or on the operation
+     * engine (pgwarden-operations), which runs operations only on the leader.
+     */
     private static boolean electsLeader(String service) {
         Path pom = root.resolve(service).resolve("pom.xml");
         try {
-            return Files.readString(pom).contains(LEADER_ELECTION_ARTIFACT);
+            String text = Files.readString(pom);
+            return text.contains(LEADER_ELECTION_ARTIFACT) || text.contains(OPERATIONS_ARTIFACT);
         } catch (IOException e) {
             throw new UncheckedIOException("no pom.xml for service " + service + ": " + pom, e);
         }

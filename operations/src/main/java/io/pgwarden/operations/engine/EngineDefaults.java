@@ -1,30 +1,25 @@
 package io.pgwarden.operations.engine;
 
+import io.pgwarden.leader.Leadership;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.UUID;
-
-/** What a service that says nothing else gets: it always runs, and ignores unattributable messages. */
+/** Who runs operations (the replica that holds the service's leader Lease), and the default for strays. */
 public class EngineDefaults {
 
     @Produces
-    @DefaultBean
     @Singleton
-    RunnerRole alwaysRunning() {
-        String runner = host() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    RunnerRole leader(Leadership leadership) {
         return new RunnerRole() {
             @Override
             public String runner() {
-                return runner;
+                return leadership.identity();
             }
 
             @Override
             public boolean mayRun() {
-                return true;
+                return leadership.isLeader();
             }
         };
     }
@@ -34,13 +29,5 @@ public class EngineDefaults {
     @Singleton
     UnattributableMessages ignoreUnattributable() {
         return () -> false;
-    }
-
-    private static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown-host";
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.command.Command;
+import io.pgwarden.leader.LeadershipChanged;
 import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
@@ -119,6 +120,13 @@ public class OperationDriver {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** This replica started leading: run what is due now rather than at the next resync. */
+    void leadershipChanged(@Observes LeadershipChanged change) {
+        LOG.infof("runner %s %s", change.identity(), change.leading() ? "leads: running operations"
+                : "stands by: no new operation runs here");
+        wakeUps.release();
     }
 
     /** New operations were recorded for these subjects; arrivalNanos is when their commands arrived. */
