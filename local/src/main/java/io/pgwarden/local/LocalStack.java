@@ -300,13 +300,20 @@ public final class LocalStack implements AutoCloseable {
      * update runs two; it is stopped with everything else. Returns once it is ready.
      */
     public ServiceProcess startReplica(String service) {
+        return startReplica(service, Map.of());
+    }
+
+    /** {@link #startReplica(String)} with settings of its own, e.g. another consumer group. */
+    public ServiceProcess startReplica(String service, Map<String, String> extraEnv) {
+        Map<String, String> env = new LinkedHashMap<>(serviceEnv);
+        env.putAll(extraEnv);
         ServiceProcess process;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("stopped");
             }
             process = ServiceProcess.startReplica(settings.root(), service, replicas.size() + 2,
-                    io.pgwarden.embedded.Ports.free(), serviceEnv, settings.stateDir().resolve("logs"));
+                    io.pgwarden.embedded.Ports.free(), env, settings.stateDir().resolve("logs"));
             replicas.add(process);
         }
         process.awaitReady(Instant.now().plus(settings.readyTimeout()));
