@@ -2,7 +2,6 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.TakeBackup;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -24,8 +23,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupsResource {
 
-    @Inject
-    CommandSubmitter submitter;
+    private final CommandSubmitter submitter;
+
+    public BackupsResource(CommandSubmitter submitter) {
+        this.submitter = submitter;
+    }
 
     @POST
     @Operation(summary = "Take a snapshot backup of the cluster")

@@ -3,7 +3,6 @@ package io.pgwarden.gateway;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.UncordonNode;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -17,15 +16,18 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Node operations: each request becomes a command on Kafka, answered 202 with where to follow it. */
+/** Node operations: each request becomes a command, answered 202 with where to follow it. */
 @Path("/api/v1/nodes/{node}")
 @Tag(name = "nodes")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class NodesResource {
 
-    @Inject
-    CommandSubmitter submitter;
+    private final CommandSubmitter submitter;
+
+    public NodesResource(CommandSubmitter submitter) {
+        this.submitter = submitter;
+    }
 
     @POST
     @Path("/cordon")

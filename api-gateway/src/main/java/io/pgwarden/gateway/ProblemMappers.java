@@ -40,11 +40,16 @@ public class ProblemMappers {
         return unreadable(e, uri);
     }
 
+    /** The only 503: the database did not take the command. Kafka being away is not a reason (outbox). */
     @ServerExceptionMapper
-    public Response busDown(CommandSubmitter.CommandBusUnavailableException e, UriInfo uri) {
+    public Response databaseDown(CommandSubmitter.DatabaseUnavailableException e, UriInfo uri) {
         LOG.warn(e.getMessage(), e);
-        return problem(503, "Command bus unavailable", e.getMessage() + "; nothing was started, retry later",
-                uri, null);
+        String detail = e.outcomeUnknown()
+                ? "the database did not confirm storing command " + e.commandId() + ": it may or may not be stored;"
+                + " GET /api/v1/commands/" + e.commandId() + " tells"
+                : "the database is unavailable: nothing was stored; retry";
+        return Response.fromResponse(problem(503, "Service unavailable", detail, uri, null))
+                .header("Retry-After", "5").build();
     }
 
     @ServerExceptionMapper

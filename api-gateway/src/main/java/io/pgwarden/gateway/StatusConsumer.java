@@ -7,13 +7,17 @@ import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.service.Correlation;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.validation.Validator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Follows {@code pgwarden.command-status.v1} into the command table; bad records go to the dead-letter topic. */
+import java.sql.SQLException;
+
+/**
+ * Follows {@code pgwarden.command-status.v1} into the command table, in sequence order (see
+ * {@link CommandStore#apply}); bad records go to the dead-letter topic.
+ */
 @ApplicationScoped
 public class StatusConsumer {
     private static final Logger LOG = Logger.getLogger(StatusConsumer.class);
@@ -21,7 +25,6 @@ public class StatusConsumer {
     private final MessageDecoder decoder;
     private final CommandStore store;
 
-    @Inject
     public StatusConsumer(Validator validator, CommandStore store) {
         this.decoder = new MessageDecoder(validator);
         this.store = store;
@@ -36,8 +39,11 @@ public class StatusConsumer {
                     + record.topic(), envelope.metadata());
         }
         try (Correlation ignored = Correlation.open(envelope.metadata().correlationId())) {
-            LOG.debugf("command %s is %s", status.commandId(), status.state());
-            store.apply(status, envelope.metadata().correlationId(), envelope.metadata().time());
+            boolean applied = store.apply(status, envelope.metadata().correlationId(), envelope.metadata().time());
+            LOG.debugf("command %s is %s (sequence %d)%s", status.commandId(), status.state(), status.sequence(),
+                    applied ? "" : ": older than what is stored, ignored");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record the status of command " + status.commandId(), e);
         }
     }
 }
