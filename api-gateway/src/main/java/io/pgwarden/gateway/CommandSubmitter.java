@@ -24,9 +24,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Turns a validated request into a command: its row and its outbox message commit in one transaction,
- * and only then is it answered. Kafka is not on this path: while the broker is away the command waits
- * in the outbox (the relay's readiness check says so) and the answer is still 202.
+ * Turns a validated request into a command: its row, its {@code Idempotency-Key} and its outbox message
+ * commit in one transaction, and only then is it answered. Kafka is not on this path: while the broker is
+ * away the command waits in the outbox (the relay's readiness check says so) and the answer is still 202.
  * The only failure is the database's, and then the caller is told whether anything was stored.
  */
 @ApplicationScoped
@@ -35,14 +35,16 @@ public class CommandSubmitter {
 
     private final DataSource dataSource;
     private final CommandStore store;
+    private final IdempotencyKeys keys;
     private final Outbox outbox;
     private final EventPublisher publisher;
     private final GatewayConfig config;
 
-    public CommandSubmitter(DataSource dataSource, CommandStore store, Outbox outbox, EventPublisher publisher,
-                            GatewayConfig config) {
+    public CommandSubmitter(DataSource dataSource, CommandStore store, IdempotencyKeys keys, Outbox outbox,
+                            EventPublisher publisher, GatewayConfig config) {
         this.dataSource = dataSource;
         this.store = store;
+        this.keys = keys;
         this.outbox = outbox;
         this.publisher = publisher;
         this.config = config;
@@ -69,12 +71,18 @@ public class CommandSubmitter {
         }
     }
 
+    /** What a request came to. */
+    public record Submitted(CommandView command, boolean replay) {
+    }
+
     /**
-     * Submits command; correlationId null makes the command its own correlation.
+     * Submits command; correlationId null makes the command its own correlation; idempotencyKey null
+     * means none (every such request is a new command).
      *
-     * @throws DatabaseUnavailableException when the database did not take the command
+     * @throws IdempotencyKeys.IdempotencyKeyReusedException when the key names another request
+     * @throws DatabaseUnavailableException                  when the database did not take the command
      */
-    public CommandView submit(Command command, String correlationId) {
+    public Submitted submit(Command command, String correlationId, String idempotencyKey) {
         MessageType type = MessageType.of(command.getClass());
         MessageMetadata draft = publisher.newMetadata(type, command.subject(), correlationId);
         // Microseconds, as PostgreSQL keeps them: the 202, a later GET and the Kafka headers show the same times.
@@ -82,28 +90,41 @@ public class CommandSubmitter {
         MessageMetadata metadata = new MessageMetadata(draft.id(), draft.source(), draft.type(), time, draft.subject(),
                 draft.correlationId(), time.plus(config.commandTtl().of(command.getClass())));
         try (Correlation ignored = Correlation.open(metadata.correlationId())) {
-            CommandView result = inTransaction(metadata, tx -> {
+            Submitted result = inTransaction(metadata, tx -> {
+                if (idempotencyKey != null) {
+                    IdempotencyKeys.Claim claim = keys.claim(tx, idempotencyKey, RequestHash.of(command),
+                            metadata.id(), metadata.time());
+                    if (claim.replay()) {
+                        return new Submitted(store.find(tx, claim.commandId()).orElseThrow(
+                                () -> new SQLException("Idempotency-Key names command " + claim.commandId()
+                                        + ", which is not stored")), true);
+                    }
+                }
                 CommandView view = store.submitted(tx, metadata, command.subject());
                 outbox.add(tx, metadata, command, command.subject());
-                return view;
+                return new Submitted(view, false);
             });
-            outbox.committed();
-            LOG.infof("submitted %s %s for %s, expires at %s", metadata.type(), metadata.id(),
-                    command.subject(), metadata.expiresAt());
+            if (result.replay()) {
+                LOG.infof("Idempotency-Key repeated: %s is command %s", type.ceType(), result.command().id());
+            } else {
+                outbox.committed();
+                LOG.infof("submitted %s %s for %s, expires at %s", metadata.type(), metadata.id(),
+                        command.subject(), metadata.expiresAt());
+            }
             return result;
         }
     }
 
     @FunctionalInterface
     private interface Work {
-        CommandView run(Connection tx) throws SQLException;
+        Submitted run(Connection tx) throws SQLException;
     }
 
     /**
      * One local transaction. A failure before the commit stored nothing; a failure of the commit itself
      * (the connection lost while committing) leaves the outcome unknown, and the answer says so.
      */
-    private CommandView inTransaction(MessageMetadata command, Work work) {
+    private Submitted inTransaction(MessageMetadata command, Work work) {
         Connection c;
         try {
             c = dataSource.getConnection();
@@ -111,7 +132,7 @@ public class CommandSubmitter {
             throw new DatabaseUnavailableException(command.id(), false, e);
         }
         try {
-            CommandView result;
+            Submitted result;
             try {
                 c.setAutoCommit(false);
                 result = work.run(c);

@@ -35,8 +35,9 @@ public class CommandsResource {
         return store.find(id).orElseThrow(() -> new NotFoundException("no command " + id));
     }
 
-    /** 202 with where to follow the command. */
-    static Response accepted(CommandView command) {
+    /** 202 with where to follow the command; a repeated Idempotency-Key gets the same answer. */
+    static Response accepted(CommandSubmitter.Submitted submitted) {
+        CommandView command = submitted.command();
         return Response.accepted(command).location(URI.create("/api/v1/commands/" + command.id())).build();
     }
 }

@@ -15,6 +15,9 @@ public interface GatewayConfig {
     /** How long a submitted command may wait before the service that runs it rejects it as expired. */
     CommandTtl commandTtl();
 
+    /** How {@code Idempotency-Key} records are kept. */
+    Idempotency idempotency();
+
     /**
      * The expiry the gateway gives each command ({@code ce_expiresat} = {@code ce_time} + TTL). A command
      * that reaches its service later is REJECTED "expired", so a command stuck in an outage, or replayed
@@ -43,5 +46,19 @@ public interface GatewayConfig {
         default Duration of(Class<?> kind) {
             return perKind().getOrDefault(kind.getSimpleName(), defaultTtl());
         }
+    }
+
+    interface Idempotency {
+
+        /**
+         * How long a key keeps naming its command; a request with the key after that starts a new command.
+         * Keep it at least as long as any client retries (a day by default).
+         */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** How often records older than {@link #retention()} are removed. */
+        @WithDefault("1h")
+        Duration cleanupInterval();
     }
 }

@@ -146,5 +146,15 @@ class GatewayIT {
         given().get("/q/metrics").then().statusCode(200).body(containsString("http_server"));
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/nodes/{node}/cordon"));
+        for (String path : new String[]{"/api/v1/nodes/{node}/cordon", "/api/v1/nodes/{node}/uncordon",
+                "/api/v1/clusters/{namespace}/{cluster}/backups"}) {
+            String post = "paths.'" + path + "'.post";
+            given().get("/q/openapi?format=json").then()
+                    .body(post + ".parameters.findAll { it.in == 'header' }.name", hasItem("Idempotency-Key"))
+                    .body(post + ".parameters.find { it.name == 'Idempotency-Key' }.schema.maxLength", equalTo(255))
+                    .body(post + ".responses.keySet()", org.hamcrest.Matchers.hasItems("202", "400", "422", "503"))
+                    .body(post + ".responses.'422'.content.keySet()", hasItem("application/problem+json"))
+                    .body(post + ".responses.'503'.content.keySet()", hasItem("application/problem+json"));
+        }
     }
 }
