@@ -76,7 +76,7 @@ class OutageIT {
 
     @Test
     @Order(2)
-    void with_the_database_down_a_request_is_a_503_that_stored_nothing_and_a_status_waits() {
+    void with_the_database_down_a_request_is_a_503_that_stored_nothing_and_a_status_waits() throws Exception {
         String bootstrap = OutageResource.startKafka();
         String node = "node-db-" + UUID.randomUUID().toString().substring(0, 8);
         String key = UUID.randomUUID().toString();
@@ -103,7 +103,10 @@ class OutageIT {
                     .body("state", equalTo("RUNNING"), "step", equalTo("cordon")));
             await().atMost(WAIT).untilAsserted(() -> assertThat(readiness("command-status")).isEqualTo("UP"));
 
-            // The retry with the same key makes the one command: the 503'd attempt left nothing behind.
+            // Nothing of the 503'd attempt is stored (it never got as far as a commit) ...
+            assertThat(commandsFor(node)).containsExactly(known);
+            assertThat(keyStored(key)).isFalse();
+            // ... so the retry with the same key makes the command, and it is on Kafka once.
             String retried = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
                     .body("{\"reason\":\"while the database is down\"}")
                     .post("/api/v1/nodes/" + node + "/cordon").then().statusCode(202).extract().path("id");
@@ -134,6 +137,30 @@ class OutageIT {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
+            }
+        }
+    }
+
+    private List<String> commandsFor(String node) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT command_id FROM command WHERE subject = ?")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                List<String> ids = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        }
+    }
+
+    private boolean keyStored(String key) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT 1 FROM idempotency_key WHERE idem_key = ?")) {
+            s.setString(1, key);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
             }
         }
     }
