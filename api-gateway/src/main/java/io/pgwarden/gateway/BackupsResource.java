@@ -2,7 +2,6 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.TakeBackup;
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -15,6 +14,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Backups of a managed cluster. */
@@ -24,18 +29,34 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupsResource {
 
-    @Inject
-    CommandSubmitter submitter;
+    private final CommandSubmitter submitter;
+
+    public BackupsResource(CommandSubmitter submitter) {
+        this.submitter = submitter;
+    }
 
     @POST
     @Operation(summary = "Take a snapshot backup of the cluster")
+    @APIResponse(responseCode = "202", description = ApiDocs.ACCEPTED,
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CommandView.class)))
+    @APIResponse(responseCode = "400", description = ApiDocs.BAD_REQUEST,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = ApiDocs.KEY_REUSED,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = ApiDocs.UNAVAILABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response takeBackup(
             @PathParam("namespace") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
             @PathParam("cluster") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster,
             @HeaderParam(Requests.CORRELATION_HEADER)
             @Pattern(regexp = Requests.CORRELATION_PATTERN, message = Requests.CORRELATION_MESSAGE) String correlationId,
+            @Parameter(name = Requests.IDEMPOTENCY_HEADER, in = ParameterIn.HEADER, description = ApiDocs.IDEMPOTENCY_KEY,
+                    schema = @Schema(minLength = 1, maxLength = 255, pattern = Requests.IDEMPOTENCY_PATTERN))
+            @HeaderParam(Requests.IDEMPOTENCY_HEADER)
+            @Pattern(regexp = Requests.IDEMPOTENCY_PATTERN, message = Requests.IDEMPOTENCY_MESSAGE) String idempotencyKey,
             @Valid @NotNull(message = "a body with the backup method is required") Requests.BackupRequest body) {
         return CommandsResource.accepted(submitter.submit(
-                new TakeBackup(namespace, cluster, body.method(), body.reason()), correlationId));
+                new TakeBackup(namespace, cluster, body.method(), body.reason()), correlationId, idempotencyKey));
     }
 }

@@ -4,7 +4,6 @@ import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -22,13 +21,36 @@ public class CommandStore {
     private static final String[] FINAL_STATES = Arrays.stream(CommandState.values())
             .filter(CommandState::isFinal).map(Enum::name).toArray(String[]::new);
 
-    @Inject
-    DataSource dataSource;
+    /**
+     * A status applies only when its sequence is higher than the one stored and the stored state is not
+     * final: a late ACCEPTED after RUNNING, a redelivered status, or anything after SUCCEEDED, FAILED or
+     * REJECTED changes nothing. A status of a command the gateway did not submit creates its row.
+     */
+    private static final String APPLY = """
+            INSERT INTO command (command_id, command_type, subject, correlation_id, state, step, reason, service,
+                                 sequence, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (command_id) DO UPDATE SET
+                command_type = COALESCE(command.command_type, EXCLUDED.command_type),
+                subject = COALESCE(command.subject, EXCLUDED.subject),
+                state = EXCLUDED.state, step = EXCLUDED.step, reason = EXCLUDED.reason,
+                service = EXCLUDED.service, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at
+            WHERE command.sequence < EXCLUDED.sequence AND command.state <> ALL (?)""";
 
-    public void submitted(MessageMetadata command, String subject) {
-        String sql = "INSERT INTO command (command_id, command_type, subject, correlation_id, state, submitted_at,"
-                + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (command_id) DO NOTHING";
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    private static final String SELECT = "SELECT command_type, subject, correlation_id, state, step, reason, service,"
+            + " sequence, submitted_at, updated_at, expires_at FROM command WHERE command_id = ?";
+
+    private final DataSource dataSource;
+
+    public CommandStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Records a command the gateway is about to send, in the caller's transaction; returns how it shows. */
+    public CommandView submitted(Connection tx, MessageMetadata command, String subject) throws SQLException {
+        String sql = "INSERT INTO command (command_id, command_type, subject, correlation_id, state, sequence,"
+                + " submitted_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)";
+        try (PreparedStatement s = tx.prepareStatement(sql)) {
             s.setString(1, command.id());
             s.setString(2, command.type());
             s.setString(3, subject);
@@ -36,28 +58,20 @@ public class CommandStore {
             s.setString(5, CommandView.SUBMITTED);
             s.setTimestamp(6, Timestamp.from(command.time()));
             s.setTimestamp(7, Timestamp.from(command.time()));
+            s.setTimestamp(8, command.expiresAt() == null ? null : Timestamp.from(command.expiresAt()));
             s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot record command " + command.id(), e);
         }
+        return new CommandView(command.id(), command.type(), subject, command.correlationId(), CommandView.SUBMITTED,
+                null, null, null, 0, command.time(), command.time(), command.expiresAt());
     }
 
     /**
-     * Applies a status; a final state is never overwritten by a late or re-sent earlier one.
-     * Commands other systems sent straight to Kafka appear here with their first status.
+     * Applies a status in order (see {@link #APPLY}); returns whether it changed the command.
+     *
+     * @throws SQLException when the database cannot take it now; the status is then still to be applied
      */
-    public void apply(CommandStatusChanged status, String correlationId, Instant at) {
-        String sql = """
-                INSERT INTO command (command_id, command_type, subject, correlation_id, state, step, reason, service,
-                                     updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (command_id) DO UPDATE SET
-                    command_type = COALESCE(command.command_type, EXCLUDED.command_type),
-                    subject = COALESCE(command.subject, EXCLUDED.subject),
-                    state = EXCLUDED.state, step = EXCLUDED.step, reason = EXCLUDED.reason,
-                    service = EXCLUDED.service, updated_at = EXCLUDED.updated_at
-                WHERE command.state <> ALL (?)""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    public boolean apply(CommandStatusChanged status, String correlationId, Instant at) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(APPLY)) {
             s.setString(1, status.commandId());
             s.setString(2, status.commandType());
             s.setString(3, status.subject());
@@ -66,30 +80,37 @@ public class CommandStore {
             s.setString(6, status.step());
             s.setString(7, status.reason());
             s.setString(8, status.service());
-            s.setTimestamp(9, Timestamp.from(at));
-            s.setArray(10, c.createArrayOf("text", FINAL_STATES));
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot record the status of command " + status.commandId(), e);
+            s.setLong(9, status.sequence());
+            s.setTimestamp(10, Timestamp.from(at));
+            s.setArray(11, c.createArrayOf("text", FINAL_STATES));
+            return s.executeUpdate() > 0;
         }
     }
 
     public Optional<CommandView> find(String id) {
-        String sql = "SELECT command_type, subject, correlation_id, state, step, reason, service, submitted_at,"
-                + " updated_at FROM command WHERE command_id = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, id);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read command " + id, e);
+        }
+    }
+
+    /** Reads a command on the given connection (in the caller's transaction). */
+    public Optional<CommandView> find(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(SELECT)) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                Timestamp submitted = rs.getTimestamp(8);
                 return Optional.of(new CommandView(id, rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                        submitted == null ? null : submitted.toInstant(), rs.getTimestamp(9).toInstant()));
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8),
+                        instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11))));
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read command " + id, e);
         }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 }

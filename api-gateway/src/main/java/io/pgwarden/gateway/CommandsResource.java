@@ -1,6 +1,5 @@
 package io.pgwarden.gateway;
 
-import jakarta.inject.Inject;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -21,18 +20,24 @@ import java.net.URI;
 public class CommandsResource {
     static final String ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
-    @Inject
-    CommandStore store;
+    private final CommandStore store;
+
+    public CommandsResource(CommandStore store) {
+        this.store = store;
+    }
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "A command's state: SUBMITTED, ACCEPTED, RUNNING, SUCCEEDED, FAILED or REJECTED, with the reason")
+    @Operation(summary = "A command's state: SUBMITTED, ACCEPTED, RUNNING, SUCCEEDED, FAILED or REJECTED, with the reason,"
+            + " the sequence of the status shown and when the command expires")
     public CommandView get(@PathParam("id") @Pattern(regexp = ID_PATTERN, message = "must be a command id (a UUID)")
                            String id) {
         return store.find(id).orElseThrow(() -> new NotFoundException("no command " + id));
     }
 
-    static Response accepted(CommandView command) {
+    /** 202 with where to follow the command; a repeated Idempotency-Key gets the same answer. */
+    static Response accepted(CommandSubmitter.Submitted submitted) {
+        CommandView command = submitted.command();
         return Response.accepted(command).location(URI.create("/api/v1/commands/" + command.id())).build();
     }
 }

@@ -40,11 +40,22 @@ public class ProblemMappers {
         return unreadable(e, uri);
     }
 
+    /** The same Idempotency-Key with another command: nothing stored, the key named. */
     @ServerExceptionMapper
-    public Response busDown(CommandSubmitter.CommandBusUnavailableException e, UriInfo uri) {
+    public Response keyReused(IdempotencyKeys.IdempotencyKeyReusedException e, UriInfo uri) {
+        return problem(422, "Idempotency-Key reused", e.getMessage(), uri, null);
+    }
+
+    /** The only 503: the database did not take the command. Kafka being away is not a reason (outbox). */
+    @ServerExceptionMapper
+    public Response databaseDown(CommandSubmitter.DatabaseUnavailableException e, UriInfo uri) {
         LOG.warn(e.getMessage(), e);
-        return problem(503, "Command bus unavailable", e.getMessage() + "; nothing was started, retry later",
-                uri, null);
+        String detail = e.outcomeUnknown()
+                ? "the database did not confirm storing command " + e.commandId() + ": it may or may not be stored;"
+                + " GET /api/v1/commands/" + e.commandId() + " tells, and a retry with the same Idempotency-Key is safe"
+                : "the database is unavailable: nothing was stored; retry";
+        return Response.fromResponse(problem(503, "Service unavailable", detail, uri, null))
+                .header("Retry-After", "5").build();
     }
 
     @ServerExceptionMapper

@@ -20,4 +20,12 @@ public final class Requests {
     public static final String CORRELATION_HEADER = "X-Correlation-Id";
     public static final String CORRELATION_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
     public static final String CORRELATION_MESSAGE = "must be 1 to 128 letters, digits, '.', '_', ':' or '-'";
+
+    /**
+     * The header that makes a command request safe to retry: the same key with the same command returns
+     * the command it made first; with another command it is a 422. Any printable ASCII, 1 to 255 characters.
+     */
+    public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+    public static final String IDEMPOTENCY_PATTERN = "^[\\x20-\\x7E]{1,255}$";
+    public static final String IDEMPOTENCY_MESSAGE = "must be 1 to 255 printable ASCII characters";
 }

@@ -1,30 +1,52 @@
 package io.pgwarden.gateway;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.contracts.Envelope;
 import io.pgwarden.contracts.InvalidMessageException;
 import io.pgwarden.contracts.MessageDecoder;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.service.Correlation;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import jakarta.enterprise.event.Observes;
 import jakarta.validation.Validator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Follows {@code pgwarden.command-status.v1} into the command table; bad records go to the dead-letter topic. */
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Follows {@code pgwarden.command-status.v1} into the command table, in sequence order (see
+ * {@link CommandStore#apply}). A record that does not parse goes to the dead-letter topic; a valid
+ * status meets a database outage by waiting, without a cap, and is applied when the database returns
+ * (readiness says degraded meanwhile, and {@code pgwarden_dependency_wait_seconds} counts the wait).
+ */
 @ApplicationScoped
 public class StatusConsumer {
     private static final Logger LOG = Logger.getLogger(StatusConsumer.class);
+    private static final Duration RETRY_MIN = Duration.ofMillis(100);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     private final MessageDecoder decoder;
     private final CommandStore store;
+    private final Clock clock;
+    private final Counter waited;
+    private volatile boolean running = true;
+    private volatile String trouble;
+    private volatile Instant troubleSince;
 
-    @Inject
-    public StatusConsumer(Validator validator, CommandStore store) {
+    public StatusConsumer(Validator validator, CommandStore store, Clock clock, MeterRegistry meters) {
         this.decoder = new MessageDecoder(validator);
         this.store = store;
+        this.clock = clock;
+        this.waited = Counter.builder("pgwarden_dependency_wait_seconds").tag("dependency", "command-status")
+                .description("Time spent waiting for the broker or the database to come back").register(meters);
     }
 
     @Incoming("command-status")
@@ -36,8 +58,69 @@ public class StatusConsumer {
                     + record.topic(), envelope.metadata());
         }
         try (Correlation ignored = Correlation.open(envelope.metadata().correlationId())) {
-            LOG.debugf("command %s is %s", status.commandId(), status.state());
-            store.apply(status, envelope.metadata().correlationId(), envelope.metadata().time());
+            boolean applied = applyWaiting(status, envelope.metadata().correlationId(), envelope.metadata().time());
+            LOG.debugf("command %s is %s (sequence %d)%s", status.commandId(), status.state(), status.sequence(),
+                    applied ? "" : ": older than what is stored, ignored");
+        }
+    }
+
+    private boolean applyWaiting(CommandStatusChanged status, String correlationId, Instant at) {
+        Duration backoff = RETRY_MIN;
+        while (true) {
+            try {
+                boolean applied = store.apply(status, correlationId, at);
+                recovered();
+                return applied;
+            } catch (SQLException e) {
+                if (!running) {
+                    throw new IllegalStateException("stopping while waiting for the database to store the status"
+                            + " of command " + status.commandId(), e);
+                }
+                waiting(e);
+                long start = System.nanoTime();
+                sleep(backoff);
+                waited.increment((System.nanoTime() - start) / 1e9);
+                backoff = backoff.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        running = false;
+    }
+
+    /** Null while statuses are stored as they come; otherwise what the consumer is waiting for. */
+    public String trouble() {
+        return trouble;
+    }
+
+    public Instant troubleSince() {
+        return troubleSince;
+    }
+
+    private void waiting(SQLException e) {
+        String what = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (trouble == null) {
+            troubleSince = clock.instant();
+            LOG.warnf("cannot store a command status, waiting for the database: %s", what);
+        }
+        trouble = what;
+    }
+
+    private void recovered() {
+        if (trouble != null) {
+            LOG.infof("storing command statuses again after %s", Duration.between(troubleSince, clock.instant()));
+            trouble = null;
+            troubleSince = null;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the database", e);
         }
     }
 }

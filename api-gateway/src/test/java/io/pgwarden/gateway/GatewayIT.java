@@ -2,16 +2,13 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
-import io.pgwarden.contracts.MessageMetadata;
-import io.pgwarden.contracts.MessageType;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.event.CommandState;
-import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.pgwarden.testing.TopicProbe;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +29,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 /** REST in, commands on Kafka out, statuses back in; on a real broker and a real PostgreSQL. */
 @QuarkusTest
-@QuarkusTestResource(KafkaAndPostgresResource.class)
+@WithTestResource(KafkaAndPostgresResource.class)
 class GatewayIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private TopicProbe probe;
@@ -56,8 +52,10 @@ class GatewayIT {
                 .then().statusCode(202)
                 .header("Location", containsString("/api/v1/commands/"))
                 .body("state", equalTo("SUBMITTED"), "subject", equalTo("node001"),
-                        "correlationId", equalTo("change-4711"))
+                        "correlationId", equalTo("change-4711"), "sequence", equalTo(0))
                 .extract().path("id");
+        CommandView stored = given().get("/api/v1/commands/" + id).then().statusCode(200).extract().as(CommandView.class);
+        assertThat(stored.expiresAt()).isEqualTo(stored.submittedAt().plus(Duration.ofMinutes(15)));
 
         ConsumerRecord<String, byte[]> command = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
                 .filter(id::equals).isPresent(), WAIT);
@@ -65,26 +63,29 @@ class GatewayIT {
         assertThat(Json.read(command.value(), CordonNode.class)).isEqualTo(new CordonNode("node001", "kernel upgrade"));
         assertThat(CloudEventsKafka.header(command.headers(), "ce_correlationid")).contains("change-4711");
         assertThat(CloudEventsKafka.header(command.headers(), "ce_source")).contains("/pgwarden/api-gateway");
+        assertThat(CloudEventsKafka.metadata(command.headers()).expiresAt()).isEqualTo(stored.expiresAt());
         TopicProbe.assertConformsToContract(command);
 
-        sendStatus(id, CommandState.RUNNING, "cordon", null);
-        sendStatus(id, CommandState.SUCCEEDED, null, "cordoned node node001");
+        Statuses.send(probe, id, CommandState.RUNNING, 2, "cordon", null);
+        Statuses.send(probe, id, CommandState.SUCCEEDED, 3, null, "cordoned node node001");
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/commands/" + id).then().statusCode(200)
                 .body("state", equalTo("SUCCEEDED"), "reason", equalTo("cordoned node node001"),
-                        "service", equalTo("failover-service")));
+                        "service", equalTo("failover-service"), "sequence", equalTo(3)));
         // A late re-delivery must not undo the final state; a marker behind it on the same partition shows it was read.
-        sendStatus(id, CommandState.ACCEPTED, null, null);
+        Statuses.send(probe, id, CommandState.ACCEPTED, 1, null, null);
         String marker = java.util.UUID.randomUUID().toString();
-        sendStatus(marker, id, CommandState.ACCEPTED, null, null);
+        Statuses.send(probe, marker, id, CommandState.ACCEPTED, 1, null, null);
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/commands/" + marker).then().statusCode(200));
-        given().get("/api/v1/commands/" + id).then().body("state", equalTo("SUCCEEDED"));
+        given().get("/api/v1/commands/" + id).then().body("state", equalTo("SUCCEEDED"), "sequence", equalTo(3));
     }
 
     @Test
     void a_backup_request_becomes_a_take_backup_command() throws Exception {
-        String id = given().contentType(ContentType.JSON).body("{\"method\":\"ONLINE_HOT\"}")
+        CommandView submitted = given().contentType(ContentType.JSON).body("{\"method\":\"ONLINE_HOT\"}")
                 .post("/api/v1/clusters/default/pg-rook-sf/backups")
-                .then().statusCode(202).extract().path("id");
+                .then().statusCode(202).extract().as(CommandView.class);
+        String id = submitted.id();
+        assertThat(submitted.expiresAt()).isEqualTo(submitted.submittedAt().plus(Duration.ofHours(1)));
 
         ConsumerRecord<String, byte[]> command = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
                 .filter(id::equals).isPresent(), WAIT);
@@ -123,14 +124,17 @@ class GatewayIT {
 
     @Test
     void a_status_that_does_not_parse_is_dead_lettered_and_the_next_one_still_applies() {
-        probe.sendRaw(Topics.COMMAND_STATUS, "x", new RecordHeaders(), "{oops".getBytes(StandardCharsets.UTF_8));
+        // Unique, so the probe (which reads from offset 0) cannot match a record another test left.
+        String garbage = "{oops " + java.util.UUID.randomUUID();
+        probe.sendRaw(Topics.COMMAND_STATUS, "x", new RecordHeaders(), garbage.getBytes(StandardCharsets.UTF_8));
         String id = java.util.UUID.randomUUID().toString();
-        sendStatus(id, CommandState.FAILED, null, "node node404 does not exist");
+        Statuses.send(probe, id, CommandState.FAILED, 4, null, "node node404 does not exist");
 
+        // A status of a command the gateway never submitted (sent straight to Kafka) creates its row.
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/commands/" + id).then().statusCode(200)
-                .body("state", equalTo("FAILED")));
+                .body("state", equalTo("FAILED"), "sequence", equalTo(4)));
         ConsumerRecord<String, byte[]> dead = probe.await(r -> r.topic().equals(Topics.DEAD_LETTER)
-                && "{oops".equals(TopicProbe.text(r)), WAIT);
+                && garbage.equals(TopicProbe.text(r)), WAIT);
         assertThat(CloudEventsKafka.header(dead.headers(), "dead-letter-topic")).contains(Topics.COMMAND_STATUS);
         assertThat(CloudEventsKafka.header(dead.headers(), "dead-letter-reason")).get().asString()
                 .contains("ce_specversion");
@@ -142,17 +146,15 @@ class GatewayIT {
         given().get("/q/metrics").then().statusCode(200).body(containsString("http_server"));
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/nodes/{node}/cordon"));
-    }
-
-    private void sendStatus(String commandId, CommandState state, String step, String reason) {
-        sendStatus(commandId, commandId, state, step, reason);
-    }
-
-    private void sendStatus(String commandId, String key, CommandState state, String step, String reason) {
-        MessageMetadata metadata = new MessageMetadata(java.util.UUID.randomUUID().toString(), "/test/failover",
-                MessageType.COMMAND_STATUS_CHANGED.ceType(), Instant.now(), commandId, commandId);
-        probe.sendRaw(Topics.COMMAND_STATUS, key, CloudEventsKafka.headers(metadata), Json.write(
-                new CommandStatusChanged(commandId, MessageType.CORDON_NODE.ceType(), "node001", state, step, reason,
-                        "failover-service", state.ordinal() + 1)));
+        for (String path : new String[]{"/api/v1/nodes/{node}/cordon", "/api/v1/nodes/{node}/uncordon",
+                "/api/v1/clusters/{namespace}/{cluster}/backups"}) {
+            String post = "paths.'" + path + "'.post";
+            given().get("/q/openapi?format=json").then()
+                    .body(post + ".parameters.findAll { it.in == 'header' }.name", hasItem("Idempotency-Key"))
+                    .body(post + ".parameters.find { it.name == 'Idempotency-Key' }.schema.maxLength", equalTo(255))
+                    .body(post + ".responses.keySet()", org.hamcrest.Matchers.hasItems("202", "400", "422", "503"))
+                    .body(post + ".responses.'422'.content.keySet()", hasItem("application/problem+json"))
+                    .body(post + ".responses.'503'.content.keySet()", hasItem("application/problem+json"));
+        }
     }
 }

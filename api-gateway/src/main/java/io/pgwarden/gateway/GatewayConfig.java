@@ -1,0 +1,64 @@
+package io.pgwarden.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** How the gateway submits commands. */
+@ConfigMapping(prefix = "pgwarden.gateway")
+public interface GatewayConfig {
+
+    /** How long a submitted command may wait before the service that runs it rejects it as expired. */
+    CommandTtl commandTtl();
+
+    /** How {@code Idempotency-Key} records are kept. */
+    Idempotency idempotency();
+
+    /**
+     * The expiry the gateway gives each command ({@code ce_expiresat} = {@code ce_time} + TTL). A command
+     * that reaches its service later is REJECTED "expired", so a command stuck in an outage, or replayed
+     * by a new consumer group, never acts on a cluster that has moved on.
+     * <pre>
+     * pgwarden.gateway.command-ttl.default=15m
+     * pgwarden.gateway.command-ttl."TakeBackup"=1h
+     * </pre>
+     */
+    interface CommandTtl {
+
+        /** The TTL of a command kind that has none of its own. */
+        @WithName("default")
+        @WithDefault("15m")
+        Duration defaultTtl();
+
+        /**
+         * TTLs per command kind, by the command's simple name ({@code CordonNode}, {@code UncordonNode},
+         * {@code TakeBackup}, …); the key {@code default} is {@link #defaultTtl()}. An unknown kind fails
+         * the start, so a typo does not silently fall back to the default.
+         */
+        @WithParentName
+        Map<String, Duration> perKind();
+
+        /** The TTL of a command kind. */
+        default Duration of(Class<?> kind) {
+            return perKind().getOrDefault(kind.getSimpleName(), defaultTtl());
+        }
+    }
+
+    interface Idempotency {
+
+        /**
+         * How long a key keeps naming its command; a request with the key after that starts a new command.
+         * Keep it at least as long as any client retries (a day by default).
+         */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** How often records older than {@link #retention()} are removed. */
+        @WithDefault("1h")
+        Duration cleanupInterval();
+    }
+}
