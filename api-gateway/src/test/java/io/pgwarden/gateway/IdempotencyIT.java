@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.testing.KafkaAndPostgresResource;
+import io.pgwarden.testing.TopicTail;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -52,7 +53,7 @@ class IdempotencyIT {
     void the_same_key_and_command_is_the_same_command_and_sent_once() {
         String node = node();
         String key = "deploy-" + UUID.randomUUID();
-        try (TopicTail tail = TopicTail.fromNow(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS)) {
+        try (TopicTail tail = new TopicTail(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS)) {
             ExtractableResponse<Response> first = cordon(node, key, "change-1", "{\"reason\":\"kernel upgrade\"}")
                     .statusCode(202).extract();
             String id = first.path("id");
@@ -71,7 +72,7 @@ class IdempotencyIT {
     void the_same_key_with_another_body_or_path_is_a_422_and_sends_nothing() {
         String node = node();
         String key = UUID.randomUUID().toString();
-        try (TopicTail tail = TopicTail.fromNow(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS)) {
+        try (TopicTail tail = new TopicTail(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS)) {
             String id = cordon(node, key, null, "{\"reason\":\"kernel upgrade\"}").statusCode(202).extract().path("id");
 
             cordon(node, key, null, "{\"reason\":\"another reason\"}").statusCode(422)
@@ -140,7 +141,7 @@ class IdempotencyIT {
         String node = node();
         String key = UUID.randomUUID().toString();
         int requests = 12;
-        try (TopicTail tail = TopicTail.fromNow(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS)) {
+        try (TopicTail tail = new TopicTail(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMANDS)) {
             ExecutorService pool = Executors.newFixedThreadPool(requests);
             CountDownLatch start = new CountDownLatch(1);
             List<Future<String>> answers = new ArrayList<>();

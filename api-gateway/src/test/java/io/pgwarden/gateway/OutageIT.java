@@ -4,6 +4,7 @@ import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.testing.TopicProbe;
+import io.pgwarden.testing.TopicTail;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -83,8 +84,8 @@ class OutageIT {
         String known = given().contentType(ContentType.JSON).post("/api/v1/nodes/" + node + "/cordon")
                 .then().statusCode(202).extract().path("id");
         try (TopicProbe probe = new TopicProbe(bootstrap);
-             TopicTail commands = TopicTail.fromNow(bootstrap, Topics.COMMANDS);
-             TopicTail deadLetters = TopicTail.fromNow(bootstrap, Topics.DEAD_LETTER)) {
+             TopicTail commands = new TopicTail(bootstrap, Topics.COMMANDS);
+             TopicTail deadLetters = new TopicTail(bootstrap, Topics.DEAD_LETTER)) {
             OutageResource.pauseDatabase();
             try {
                 given().contentType(ContentType.JSON).header("Idempotency-Key", key)

@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -105,10 +107,13 @@ public class OutboxRelay {
         Duration backoff = config.retryMin();
         while (running) {
             try {
-                int sent;
+                Batch batch;
                 do {
-                    sent = relayBatch();
-                } while (sent == config.batchSize() && running);
+                    batch = relayBatch();
+                } while (batch.failed() == 0 && batch.published() == config.batchSize() && running);
+                if (batch.failed() > 0) {
+                    throw new IllegalStateException(batch.failed() + " records not acknowledged: " + batch.error());
+                }
                 recovered();
                 backoff = config.retryMin();
                 wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -126,11 +131,21 @@ public class OutboxRelay {
         }
     }
 
-    /** Publishes up to one batch; returns how many records it published. */
-    int relayBatch() throws SQLException {
+    /** What one batch came to: records published (and deleted), and records the broker did not take. */
+    record Batch(int published, int failed, String error) {
+        static final Batch EMPTY = new Batch(0, 0, null);
+    }
+
+    /**
+     * Publishes up to one batch in id order and deletes what the broker acknowledged. When acks are late, it
+     * waits (holding the relay lock) until every send has succeeded or failed, as the producer decides within
+     * its delivery timeout: sending the batch again while some of it is still in the producer could put a copy
+     * of an early record after a later one. The records that failed stay and go again, in order, next time.
+     */
+    Batch relayBatch() throws SQLException {
         return Transactions.inTransaction(dataSource, c -> {
             if (!tryLock(c)) {
-                return 0;
+                return Batch.EMPTY;
             }
             List<Long> ids = new ArrayList<>();
             List<CompletableFuture<Void>> acks = new ArrayList<>();
@@ -146,18 +161,39 @@ public class OutboxRelay {
                 }
             }
             if (ids.isEmpty()) {
-                return 0;
+                return Batch.EMPTY;
             }
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                    .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
-            try (PreparedStatement d = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
-                Array array = c.createArrayOf("bigint", ids.toArray());
-                d.setArray(1, array);
-                d.executeUpdate();
+            CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+            String error = null;
+            try {
+                all.get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                error = e instanceof TimeoutException ? "no ack within " + config.publishTimeout()
+                        : e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+                failed(new IllegalStateException(error));
+                all.handle((v, t) -> null).join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for acks", e);
             }
-            relayed.increment(ids.size());
-            return ids.size();
+            List<Long> published = new ArrayList<>();
+            for (int i = 0; i < acks.size(); i++) {
+                if (!acks.get(i).isCompletedExceptionally()) {
+                    published.add(ids.get(i));
+                }
+            }
+            delete(c, published);
+            relayed.increment(published.size());
+            return new Batch(published.size(), ids.size() - published.size(), error);
         });
+    }
+
+    private static void delete(Connection c, List<Long> ids) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
+            Array array = c.createArrayOf("bigint", ids.toArray());
+            d.setArray(1, array);
+            d.executeUpdate();
+        }
     }
 
     private static boolean tryLock(Connection c) throws SQLException {

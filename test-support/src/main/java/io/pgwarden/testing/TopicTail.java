@@ -1,5 +1,6 @@
 package io.pgwarden.testing;
 
+import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,6 +60,23 @@ public final class TopicTail implements AutoCloseable {
             }
             consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
         }
+    }
+
+    /** Every record since this tail was made up to and including the first that matches marker. */
+    public List<ConsumerRecord<String, byte[]>> until(Predicate<ConsumerRecord<String, byte[]>> marker,
+                                                      Duration timeout) {
+        ConsumerRecord<String, byte[]> found = await(marker, timeout);
+        return List.copyOf(seen.subList(0, seen.indexOf(found) + 1));
+    }
+
+    /** Records whose CloudEvents id is ceId. */
+    public static Predicate<ConsumerRecord<String, byte[]>> withId(String ceId) {
+        return r -> CloudEventsKafka.header(r.headers(), CloudEventsKafka.H_ID).filter(ceId::equals).isPresent();
+    }
+
+    /** A record's CloudEvents id. */
+    public static String id(ConsumerRecord<String, byte[]> r) {
+        return CloudEventsKafka.header(r.headers(), CloudEventsKafka.H_ID).orElse(null);
     }
 
     /** Every record read so far that matches. */
