@@ -7,6 +7,7 @@ import io.pgwarden.contracts.InvalidMessageException;
 import io.pgwarden.contracts.MessageDecoder;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.service.Correlation;
+import io.pgwarden.service.Outage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,14 +38,15 @@ public class StatusConsumer {
     private final CommandStore store;
     private final Clock clock;
     private final Counter waited;
+    private final Outage outage;
     private volatile boolean running = true;
-    private volatile String trouble;
-    private volatile Instant troubleSince;
 
     public StatusConsumer(Validator validator, CommandStore store, Clock clock, MeterRegistry meters) {
         this.decoder = new MessageDecoder(validator);
         this.store = store;
         this.clock = clock;
+        this.outage = new Outage("cannot store a command status, waiting for the database",
+                "storing command statuses again", LOG, clock);
         this.waited = Counter.builder("pgwarden_dependency_wait_seconds").tag("dependency", "command-status")
                 .description("Time spent waiting for the broker or the database to come back").register(meters);
     }
@@ -69,14 +71,14 @@ public class StatusConsumer {
         while (true) {
             try {
                 boolean applied = store.apply(status, correlationId, at);
-                recovered();
+                outage.recovered();
                 return applied;
             } catch (SQLException e) {
                 if (!running) {
                     throw new IllegalStateException("stopping while waiting for the database to store the status"
                             + " of command " + status.commandId(), e);
                 }
-                waiting(e);
+                outage.waiting(e);
                 long start = System.nanoTime();
                 sleep(backoff);
                 waited.increment((System.nanoTime() - start) / 1e9);
@@ -89,30 +91,9 @@ public class StatusConsumer {
         running = false;
     }
 
-    /** Null while statuses are stored as they come; otherwise what the consumer is waiting for. */
-    public String trouble() {
-        return trouble;
-    }
-
-    public Instant troubleSince() {
-        return troubleSince;
-    }
-
-    private void waiting(SQLException e) {
-        String what = e.getClass().getSimpleName() + ": " + e.getMessage();
-        if (trouble == null) {
-            troubleSince = clock.instant();
-            LOG.warnf("cannot store a command status, waiting for the database: %s", what);
-        }
-        trouble = what;
-    }
-
-    private void recovered() {
-        if (trouble != null) {
-            LOG.infof("storing command statuses again after %s", Duration.between(troubleSince, clock.instant()));
-            trouble = null;
-            troubleSince = null;
-        }
+    /** Waiting while the database is away to store a status. */
+    public Outage outage() {
+        return outage;
     }
 
     private static void sleep(Duration d) {

@@ -18,11 +18,9 @@ public class StatusConsumerHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        String trouble = consumer.trouble();
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("command-status").status(trouble == null);
-        if (trouble != null) {
-            response.withData("waitingSince", String.valueOf(consumer.troubleSince())).withData("error", trouble);
-        }
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("command-status")
+                .status(!consumer.outage().isWaiting());
+        consumer.outage().details("").ifPresent(d -> d.forEach(response::withData));
         return response.build();
     }
 }

@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,31 +59,11 @@ public class OutageResource implements QuarkusTestResourceLifecycleManager {
     }
 
     static void pauseDatabase() {
-        signal("-STOP");
+        current.database.pause();
     }
 
     static void resumeDatabase() {
-        signal("-CONT");
-    }
-
-    /** Signals the PostgreSQL server this resource started and every process it forked. */
-    private static void signal(String signal) {
-        try {
-            long postmaster = Long.parseLong(
-                    Files.readAllLines(current.dir.resolve("catalog-postgres").resolve("postmaster.pid")).get(0).trim());
-            List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
-            ProcessHandle.of(postmaster).orElseThrow().descendants()
-                    .forEach(p -> command.add(Long.toString(p.pid())));
-            Process kill = new ProcessBuilder(command).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException(command + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        current.database.resume();
     }
 
     @Override

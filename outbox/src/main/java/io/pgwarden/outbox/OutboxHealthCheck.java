@@ -21,11 +21,9 @@ public class OutboxHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        String trouble = relay.trouble();
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("outbox-relay").status(trouble == null);
-        if (trouble != null) {
-            response.withData("waitingSince", String.valueOf(relay.troubleSince())).withData("error", trouble);
-        }
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("outbox-relay")
+                .status(!relay.outage().isWaiting());
+        relay.outage().details("").ifPresent(d -> d.forEach(response::withData));
         return response.build();
     }
 }

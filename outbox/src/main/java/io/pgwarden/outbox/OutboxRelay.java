@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.service.EventPublisher;
+import io.pgwarden.service.Outage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,21 +49,20 @@ public class OutboxRelay {
     private final DataSource dataSource;
     private final EventPublisher publisher;
     private final OutboxConfig config;
-    private final Clock clock;
     private final Semaphore wakeUps = new Semaphore(0);
     private final Counter relayed;
     private final Counter waited;
     private volatile Thread thread;
     private volatile boolean running;
-    private volatile String trouble;
-    private volatile Instant troubleSince;
+    private final Outage outage;
 
     public OutboxRelay(DataSource dataSource, EventPublisher publisher, OutboxConfig config, Clock clock,
                        MeterRegistry meters) {
         this.dataSource = dataSource;
         this.publisher = publisher;
         this.config = config;
-        this.clock = clock;
+        this.outage = new Outage("outbox relay cannot publish, waiting for the broker or the database",
+                "outbox relay publishing again", LOG, clock);
         this.relayed = meters.counter("pgwarden_outbox_relayed");
         this.waited = Counter.builder("pgwarden_dependency_wait_seconds").tag("dependency", "outbox-relay")
                 .description("Time spent waiting for the broker or the database to come back").register(meters);
@@ -94,13 +93,9 @@ public class OutboxRelay {
         wakeUps.release();
     }
 
-    /** Null while the relay keeps up; otherwise what it is waiting for. */
-    public String trouble() {
-        return trouble;
-    }
-
-    public Instant troubleSince() {
-        return troubleSince;
+    /** Waiting while the broker or the database is away. */
+    public Outage outage() {
+        return outage;
     }
 
     private void loop() {
@@ -114,7 +109,7 @@ public class OutboxRelay {
                 if (batch.failed() > 0) {
                     throw new IllegalStateException(batch.failed() + " records not acknowledged: " + batch.error());
                 }
-                recovered();
+                outage.recovered();
                 backoff = config.retryMin();
                 wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                 wakeUps.drainPermits();
@@ -122,7 +117,7 @@ public class OutboxRelay {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | SQLException e) {
-                failed(e);
+                outage.waiting(e);
                 long start = System.nanoTime();
                 sleep(backoff);
                 waited.increment((System.nanoTime() - start) / 1e9);
@@ -170,7 +165,7 @@ public class OutboxRelay {
             } catch (ExecutionException | TimeoutException e) {
                 error = e instanceof TimeoutException ? "no ack within " + config.publishTimeout()
                         : e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
-                failed(new IllegalStateException(error));
+                outage.waiting(new IllegalStateException(error));
                 all.handle((v, t) -> null).join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -210,25 +205,6 @@ public class OutboxRelay {
             return Json.MAPPER.readValue(json, HEADERS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private void failed(Exception e) {
-        String what = e.getClass().getSimpleName() + ": " + e.getMessage();
-        if (trouble == null) {
-            troubleSince = clock.instant();
-            LOG.warnf("outbox relay cannot publish, waiting for the broker or the database: %s", what);
-        } else {
-            LOG.debugf("outbox relay still waiting: %s", what);
-        }
-        trouble = what;
-    }
-
-    private void recovered() {
-        if (trouble != null) {
-            LOG.infof("outbox relay publishing again after %s", Duration.between(troubleSince, clock.instant()));
-            trouble = null;
-            troubleSince = null;
         }
     }
 

@@ -152,14 +152,14 @@ public class CommandIntake {
         for (int failures = 0; ; ) {
             try {
                 List<String> subjects = Transactions.inTransaction(dataSource, tx -> record(tx, records));
-                health.intakeRecovered();
+                health.intake.recovered();
                 outbox.committed();
                 return subjects;
             } catch (SQLException | RuntimeException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new IllegalStateException("stopped while waiting to record commands", e);
                 }
-                health.intakeWaiting(e, clock.instant());
+                health.intake.waiting(e);
                 long start = System.nanoTime();
                 sleep(backoff.after(++failures).toMillis());
                 waited.increment((System.nanoTime() - start) / 1e9);

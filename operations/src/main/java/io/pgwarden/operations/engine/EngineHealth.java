@@ -1,5 +1,6 @@
 package io.pgwarden.operations.engine;
 
+import io.pgwarden.service.Outage;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -7,7 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
+import java.time.Clock;
 
 /**
  * Degraded (not ready) while command intake or the driver waits for the catalog database; the work waits
@@ -17,39 +18,14 @@ import java.time.Instant;
 public class EngineHealth {
     private static final Logger LOG = Logger.getLogger(EngineHealth.class);
 
-    private volatile String intakeTrouble;
-    private volatile Instant intakeSince;
-    private volatile String driverTrouble;
-    private volatile Instant driverSince;
+    final Outage intake;
+    final Outage driver;
 
-    void intakeWaiting(Exception e, Instant now) {
-        if (intakeTrouble == null) {
-            intakeSince = now;
-            LOG.warnf("command intake waits for the catalog database: %s", e.getMessage());
-        }
-        intakeTrouble = e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    void intakeRecovered() {
-        if (intakeTrouble != null) {
-            LOG.infof("command intake recording again (waited since %s)", intakeSince);
-            intakeTrouble = null;
-        }
-    }
-
-    void driverWaiting(Exception e, Instant now) {
-        if (driverTrouble == null) {
-            driverSince = now;
-            LOG.warnf("operation driver waits for the catalog database: %s", e.getMessage());
-        }
-        driverTrouble = e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    void driverRecovered() {
-        if (driverTrouble != null) {
-            LOG.infof("operation driver running again (waited since %s)", driverSince);
-            driverTrouble = null;
-        }
+    public EngineHealth(Clock clock) {
+        intake = new Outage("command intake waits for the catalog database", "command intake recording again", LOG,
+                clock);
+        driver = new Outage("operation driver waits for the catalog database", "operation driver running again",
+                LOG, clock);
     }
 
     /** The operations readiness check. */
@@ -64,19 +40,11 @@ public class EngineHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return health.response();
+            HealthCheckResponseBuilder r = HealthCheckResponse.named("operations")
+                    .status(!health.intake.isWaiting() && !health.driver.isWaiting());
+            health.intake.details("intake").ifPresent(d -> d.forEach(r::withData));
+            health.driver.details("driver").ifPresent(d -> d.forEach(r::withData));
+            return r.build();
         }
-    }
-
-    HealthCheckResponse response() {
-        HealthCheckResponseBuilder r = HealthCheckResponse.named("operations")
-                .status(intakeTrouble == null && driverTrouble == null);
-        if (intakeTrouble != null) {
-            r.withData("intakeWaitingSince", intakeSince.toString()).withData("intakeError", intakeTrouble);
-        }
-        if (driverTrouble != null) {
-            r.withData("driverWaitingSince", driverSince.toString()).withData("driverError", driverTrouble);
-        }
-        return r.build();
     }
 }

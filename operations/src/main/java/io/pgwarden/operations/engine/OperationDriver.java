@@ -176,9 +176,9 @@ public class OperationDriver {
                 Instant now = clock.instant();
                 claimed = Transactions.inTransaction(dataSource, tx -> store.claimRunnable(tx, role.runner(), now,
                         now.plus(config.claimDuration()), free, List.copyOf(inFlight.keySet())));
-                health.driverRecovered();
+                health.driver.recovered();
             } catch (SQLException | RuntimeException e) {
-                health.driverWaiting(e, clock.instant());
+                health.driver.waiting(e);
                 sleep(backoff.after(++failures));
                 continue;
             }
