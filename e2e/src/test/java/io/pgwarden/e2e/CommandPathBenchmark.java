@@ -167,10 +167,11 @@ public final class CommandPathBenchmark {
         List<String> burstNodes = settings.burstNodes();
         loads.add("idle phase " + loadAverage());
         String roundTrips = roundTrips();
+        String wakeupIdle = wakeup();
         loads.add("burst " + loadAverage());
         String burst = burst(burstNodes);
         loads.add("end " + loadAverage());
-        String wakeup = wakeup();
+        String wakeupBurst = wakeup();
 
         String table = String.format(Locale.ROOT, """
 
@@ -184,13 +185,18 @@ public final class CommandPathBenchmark {
                 %s
                 2. burst of %d cordon/uncordon commands, %d concurrent REST clients (HTTP/1.1)
                 %s
-                4. event → decider wake-up (failover-service /q/metrics %s)
+                4. event → decider wake-up (failover-service /q/metrics %s; Micrometer's percentiles cover
+                   about the last 2 minutes)
+                   read after the idle round trips:
+                %s
+                   read after the burst (a command queued behind earlier ones on its node waits for them):
                 %s
                 ================================================================================================
                 """, describeCode(root), root, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), String.join(" | ", loads), settings.nodes(), ROUND_TRIP_NODE,
                 OTHER_SUBJECT_NODE, burstNodes.get(0), burstNodes.get(burstNodes.size() - 1), burstNodes.size(),
-                STATUS_TOPIC, roundTrips, settings.burst(), settings.clients(), burst, WAKEUP_METRIC, wakeup);
+                STATUS_TOPIC, roundTrips, settings.burst(), settings.clients(), burst, WAKEUP_METRIC, wakeupIdle,
+                wakeupBurst);
         System.out.println(table);
         return complete;
     }

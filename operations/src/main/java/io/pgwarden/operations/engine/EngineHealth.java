@@ -2,6 +2,7 @@ package io.pgwarden.operations.engine;
 
 import io.pgwarden.service.Outage;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -14,7 +15,7 @@ import java.time.Clock;
  * Degraded (not ready) while command intake or the driver waits for the catalog database; the work waits
  * and resumes by itself, so liveness stays up and nothing restarts the service for an outage elsewhere.
  */
-@ApplicationScoped
+@Singleton
 public class EngineHealth {
     private static final Logger LOG = Logger.getLogger(EngineHealth.class);
 

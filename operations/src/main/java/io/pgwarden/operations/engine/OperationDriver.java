@@ -215,7 +215,8 @@ public class OperationDriver {
                         return;
                     }
                     op = commit(Transitions.finish(op, CommandState.FAILED, "deadline passed: not finished within "
-                            + kind.timeout() + " (at phase " + op.phase() + ")", List.of(), now));
+                            + kind.timeout() + " (at phase " + op.phase()
+                            + (op.step() == null ? "" : ", step: " + op.step()) + ")", List.of(), now));
                     LOG.warnf("%s %s FAILED: %s", op.kind(), op.subject(), op.reason());
                     return;
                 }
