@@ -22,7 +22,9 @@ import java.util.Map;
  * @param reason          the outcome in words, once final
  * @param attempt         failed tries in a row (for back-off); 0 after progress
  * @param nextAttemptAt   not run before this time, unless an event about its subject wakes it
- * @param deadline        FAILED when still unfinished at this time
+ * @param deadline        FAILED when still unfinished at this time; set when it first runs (its timeout from
+ *                        then), so time spent queued behind its subject's earlier operations or waiting for
+ *                        the database to record it does not count
  * @param owner           the runner that claimed it
  * @param claimExpiresAt  the claim's end; another runner may claim it after
  * @param statusSequence  sequence number of the last status published for it
@@ -41,6 +43,13 @@ public record Operation(String id, long seq, String kind, String subject, String
 
     public boolean isFinal() {
         return state.isFinal();
+    }
+
+    /** The same operation with its deadline. */
+    public Operation withDeadline(Instant newDeadline) {
+        return new Operation(id, seq, kind, subject, commandType, correlationId, command, phase, data, state, step,
+                reason, attempt, nextAttemptAt, newDeadline, owner, claimExpiresAt, statusSequence, createdAt,
+                updatedAt);
     }
 
     /** True when the deadline has passed at now. */

@@ -128,8 +128,8 @@ public class CommandIntake {
             return Optional.empty();
         }
         Operation op = new Operation(m.id(), 0, kind.get().name(), command.subject(), m.type(), m.correlationId(),
-                record.value(), Operation.START, Map.of(), CommandState.ACCEPTED, null, null, 0, now,
-                now.plus(kind.get().timeout()), null, null, 1, now, now);
+                record.value(), Operation.START, Map.of(), CommandState.ACCEPTED, null, null, 0, now, null, null,
+                null, 1, now, now);
         Optional<String> expired = Expiry.expired(m, config.defaultCommandTtl(), now);
         return Optional.of(new Intake(record, op, expired.orElse(null), false));
     }

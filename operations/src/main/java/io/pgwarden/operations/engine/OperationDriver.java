@@ -205,6 +205,9 @@ public class OperationDriver {
         Operation op = claimed;
         try (Correlation ignored = Correlation.open(op.correlationId())) {
             Command command = Json.read(op.command(), (Class<Command>) kind.commandClass());
+            if (op.deadline() == null) {
+                op = op.withDeadline(clock.instant().plus(kind.timeout()));
+            }
             for (int i = 0; i < config.maxStepsPerRun() && running; i++) {
                 Instant now = clock.instant();
                 if (op.isOverdue(now)) {

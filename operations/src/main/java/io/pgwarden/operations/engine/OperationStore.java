@@ -109,8 +109,8 @@ public class OperationStore {
     public boolean save(Connection tx, Operation op, String runner, Instant now, Instant claimUntil)
             throws SQLException {
         String sql = "UPDATE operation SET phase = ?, data = ?::jsonb, state = ?, step = ?, reason = ?, attempt = ?,"
-                + " next_attempt_at = ?, status_sequence = ?, updated_at = ?, owner = ?, claim_expires_at = ?"
-                + " WHERE id = ? AND owner = ? AND claim_expires_at > ?";
+                + " next_attempt_at = ?, status_sequence = ?, updated_at = ?, owner = ?, claim_expires_at = ?,"
+                + " deadline = ? WHERE id = ? AND owner = ? AND claim_expires_at > ?";
         try (PreparedStatement s = tx.prepareStatement(sql)) {
             boolean done = op.isFinal();
             s.setString(1, op.phase());
@@ -124,9 +124,10 @@ public class OperationStore {
             s.setTimestamp(9, ts(op.updatedAt()));
             s.setString(10, done ? null : runner);
             s.setTimestamp(11, done ? null : ts(claimUntil));
-            s.setString(12, op.id());
-            s.setString(13, runner);
-            s.setTimestamp(14, ts(now));
+            s.setTimestamp(12, ts(op.deadline()));
+            s.setString(13, op.id());
+            s.setString(14, runner);
+            s.setTimestamp(15, ts(now));
             return s.executeUpdate() == 1;
         }
     }
