@@ -13,6 +13,13 @@ public interface EngineConfig {
     @WithDefault("8")
     int workers();
 
+    /**
+     * Operations of one subject a worker runs in a row before it lets the dispatcher choose again: fewer
+     * dispatches under a backlog, and other subjects still get their turn.
+     */
+    @WithDefault("8")
+    int runsPerTurn();
+
     /** How often the driver looks for due operations when no event or command woke it. */
     @WithDefault("1s")
     Duration resyncInterval();

@@ -16,6 +16,7 @@ import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.LockRules;
 import io.pgwarden.operations.core.Operation;
 import io.pgwarden.operations.core.OperationKind;
+import io.pgwarden.operations.core.RunQueue;
 import io.pgwarden.operations.core.Transition;
 import io.pgwarden.operations.core.Transitions;
 import io.pgwarden.outbox.Outbox;
@@ -34,6 +35,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +73,7 @@ public class OperationDriver {
     private final Semaphore wakeUps = new Semaphore(0);
     private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> pendingWakes = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastServed = new ConcurrentHashMap<>();
     private final EngineHealth health;
     private volatile boolean running;
     private ExecutorService workers;
@@ -164,6 +167,11 @@ public class OperationDriver {
         }
     }
 
+    /**
+     * Starts the due heads of the subjects served longest ago on free workers. An id is marked in flight
+     * before it is claimed, and the mark decides: this runner's claim alone would let two of its threads
+     * take the same operation.
+     */
     private void dispatch() {
         int failures = 0;
         while (running) {
@@ -172,31 +180,74 @@ public class OperationDriver {
                 return;
             }
             List<Operation> claimed;
+            List<String> marked = new ArrayList<>();
             try {
                 Instant now = clock.instant();
-                claimed = Transactions.inTransaction(dataSource, tx -> store.claimRunnable(tx, role.runner(), now,
-                        now.plus(config.claimDuration()), free, List.copyOf(inFlight.keySet())));
+                List<RunQueue.Head> heads = Transactions.inTransaction(dataSource, store::heads);
+                for (String id : RunQueue.pick(heads, role.runner(), now, inFlight.keySet(), lastServed, free)) {
+                    if (inFlight.putIfAbsent(id, Boolean.TRUE) == null) {
+                        marked.add(id);
+                    }
+                }
+                if (marked.isEmpty()) {
+                    health.driver.recovered();
+                    return;
+                }
+                claimed = Transactions.inTransaction(dataSource, tx -> store.claim(tx, marked, role.runner(), now,
+                        now.plus(config.claimDuration())));
                 health.driver.recovered();
             } catch (SQLException | RuntimeException e) {
+                marked.forEach(inFlight::remove);
                 health.driver.waiting(e);
                 sleep(backoff.after(++failures));
                 continue;
             }
+            List<String> started = claimed.stream().map(Operation::id).toList();
+            marked.stream().filter(id -> !started.contains(id)).forEach(inFlight::remove);
             for (Operation op : claimed) {
-                inFlight.put(op.id(), Boolean.TRUE);
-                workers.execute(() -> {
-                    try {
-                        run(op);
-                    } finally {
-                        inFlight.remove(op.id());
-                        wakeUps.release();
-                    }
-                });
+                lastServed.put(op.subject(), clock.instant());
+                workers.execute(() -> runTurn(op));
             }
             if (claimed.size() < free) {
                 return;
             }
         }
+    }
+
+    /**
+     * Runs op, then the next due operations of its subject, up to {@code runs-per-turn} in all: a backlog on
+     * one node is worked through without a dispatch per operation, and the worker then goes back to the
+     * dispatcher, which serves the subject that waited longest.
+     */
+    private void runTurn(Operation first) {
+        Operation op = first;
+        try {
+            for (int n = 1; op != null; n++) {
+                try {
+                    run(op);
+                } finally {
+                    inFlight.remove(op.id());
+                    lastServed.put(op.subject(), clock.instant());
+                }
+                op = n < config.runsPerTurn() && running && role.mayRun() ? nextOf(op.subject()) : null;
+            }
+        } finally {
+            wakeUps.release();
+        }
+    }
+
+    private Operation nextOf(String subject) {
+        try {
+            Instant now = clock.instant();
+            Optional<Operation> next = Transactions.inTransaction(dataSource, tx -> store.claimNextOf(tx, subject,
+                    role.runner(), now, now.plus(config.claimDuration())));
+            if (next.isPresent() && inFlight.putIfAbsent(next.get().id(), Boolean.TRUE) == null) {
+                return next.get();
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("no next operation of %s now: %s", subject, e.getMessage());
+        }
+        return null;
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})

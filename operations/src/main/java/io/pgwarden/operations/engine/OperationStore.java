@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.operations.core.Operation;
+import io.pgwarden.operations.core.RunQueue;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -68,38 +69,65 @@ public class OperationStore {
         }
     }
 
-    /**
-     * Claims up to limit operations that are due, in arrival order, each the oldest unfinished one of its
-     * subject, skipping those in inFlight (already running here) and those another runner holds.
-     */
-    public List<Operation> claimRunnable(Connection tx, String runner, Instant now, Instant claimUntil, int limit,
-                                         List<String> inFlight) throws SQLException {
-        String sql = "WITH runnable AS (SELECT o.id FROM operation o"
-                + " WHERE o.state IN " + ACTIVE + " AND o.next_attempt_at <= ?"
-                + " AND (o.owner IS NULL OR o.owner = ? OR o.claim_expires_at <= ?)"
-                + " AND o.id <> ALL (?)"
-                + " AND NOT EXISTS (SELECT 1 FROM operation p WHERE p.subject = o.subject AND p.seq < o.seq"
-                + "                 AND p.state IN " + ACTIVE + ")"
-                + " ORDER BY o.seq LIMIT ? FOR UPDATE OF o SKIP LOCKED)"
-                + " UPDATE operation SET owner = ?, claim_expires_at = ? FROM runnable"
-                + " WHERE operation.id = runnable.id RETURNING " + qualified();
-        try (PreparedStatement s = tx.prepareStatement(sql)) {
-            s.setTimestamp(1, ts(now));
-            s.setString(2, runner);
-            s.setTimestamp(3, ts(now));
-            s.setArray(4, tx.createArrayOf("text", inFlight.toArray()));
-            s.setInt(5, limit);
-            s.setString(6, runner);
-            s.setTimestamp(7, ts(claimUntil));
-            List<Operation> claimed = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(read(rs));
-                }
+    /** The oldest unfinished operation of every subject: the only one of each that may run now. */
+    public List<RunQueue.Head> heads(Connection c) throws SQLException {
+        String sql = "SELECT DISTINCT ON (subject) id, subject, next_attempt_at, owner, claim_expires_at"
+                + " FROM operation WHERE state IN " + ACTIVE + " ORDER BY subject, seq";
+        List<RunQueue.Head> heads = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                heads.add(new RunQueue.Head(rs.getString(1), rs.getString(2), instant(rs.getTimestamp(3)),
+                        rs.getString(4), instant(rs.getTimestamp(5))));
             }
-            claimed.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-            return claimed;
         }
+        return heads;
+    }
+
+    /**
+     * Claims the given operations for runner until claimUntil, those still unfinished and not held by
+     * another runner's live claim; returns what it claimed.
+     */
+    public List<Operation> claim(Connection tx, List<String> ids, String runner, Instant now, Instant claimUntil)
+            throws SQLException {
+        String sql = "UPDATE operation SET owner = ?, claim_expires_at = ? WHERE id = ANY (?) AND state IN " + ACTIVE
+                + " AND (owner IS NULL OR owner = ? OR claim_expires_at <= ?) RETURNING " + COLUMNS;
+        try (PreparedStatement s = tx.prepareStatement(sql)) {
+            s.setString(1, runner);
+            s.setTimestamp(2, ts(claimUntil));
+            s.setArray(3, tx.createArrayOf("text", ids.toArray()));
+            s.setString(4, runner);
+            s.setTimestamp(5, ts(now));
+            return readAll(s);
+        }
+    }
+
+    /** Claims the oldest unfinished operation of subject, when it is due and free. */
+    public Optional<Operation> claimNextOf(Connection tx, String subject, String runner, Instant now,
+                                           Instant claimUntil) throws SQLException {
+        String sql = "UPDATE operation SET owner = ?, claim_expires_at = ? WHERE id = (SELECT id FROM operation"
+                + " WHERE subject = ? AND state IN " + ACTIVE + " ORDER BY seq LIMIT 1)"
+                + " AND next_attempt_at <= ? AND (owner IS NULL OR owner = ? OR claim_expires_at <= ?)"
+                + " RETURNING " + COLUMNS;
+        try (PreparedStatement s = tx.prepareStatement(sql)) {
+            s.setString(1, runner);
+            s.setTimestamp(2, ts(claimUntil));
+            s.setString(3, subject);
+            s.setTimestamp(4, ts(now));
+            s.setString(5, runner);
+            s.setTimestamp(6, ts(now));
+            return readAll(s).stream().findFirst();
+        }
+    }
+
+    private static List<Operation> readAll(PreparedStatement s) throws SQLException {
+        List<Operation> read = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                read.add(OperationStore.read(rs));
+            }
+        }
+        read.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return read;
     }
 
     /**
@@ -150,14 +178,6 @@ public class OperationStore {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static String qualified() {
-        StringBuilder b = new StringBuilder();
-        for (String column : COLUMNS.split(", ")) {
-            b.append(b.length() == 0 ? "" : ", ").append("operation.").append(column);
-        }
-        return b.toString();
     }
 
     private static Operation read(ResultSet rs) throws SQLException {
