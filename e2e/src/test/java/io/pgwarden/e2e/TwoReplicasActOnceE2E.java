@@ -26,6 +26,9 @@ class TwoReplicasActOnceE2E {
         }
         ApiRequests api = system.stack().sandbox().apiRequests();
         int writesBefore = api.writes().size();
+        // Each patch's answer comes late, so every operation is still running when the other replica's
+        // periodic resync (1 s) looks: only the claim keeps that replica from running it too.
+        api.answerSlowly("PATCH", "/api/v1/nodes/node001", java.time.Duration.ofMillis(1500), COMMANDS);
 
         List<HttpResponse<String>> submitted = new ArrayList<>();
         for (int i = 0; i < COMMANDS; i++) {
