@@ -106,12 +106,14 @@ class NodeCommandsIT {
             sent.add(probe.send("/test", i % 2 == 0 ? new CordonNode("node001", null) : new UncordonNode("node001", null),
                     "node001"));
         }
-        MessageMetadata last = sent.get(sent.size() - 1);
-        tail.awaitFinal(last.id(), WAIT);
-        List<String> finished = tail.matching(ofType(MessageType.COMMAND_STATUS_CHANGED)).stream()
-                .map(TopicTail::status).filter(s -> s.state().isFinal()).map(CommandStatusChanged::commandId)
-                .filter(id -> sent.stream().anyMatch(m -> m.id().equals(id))).toList();
-        assertThat(finished).containsExactlyElementsOf(sent.stream().map(MessageMetadata::id).toList());
+        List<String> ids = sent.stream().map(MessageMetadata::id).toList();
+        // Statuses are keyed by command id, so they spread over partitions; each command's one activity is
+        // keyed by the node, so the activities of node001 arrive in the order the operations finished.
+        tail.await(ofType(MessageType.ACTIVITY_RECORDED).and(correlatedTo(ids.get(ids.size() - 1))), WAIT);
+        List<String> finished = tail.matching(ofType(MessageType.ACTIVITY_RECORDED)).stream()
+                .map(r -> CloudEventsKafka.header(r.headers(), CloudEventsKafka.H_CORRELATION_ID).orElse(""))
+                .filter(ids::contains).toList();
+        assertThat(finished).containsExactlyElementsOf(ids);
         assertThat(server.getClient().nodes().withName("node001").get().getSpec().getUnschedulable()).isNotEqualTo(true);
     }
 

@@ -171,15 +171,6 @@ public class OperationStore {
         }
     }
 
-    /** How many operations are unfinished, and since when the oldest waits: for metrics. */
-    public long countActive(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM operation WHERE state IN " + ACTIVE);
-             ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private static Operation read(ResultSet rs) throws SQLException {
         return new Operation(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getBytes(7), rs.getString(8), data(rs.getString(9)),

@@ -16,10 +16,4 @@ final class Operations {
         return new Operation(id, 1, "CordonNode", subject, "io.pgwarden.CordonNode", id, new byte[0], Operation.START,
                 Map.of(), CommandState.ACCEPTED, null, null, 0, T0, T0.plusSeconds(120), null, null, 1, T0, T0);
     }
-
-    static Operation claimed(Operation op, String runner, Instant until) {
-        return new Operation(op.id(), op.seq(), op.kind(), op.subject(), op.commandType(), op.correlationId(),
-                op.command(), op.phase(), op.data(), op.state(), op.step(), op.reason(), op.attempt(),
-                op.nextAttemptAt(), op.deadline(), runner, until, op.statusSequence(), op.createdAt(), op.updatedAt());
-    }
 }

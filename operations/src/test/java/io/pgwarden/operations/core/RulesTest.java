@@ -10,7 +10,7 @@ import java.util.Optional;
 import static io.pgwarden.operations.core.Operations.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Back-off, claims, expiry and the database lock, each with a fixed clock. */
+/** Back-off, expiry and the database lock, each with a fixed clock. */
 class RulesTest {
 
     @Test
@@ -21,18 +21,6 @@ class RulesTest {
         assertThat(b.after(3)).isEqualTo(Duration.ofMillis(800));
         assertThat(b.after(4)).isEqualTo(Duration.ofSeconds(1));
         assertThat(b.after(1000)).isEqualTo(Duration.ofSeconds(1));
-    }
-
-    @Test
-    void a_claim_holds_until_it_expires_and_only_for_its_runner() {
-        Operation op = Operations.claimed(Operations.accepted("c1", "node001"), "a", T0.plusSeconds(30));
-        assertThat(Claims.holds(op, "a", T0.plusSeconds(29))).isTrue();
-        assertThat(Claims.holds(op, "b", T0.plusSeconds(29))).isFalse();
-        assertThat(Claims.holds(op, "a", T0.plusSeconds(30))).isFalse();
-        assertThat(Claims.mayClaim(op, "b", T0.plusSeconds(29))).isFalse();
-        assertThat(Claims.mayClaim(op, "b", T0.plusSeconds(30))).isTrue();
-        assertThat(Claims.mayClaim(op, "a", T0)).isTrue();
-        assertThat(Claims.mayClaim(Operations.accepted("c2", "node001"), "b", T0)).isTrue();
     }
 
     @Test
