@@ -99,7 +99,8 @@ class LeaseElectionIT {
         try (Candidate a = new Candidate("verbs", "a", client)) {
             a.election.start();
             await().atMost(Duration.ofSeconds(10)).until(a.election::isLeader);
-            sleep(RETRY_PERIOD.plusMillis(500)); // one renewal
+            var acquired = renewTime("verbs");
+            await().atMost(RETRY_PERIOD.multipliedBy(3)).until(() -> !acquired.equals(renewTime("verbs"))); // renewed
         } // released
         Set<String> methods = new TreeSet<>();
         for (RecordedRequest r = server.takeRequest(500, TimeUnit.MILLISECONDS); r != null;
@@ -122,8 +123,9 @@ class LeaseElectionIT {
             a.election.start();
             b.election.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> a.election.isLeader() || b.election.isLeader());
-            sleep(RETRY_PERIOD.multipliedBy(3)); // several renewals and acquisition attempts
-            assertThat(a.election.isLeader() ^ b.election.isLeader()).as("exactly one leads").isTrue();
+            // Through several renewals and acquisition attempts, exactly one leads.
+            await().during(RETRY_PERIOD.multipliedBy(3)).atMost(RETRY_PERIOD.multipliedBy(4))
+                    .until(() -> a.election.isLeader() ^ b.election.isLeader());
             Candidate leader = a.election.isLeader() ? a : b;
             Candidate standby = leader == a ? b : a;
             assertThat(holder("takeover")).isEqualTo(leader.identity);
@@ -157,8 +159,8 @@ class LeaseElectionIT {
             a.election.start();
             await().atMost(Duration.ofSeconds(10)).until(a.election::isLeader);
             b.election.start();
-            sleep(RETRY_PERIOD.multipliedBy(2));
-            assertThat(b.election.isLeader()).isFalse();
+            await().during(RETRY_PERIOD.multipliedBy(2)).atMost(RETRY_PERIOD.multipliedBy(3))
+                    .until(() -> !b.election.isLeader());
 
             long cut = System.nanoTime();
             network.cut();
@@ -184,13 +186,8 @@ class LeaseElectionIT {
         return client.leases().inNamespace(NAMESPACE).withName(lease).get().getSpec().getHolderIdentity();
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+    private static java.time.ZonedDateTime renewTime(String lease) {
+        return client.leases().inNamespace(NAMESPACE).withName(lease).get().getSpec().getRenewTime();
     }
 
     /** One replica's election, built as Leadership builds it, recording what its listener heard. */

@@ -145,9 +145,12 @@ class NodeHealthIT {
         await().atMost(WAIT).until(leadership::isLeader);
         try (TopicProbe probe = new TopicProbe(KafkaAndPostgresResource.bootstrapServers(), Topics.NODE_HEALTH)) {
             // Another replica holds the Lease (as after this one was cut off): this one stands by.
-            client.leases().inNamespace(LEASE_NAMESPACE).withName(LEASE).edit(l -> new LeaseBuilder(l).editSpec()
-                    .withHolderIdentity("node-watcher-other").withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
-                    .withLeaseDurationSeconds(3600).endSpec().build());
+            // The leader's own renewal may land between this edit's read and write (409): try again.
+            await().atMost(WAIT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                    .until(() -> client.leases().inNamespace(LEASE_NAMESPACE).withName(LEASE).edit(l ->
+                            new LeaseBuilder(l).editSpec().withHolderIdentity("node-watcher-other")
+                                    .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).withLeaseDurationSeconds(3600)
+                                    .endSpec().build()) != null);
             await().atMost(WAIT).until(() -> !leadership.isLeader());
             double known = metric("pgwarden_watcher_known", "node");
 

@@ -25,8 +25,10 @@ class NodePowerOffLeavesPodStuckIT {
             cluster.sandbox.powerOff(node);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
-            assertThat(cluster.node(node).getSpec().getTaints())
-                    .anyMatch(t -> t.getKey().equals(Names.TAINT_UNREACHABLE) && t.getEffect().equals("NoExecute"));
+            // The controller taints in its next pass after it marks the node Unknown, as node_lifecycle_controller does.
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.node(node).getSpec().getTaints() != null
+                    && cluster.node(node).getSpec().getTaints().stream()
+                    .anyMatch(t -> t.getKey().equals(Names.TAINT_UNREACHABLE) && t.getEffect().equals("NoExecute")));
             await().atMost(Duration.ofSeconds(20)).until(() -> !DemoCluster.isReady(cluster.pod()));
             await().atMost(Duration.ofSeconds(20)).until(() -> cluster.isTerminating(cluster.pod()));
             // Past the toleration and the force-detach timeout: nothing confirms the deletion, nothing replaces it.
