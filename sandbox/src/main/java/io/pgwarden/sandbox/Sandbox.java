@@ -16,6 +16,7 @@ import io.pgwarden.sandbox.control.Storage;
 import io.pgwarden.sandbox.control.VolumeController;
 import io.pgwarden.sandbox.fault.FaultApi;
 import io.pgwarden.sandbox.kubelet.Kubelet;
+import io.pgwarden.sandbox.kubelet.NodeServices;
 import io.pgwarden.sandbox.kubelet.PodNetwork;
 import io.pgwarden.sandbox.kubelet.ProcessRegistry;
 import io.pgwarden.sandbox.postgres.PostgresBinaries;
@@ -66,8 +67,7 @@ public final class Sandbox implements AutoCloseable {
     private final ExecutorService workers = Executors.newCachedThreadPool(daemon("sandbox-worker"));
     private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-control"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-heartbeats"));
-    private final Map<String, Kubelet> kubelets = new ConcurrentHashMap<>();
-    private final Map<String, ScheduledFuture<?>> leaseRenewals = new ConcurrentHashMap<>();
+    private final Faults faults;
     private final NodeLifecycleController nodeLifecycle;
     private final Scheduler scheduler;
     private final StatefulSetController statefulSets;
@@ -95,7 +95,9 @@ public final class Sandbox implements AutoCloseable {
         this.nodeLifecycle = new NodeLifecycleController(client, clock, config.nodeMonitorGracePeriod(), timeline);
         this.scheduler = new Scheduler(client, timeline);
         this.statefulSets = new StatefulSetController(client, timeline);
-        this.snapshots = new Snapshots(client, clock, storage, timeline, this::writersOf);
+        this.faults = new Faults(new NodeServices(client, clock, config, storage, postgresBin, network, processes,
+                recorder, timeline, workers), heartbeats);
+        this.snapshots = new Snapshots(client, clock, storage, timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
         this.fences = new NetworkFences(client);
         this.services = new ServiceProxies(network, workers, s ->
@@ -131,7 +133,7 @@ public final class Sandbox implements AutoCloseable {
                 .withProvisioner(StorageNames.CSI_DRIVER).withReclaimPolicy("Delete").withVolumeBindingMode("Immediate")
                 .build()).create();
         snapshots.installClass();
-        config.nodeNames().forEach(this::addNode);
+        config.nodeNames().forEach(faults::addNode);
         long period = config.nodeMonitorPeriod().toMillis();
         bootstrapped = true;
         control.scheduleWithFixedDelay(() -> reconcile(true), 0, period, TimeUnit.MILLISECONDS);
@@ -179,12 +181,12 @@ public final class Sandbox implements AutoCloseable {
         if (periodic) {
             step("node lifecycle", () -> nodeLifecycle.reconcile(view));
         }
-        step("network fences", () -> fences.reconcile(kubelets.values()));
+        step("network fences", () -> fences.reconcile(faults.nodes()));
         step("statefulsets", () -> statefulSets.reconcile(view));
         step("scheduler", () -> scheduler.reconcile(view));
         step("volumes", () -> volumes.reconcile(view));
         step("snapshots", () -> snapshots.reconcile(view));
-        for (Kubelet kubelet : kubelets.values()) {
+        for (Kubelet kubelet : faults.nodes()) {
             step("kubelet " + kubelet.name(), () -> kubelet.sync(view));
         }
         step("services", () -> services.reconcile(view));
@@ -287,68 +289,9 @@ public final class Sandbox implements AutoCloseable {
         return services.port(namespace, name);
     }
 
-    // ---- faults ------------------------------------------------------------------------------------------------
-
-    public Collection<Kubelet> nodes() {
-        return List.copyOf(kubelets.values());
-    }
-
-    public Optional<Kubelet> node(String name) {
-        return Optional.ofNullable(kubelets.get(name));
-    }
-
-    private Kubelet kubelet(String name) {
-        return node(name).orElseThrow(() -> new UnknownNameException("no node named " + name));
-    }
-
-    public void powerOff(String node) {
-        kubelet(node).powerOff();
-    }
-
-    public void powerOn(String node) {
-        kubelet(node).powerOn();
-    }
-
-    public void partition(String node) {
-        kubelet(node).partition();
-    }
-
-    public void heal(String node) {
-        kubelet(node).heal();
-    }
-
-    /** Kills the pod's process on whichever node runs it; the kubelet restarts it. */
-    public void killPod(String namespace, String pod) {
-        boolean killed = kubelets.values().stream().anyMatch(k -> k.killPod(namespace, pod));
-        if (!killed) {
-            throw new UnknownNameException("no running pod " + namespace + "/" + pod);
-        }
-    }
-
-    /** Adds a node: a new kubelet registers it and starts heartbeating. */
-    public synchronized Kubelet addNode(String name) {
-        if (kubelets.containsKey(name)) {
-            throw new IllegalArgumentException("node " + name + " exists");
-        }
-        int n = kubelets.size() + 1;
-        Kubelet kubelet = new Kubelet(name, "192.168." + (10 + n / 250) + "." + (n % 250 + 1), client, clock,
-                storage, postgresBin, network, processes, recorder, timeline, workers);
-        kubelet.register();
-        kubelets.put(name, kubelet);
-        long interval = config.heartbeatInterval().toMillis();
-        leaseRenewals.put(name, heartbeats.scheduleAtFixedRate(kubelet::renewLease,
-                ThreadLocalRandom.current().nextLong(interval), interval, TimeUnit.MILLISECONDS));
-        return kubelet;
-    }
-
-    /** Removes a node: its machine is switched off and its Node object deleted, as when a node is decommissioned. */
-    public synchronized void removeNode(String name) {
-        Kubelet kubelet = kubelet(name);
-        kubelet.powerOff();
-        Optional.ofNullable(leaseRenewals.remove(name)).ifPresent(f -> f.cancel(false));
-        kubelets.remove(name);
-        client.nodes().withName(name).delete();
-        timeline.record("node", name, "Removed");
+    /** Nodes added and removed, power, partitions, crashed processes. */
+    public Faults faults() {
+        return faults;
     }
 
     public InvariantRecorder invariants() {
@@ -359,12 +302,6 @@ public final class Sandbox implements AutoCloseable {
         return timeline;
     }
 
-    private List<PostgresProcess> writersOf(String volume) {
-        List<PostgresProcess> writers = new ArrayList<>();
-        kubelets.values().forEach(k -> writers.addAll(k.postgresOn(volume)));
-        return writers;
-    }
-
     /** Stops every process and server the sandbox started. */
     @Override
     public void close() {
@@ -372,7 +309,7 @@ public final class Sandbox implements AutoCloseable {
         heartbeats.shutdownNow();
         await(control);
         await(heartbeats);
-        kubelets.values().forEach(Kubelet::killAll);
+        faults.killAll();
         services.close();
         workers.shutdownNow();
         await(workers);

@@ -84,7 +84,7 @@ class FaultInjectionIT {
         try (DemoCluster cluster = DemoCluster.start()) {
             Pod pod = cluster.awaitReady();
             String node = pod.getSpec().getNodeName();
-            String ip = cluster.sandbox.node(node).orElseThrow().internalIp();
+            String ip = cluster.sandbox.faults().node(node).orElseThrow().internalIp();
             var fences = cluster.client.genericKubernetesResources("csiaddons.openshift.io/v1alpha1", "NetworkFence");
             fences.resource(new GenericKubernetesResourceBuilder().withApiVersion("csiaddons.openshift.io/v1alpha1")
                     .withKind("NetworkFence").withNewMetadata().withName("fence-" + node).endMetadata()

@@ -20,13 +20,11 @@ class ForceDeleteWaitsForVolumeDetachIT {
     @Test
     void replacementStartsOnlyAfterTheForceDetachTimeout() throws Exception {
         SandboxConfig config = SandboxConfig.fast();
-        config = config.withTimings(config.heartbeatInterval(), config.nodeMonitorGracePeriod(),
-                config.nodeMonitorPeriod(), config.podEvictionToleration(), Duration.ofSeconds(10));
         try (DemoCluster cluster = DemoCluster.start(config)) {
             Pod before = cluster.awaitReady();
             cluster.sql("CREATE TABLE t(i int); INSERT INTO t SELECT generate_series(1, 10)");
             String node = before.getSpec().getNodeName();
-            cluster.sandbox.powerOff(node);
+            cluster.sandbox.faults().powerOff(node);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
 
             cluster.client.pods().inNamespace(DemoCluster.NS).withName(DemoCluster.POD).withGracePeriod(0).delete();
@@ -51,14 +49,14 @@ class ForceDeleteWaitsForVolumeDetachIT {
 
     @Test
     void outOfServiceTaintDetachesAtOnce() throws Exception {
-        SandboxConfig config = SandboxConfig.fast();
-        config = config.withTimings(config.heartbeatInterval(), config.nodeMonitorGracePeriod(),
-                config.nodeMonitorPeriod(), Duration.ofMinutes(5), Duration.ofMinutes(6));
+        // Tolerations far beyond the test, so only the taint can move the pod.
+        SandboxConfig config = SandboxConfig.fast().withTimings(Timings.real().withPodEvictionToleration(
+                Duration.ofHours(2)).withForceDetachTimeout(Duration.ofHours(2)));
         try (DemoCluster cluster = DemoCluster.start(config)) {
             Pod before = cluster.awaitReady();
             cluster.sql("CREATE TABLE t(i int); INSERT INTO t SELECT generate_series(1, 10)");
             String node = before.getSpec().getNodeName();
-            cluster.sandbox.powerOff(node);
+            cluster.sandbox.faults().powerOff(node);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
 
             cluster.client.nodes().withName(node).edit(n -> {

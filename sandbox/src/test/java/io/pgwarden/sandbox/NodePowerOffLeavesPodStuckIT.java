@@ -22,7 +22,7 @@ class NodePowerOffLeavesPodStuckIT {
             cluster.sql("CREATE TABLE t(i int); INSERT INTO t SELECT generate_series(1, 10)");
             String node = before.getSpec().getNodeName();
 
-            cluster.sandbox.powerOff(node);
+            cluster.sandbox.faults().powerOff(node);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
             // The controller taints in its next pass after it marks the node Unknown, as node_lifecycle_controller does.
@@ -38,7 +38,7 @@ class NodePowerOffLeavesPodStuckIT {
                         && node.equals(p.getSpec().getNodeName());
             });
 
-            cluster.sandbox.powerOn(node);
+            cluster.sandbox.faults().powerOn(node);
 
             Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             assertThat(after.getSpec().getNodeName()).isEqualTo(node);

@@ -66,11 +66,11 @@ class SplitBrainIsDetectedIT {
             Pod before = cluster.awaitReady();
             cluster.sql("CREATE TABLE t(i int); INSERT INTO t VALUES (1)");
             String node = before.getSpec().getNodeName();
-            cluster.sandbox.partition(node);
+            cluster.sandbox.faults().partition(node);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
 
             // What pgwarden does: fence at the storage layer, then tell Kubernetes the node is out of service.
-            String ip = cluster.sandbox.node(node).orElseThrow().internalIp();
+            String ip = cluster.sandbox.faults().node(node).orElseThrow().internalIp();
             cluster.client.genericKubernetesResources("csiaddons.openshift.io/v1alpha1", "NetworkFence")
                     .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
                             .withApiVersion("csiaddons.openshift.io/v1alpha1").withKind("NetworkFence")

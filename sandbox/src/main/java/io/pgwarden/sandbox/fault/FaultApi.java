@@ -91,31 +91,31 @@ public final class FaultApi implements AutoCloseable {
         }
         if (method.equals("POST") && p.length == 1 && p[0].equals("nodes")) {
             JsonNode request = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-            String name = request.path("name").asText("node" + String.format("%03d", sandbox.nodes().size() + 1));
-            sandbox.addNode(name);
+            String name = request.path("name").asText("node" + String.format("%03d", sandbox.faults().nodes().size() + 1));
+            sandbox.faults().addNode(name);
             return JSON.createObjectNode().put("name", name).put("@status", 201);
         }
         if (method.equals("GET") && p.length == 2 && p[0].equals("nodes")) {
-            return node(sandbox.node(p[1]).orElseThrow(() -> new Sandbox.UnknownNameException("no node named " + p[1])));
+            return node(sandbox.faults().node(p[1]).orElseThrow(() -> new Sandbox.UnknownNameException("no node named " + p[1])));
         }
         if (method.equals("DELETE") && p.length == 2 && p[0].equals("nodes")) {
-            sandbox.removeNode(p[1]);
+            sandbox.faults().removeNode(p[1]);
             return JSON.createObjectNode().put("name", p[1]).put("removed", true);
         }
         if (method.equals("POST") && p.length == 3 && p[0].equals("nodes")) {
             switch (p[2]) {
-                case "power-off" -> sandbox.powerOff(p[1]);
-                case "power-on" -> sandbox.powerOn(p[1]);
-                case "partition" -> sandbox.partition(p[1]);
-                case "heal" -> sandbox.heal(p[1]);
+                case "power-off" -> sandbox.faults().powerOff(p[1]);
+                case "power-on" -> sandbox.faults().powerOn(p[1]);
+                case "partition" -> sandbox.faults().partition(p[1]);
+                case "heal" -> sandbox.faults().heal(p[1]);
                 default -> {
                     return null;
                 }
             }
-            return node(sandbox.node(p[1]).orElseThrow());
+            return node(sandbox.faults().node(p[1]).orElseThrow());
         }
         if (method.equals("POST") && p.length == 4 && p[0].equals("pods") && p[3].equals("kill")) {
-            sandbox.killPod(p[1], p[2]);
+            sandbox.faults().killPod(p[1], p[2]);
             return JSON.createObjectNode().put("pod", p[1] + "/" + p[2]).put("killed", true);
         }
         if (method.equals("GET") && p.length == 1 && p[0].equals("invariants")) {
@@ -134,7 +134,7 @@ public final class FaultApi implements AutoCloseable {
 
     private JsonNode nodes() {
         ArrayNode nodes = JSON.createArrayNode();
-        sandbox.nodes().stream().sorted(Comparator.comparing(Kubelet::name)).forEach(k -> nodes.add(node(k)));
+        sandbox.faults().nodes().stream().sorted(Comparator.comparing(Kubelet::name)).forEach(k -> nodes.add(node(k)));
         return JSON.createObjectNode().set("nodes", nodes);
     }
 

@@ -27,10 +27,10 @@ final class Redfish {
             ObjectNode collection = JSON.createObjectNode().put("@odata.id", "/redfish/v1/Systems")
                     .put("Name", "Computer System Collection");
             var members = collection.putArray("Members");
-            sandbox.nodes().forEach(k -> members.addObject().put("@odata.id", "/redfish/v1/Systems/" + k.name()));
+            sandbox.faults().nodes().forEach(k -> members.addObject().put("@odata.id", "/redfish/v1/Systems/" + k.name()));
             return collection.put("Members@odata.count", members.size());
         }
-        Kubelet node = sandbox.node(p[3]).orElseThrow(() -> new Sandbox.UnknownNameException("no system " + p[3]));
+        Kubelet node = sandbox.faults().node(p[3]).orElseThrow(() -> new Sandbox.UnknownNameException("no system " + p[3]));
         if (method.equals("GET") && p.length == 4) {
             ObjectNode system = JSON.createObjectNode().put("@odata.id", "/redfish/v1/Systems/" + node.name())
                     .put("@odata.type", "#ComputerSystem.v1_20_0.ComputerSystem").put("Id", node.name())
@@ -43,11 +43,11 @@ final class Redfish {
         if (method.equals("POST") && p.length == 6 && p[4].equals("Actions") && p[5].equals("ComputerSystem.Reset")) {
             String type = JSON.readTree(body).path("ResetType").asText();
             switch (type) {
-                case "ForceOff" -> sandbox.powerOff(node.name());
-                case "On" -> sandbox.powerOn(node.name());
+                case "ForceOff" -> sandbox.faults().powerOff(node.name());
+                case "On" -> sandbox.faults().powerOn(node.name());
                 case "ForceRestart" -> {
-                    sandbox.powerOff(node.name());
-                    sandbox.powerOn(node.name());
+                    sandbox.faults().powerOff(node.name());
+                    sandbox.faults().powerOn(node.name());
                 }
                 default -> throw new IllegalArgumentException("unsupported ResetType " + type);
             }

@@ -1,0 +1,105 @@
+package io.pgwarden.sandbox;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgwarden.sandbox.kubelet.Kubelet;
+import io.pgwarden.sandbox.kubelet.NodeServices;
+import io.pgwarden.sandbox.postgres.PostgresProcess;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The machines of the cluster and what can go wrong with them: nodes added and removed, power cut and restored,
+ * partitions, crashed processes. The fault-injection HTTP API and tests act through it.
+ */
+public final class Faults {
+    private final NodeServices services;
+    private final ScheduledExecutorService heartbeats;
+    private final Map<String, Kubelet> kubelets = new ConcurrentHashMap<>();
+    private final Map<String, ScheduledFuture<?>> leaseRenewals = new ConcurrentHashMap<>();
+
+    Faults(NodeServices services, ScheduledExecutorService heartbeats) {
+        this.services = services;
+        this.heartbeats = heartbeats;
+    }
+
+    public Collection<Kubelet> nodes() {
+        return List.copyOf(kubelets.values());
+    }
+
+    public Optional<Kubelet> node(String name) {
+        return Optional.ofNullable(kubelets.get(name));
+    }
+
+    private Kubelet kubelet(String name) {
+        return node(name).orElseThrow(() -> new Sandbox.UnknownNameException("no node named " + name));
+    }
+
+    public void powerOff(String node) {
+        kubelet(node).powerOff();
+    }
+
+    public void powerOn(String node) {
+        kubelet(node).powerOn();
+    }
+
+    public void partition(String node) {
+        kubelet(node).partition();
+    }
+
+    public void heal(String node) {
+        kubelet(node).heal();
+    }
+
+    /** Kills the pod's process on whichever node runs it; the kubelet restarts it. */
+    public void killPod(String namespace, String pod) {
+        boolean killed = kubelets.values().stream().anyMatch(k -> k.killPod(namespace, pod));
+        if (!killed) {
+            throw new Sandbox.UnknownNameException("no running pod " + namespace + "/" + pod);
+        }
+    }
+
+    /** Adds a node: a new kubelet registers it and starts heartbeating. */
+    public synchronized Kubelet addNode(String name) {
+        if (kubelets.containsKey(name)) {
+            throw new IllegalArgumentException("node " + name + " exists");
+        }
+        int n = kubelets.size() + 1;
+        Kubelet kubelet = new Kubelet(name, "192.168." + (10 + n / 250) + "." + (n % 250 + 1), services);
+        kubelet.register();
+        kubelets.put(name, kubelet);
+        long interval = services.config().heartbeatInterval().toMillis();
+        leaseRenewals.put(name, heartbeats.scheduleAtFixedRate(kubelet::renewLease,
+                ThreadLocalRandom.current().nextLong(interval), interval, TimeUnit.MILLISECONDS));
+        return kubelet;
+    }
+
+    /** Removes a node: its machine is switched off and its Node object deleted, as when a node is decommissioned. */
+    public synchronized void removeNode(String name) {
+        Kubelet kubelet = kubelet(name);
+        kubelet.powerOff();
+        Optional.ofNullable(leaseRenewals.remove(name)).ifPresent(f -> f.cancel(false));
+        kubelets.remove(name);
+        KubernetesClient client = services.client();
+        client.nodes().withName(name).delete();
+        services.timeline().record("node", name, "Removed");
+    }
+
+    List<PostgresProcess> writersOf(String volume) {
+        List<PostgresProcess> writers = new ArrayList<>();
+        kubelets.values().forEach(k -> writers.addAll(k.postgresOn(volume)));
+        return writers;
+    }
+
+    void killAll() {
+        kubelets.values().forEach(Kubelet::killAll);
+    }
+}

@@ -1,0 +1,53 @@
+package io.pgwarden.sandbox.kubelet;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.pgwarden.contracts.Names;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One node's container runtime: what runs a pod's container, and the images the node holds. A managed pod with one
+ * claim runs a real PostgreSQL on its volume; anything else is a sleeping container.
+ */
+final class ContainerRuntime {
+    private final String node;
+    private final NodeServices services;
+    private final Set<String> images = ConcurrentHashMap.newKeySet();
+
+    ContainerRuntime(String node, NodeServices services) {
+        this.node = node;
+        this.services = services;
+    }
+
+    /** Starts the pod's container; the caller probes it. */
+    Container start(Pod pod, List<String> volumes) throws IOException {
+        boolean postgres = "true".equals(pod.getMetadata().getLabels().get(Names.MANAGED_LABEL)) && volumes.size() == 1;
+        if (!postgres) {
+            return new SleepContainer();
+        }
+        String volume = volumes.get(0);
+        return PostgresContainer.start(services.postgresBin(), services.storage().volume(volume), freePort(),
+                services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log"), node,
+                PodStatuses.key(pod), volume, services.processes(), services.recorder());
+    }
+
+    /** Once a container of the image ran here, the node lists the image in its status (ImageLocality scores it). */
+    void pulled(String image) {
+        images.add(image);
+    }
+
+    Set<String> images() {
+        return Set.copyOf(images);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.pgwarden.sandbox.kubelet;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** The pod status a kubelet posts, and what of it a reader would notice changing. */
+final class PodStatuses {
+    private PodStatuses() {
+    }
+
+    static PodStatus waiting(Pod pod, String hostIp, String reason) {
+        return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
+                .withPhase("Pending").withHostIP(hostIp)
+                .withConditions(condition("PodScheduled", true), condition("Ready", false))
+                .withContainerStatuses(new ContainerStatusBuilder().withName(containerName(pod))
+                        .withImage(image(pod)).withReady(false)
+                        .withRestartCount(0).withNewState().withNewWaiting().withReason(reason).endWaiting()
+                        .endState().build())
+                .build();
+    }
+
+    static PodStatus running(Pod pod, String hostIp, String containerId, boolean up, boolean ready,
+                             Instant startedAt, int restarts, String podIp, Instant now) {
+        ContainerStatusBuilder status = new ContainerStatusBuilder().withName(containerName(pod))
+                .withImage(image(pod)).withReady(ready).withStarted(up)
+                .withRestartCount(restarts).withContainerID(containerId);
+        if (up && startedAt != null) {
+            status.withNewState().withNewRunning().withStartedAt(seconds(startedAt)).endRunning().endState();
+        } else {
+            status.withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState();
+        }
+        PodStatusBuilder builder = new PodStatusBuilder().withPhase(up ? "Running" : "Pending").withHostIP(hostIp)
+                .withConditions(condition("PodScheduled", true), condition("Initialized", true),
+                        condition("ContainersReady", ready), condition("Ready", ready))
+                .withContainerStatuses(status.build());
+        if (podIp != null) {
+            builder.withPodIP(podIp).withPodIPs(new PodIP(podIp));
+        }
+        boolean started = pod.getStatus() != null && pod.getStatus().getStartTime() != null;
+        return builder.withStartTime(started ? pod.getStatus().getStartTime() : seconds(now)).build();
+    }
+
+    /** Phase, readiness, IP, restarts and the waiting reason: a status is posted only when one of them changes. */
+    static String fingerprint(PodStatus status) {
+        if (status == null) {
+            return "";
+        }
+        boolean ready = status.getConditions() != null && status.getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        var containers = status.getContainerStatuses();
+        int restarts = containers == null || containers.isEmpty() ? 0 : containers.get(0).getRestartCount();
+        String waiting = containers == null || containers.isEmpty() || containers.get(0).getState() == null
+                || containers.get(0).getState().getWaiting() == null ? ""
+                : containers.get(0).getState().getWaiting().getReason();
+        return status.getPhase() + (ready ? " Ready" : " NotReady") + " ip=" + status.getPodIP()
+                + " restarts=" + restarts + (waiting.isEmpty() ? "" : " " + waiting);
+    }
+
+    static String image(Pod pod) {
+        return pod.getSpec().getContainers().get(0).getImage();
+    }
+
+    static String key(Pod pod) {
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+
+    static String seconds(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static String containerName(Pod pod) {
+        return pod.getSpec().getContainers().get(0).getName();
+    }
+
+    private static PodCondition condition(String type, boolean status) {
+        return new PodConditionBuilder().withType(type).withStatus(status ? "True" : "False").build();
+    }
+}

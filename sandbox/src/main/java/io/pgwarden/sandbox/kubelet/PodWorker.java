@@ -1,0 +1,147 @@
+package io.pgwarden.sandbox.kubelet;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.pgwarden.sandbox.postgres.PostgresProcess;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What a kubelet runs for one pod object, as the kubelet's pod workers do: start its container, probe it, restart it
+ * when it dies (restartPolicy Always, CrashLoopBackOff), stop it within the grace period, and post its status.
+ */
+final class PodWorker {
+    private static final Logger LOG = Logger.getLogger(PodWorker.class.getName());
+
+    final String uid;
+    final String namespace;
+    final String name;
+    final List<String> volumes;
+    private final Kubelet node;
+    private final ContainerRuntime runtime;
+    private final NodeServices services;
+    private volatile Container container;
+    private volatile String podIp;
+    private volatile Instant startedAt;
+    private volatile int restarts;
+    private volatile boolean starting;
+    private volatile boolean stopped;
+    private volatile Instant restartNotBefore;
+
+    PodWorker(Pod pod, List<String> volumes, Kubelet node, ContainerRuntime runtime, NodeServices services) {
+        this.uid = pod.getMetadata().getUid();
+        this.namespace = pod.getMetadata().getNamespace();
+        this.name = pod.getMetadata().getName();
+        this.volumes = volumes;
+        this.node = node;
+        this.runtime = runtime;
+        this.services = services;
+    }
+
+    boolean isStopped() {
+        return stopped;
+    }
+
+    /** The pod is being deleted: nothing restarts its container any more. */
+    void stopping() {
+        stopped = true;
+    }
+
+    /** A pass over a running pod: restart a dead container when its back-off allows, then post the status. */
+    void sync(Pod pod) {
+        Container c = container;
+        boolean blocklisted = node.isFenced() && !volumes.isEmpty();
+        if (c != null && !starting && !c.isRunning() && !stopped && !blocklisted) {
+            Instant now = services.clock().instant();
+            if (restartNotBefore == null) {
+                services.timeline().record("pod", PodStatuses.key(pod), "ContainerDied on " + node.name());
+                restartNotBefore = now.plus(services.config().scaled(CrashLoopBackOff.delay(restarts)));
+            }
+            if (!now.isBefore(restartNotBefore)) {
+                restarts++;
+                restartNotBefore = null;
+                start(pod);
+            }
+        }
+        node.post(pod, PodStatuses.running(pod, node.internalIp(), "sandbox://" + uid + "/" + restarts,
+                c != null && c.isRunning(), c != null && c.isReady() && !starting, startedAt, restarts, podIp,
+                services.clock().instant()));
+    }
+
+    /** Starts the container in the background and probes it until it is ready, dies or the pod is stopped. */
+    void start(Pod pod) {
+        starting = true;
+        services.workers().submit(() -> {
+            try {
+                if (podIp != null) {
+                    services.network().release(podIp);
+                }
+                Container started = runtime.start(pod, volumes);
+                container = started;
+                if (stopped || !node.isPowered()) {
+                    started.kill(); // the node lost power or the pod was stopped while the process was starting
+                    return;
+                }
+                podIp = services.network().allocate(started.port());
+                startedAt = services.clock().instant();
+                if (started instanceof PostgresContainer pg) {
+                    for (int i = 0; i < 600 && pg.isRunning() && !pg.probe() && !stopped; i++) {
+                        Thread.sleep(100);
+                    }
+                }
+                runtime.pulled(PodStatuses.image(pod));
+                services.timeline().record("pod", namespace + "/" + name,
+                        (started.isReady() ? "Ready" : "NotReady") + " on " + node.name());
+            } catch (RuntimeException | InterruptedException | IOException e) {
+                // Interrupted: the sandbox is closing. Anything else is a real failure the user should see.
+                boolean closing = e instanceof InterruptedException || Thread.currentThread().isInterrupted();
+                LOG.log(closing ? Level.FINE : Level.WARNING, "cannot start pod " + name + " on " + node.name(), e);
+            } finally {
+                starting = false;
+            }
+        });
+    }
+
+    /** Stops the container: killed at once with no grace period, else stopped within it. */
+    void terminate(Duration grace) {
+        Container c = container;
+        stopped = true;
+        if (c != null) {
+            if (grace.isZero()) {
+                c.kill();
+            } else {
+                c.stop(grace);
+            }
+        }
+        if (podIp != null) {
+            services.network().release(podIp);
+        }
+    }
+
+    /** SIGKILL of the container, as a crash; the next pass restarts it. */
+    boolean kill() {
+        Container c = container;
+        if (c == null) {
+            return false;
+        }
+        c.kill();
+        return true;
+    }
+
+    /** A storage fence makes PostgreSQL fail its next write. */
+    void blocklisted() {
+        if (container instanceof PostgresContainer pg) {
+            pg.kill();
+        }
+    }
+
+    Optional<PostgresProcess> postgresOn(String volume) {
+        return volumes.contains(volume) && container instanceof PostgresContainer pg && pg.isRunning()
+                ? Optional.of(pg.process()) : Optional.empty();
+    }
+}
