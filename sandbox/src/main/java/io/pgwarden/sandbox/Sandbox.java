@@ -97,7 +97,8 @@ public final class Sandbox implements AutoCloseable {
         this.statefulSets = new StatefulSetController(client, timeline);
         this.faults = new Faults(new NodeServices(client, clock, config, storage, postgresBin, network, processes,
                 recorder, timeline, workers), heartbeats);
-        this.snapshots = new Snapshots(client, clock, storage, timeline, faults::writersOf);
+        this.snapshots = new Snapshots(client, clock, config.scaled(config.timings().snapshotCreation()), storage,
+                timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
         this.fences = new NetworkFences(client);
         this.services = new ServiceProxies(network, workers, s ->
