@@ -29,8 +29,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The storage side: the CSI external-provisioner (a claim of the sandbox StorageClass gets a PersistentVolume, a
- * directory, filled from a VolumeSnapshot when the claim's dataSource names one) with the PV binder, and the
+ * The storage side: the PV binder (static and pre-bound volumes, Available/Bound/Released phases, reclaim) with the
+ * CSI external-provisioner and ceph-csi (a claim of the sandbox StorageClass gets a PersistentVolume whose volume
+ * handle names an image, a directory, filled from a VolumeSnapshot when the claim's data source names one), and the
  * attach/detach controller with the external-attacher (VolumeAttachment objects). A ReadWriteOnce volume is
  * attached to one node at a time; a pod elsewhere waits with a Multi-Attach error. A volume no pod on its node
  * needs any more is detached once the node's kubelet no longer lists it in node.status.volumesInUse; if the node
