@@ -15,6 +15,7 @@ public final class DemoDatabase {
     public static final String NAMESPACE = "default";
     public static final String NAME = "pg-rook-sf";
     public static final String IMAGE = "postgres:17.6";
+    public static final String PGDATA = "/var/lib/postgresql/data/pgdata";
 
     private DemoDatabase() {
     }
@@ -34,6 +35,8 @@ public final class DemoDatabase {
                 .withNewSelector().withMatchLabels(Map.of("app", NAME)).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
                 .addNewContainer().withName("postgres").withImage(IMAGE).addNewPort().withContainerPort(5432).endPort()
+                // a subdirectory of the mount, as the postgres image's documentation advises for mounted volumes
+                .addNewEnv().withName("PGDATA").withValue(PGDATA).endEnv()
                 .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
                 .endContainer().withTerminationGracePeriodSeconds(30L).endSpec().endTemplate()
                 .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.api.ApiServer;
 import io.pgwarden.sandbox.control.ClusterView;
+import io.pgwarden.sandbox.control.JobController;
 import io.pgwarden.sandbox.control.NetworkFences;
 import io.pgwarden.sandbox.control.NodeLifecycleController;
 import io.pgwarden.sandbox.control.Scheduler;
@@ -71,6 +72,7 @@ public final class Sandbox implements AutoCloseable {
     private final NodeLifecycleController nodeLifecycle;
     private final Scheduler scheduler;
     private final StatefulSetController statefulSets;
+    private final JobController jobs;
     private final VolumeController volumes;
     private final Snapshots snapshots;
     private final NetworkFences fences;
@@ -88,6 +90,7 @@ public final class Sandbox implements AutoCloseable {
         this.storage = new Storage(config.dataDir());
         storage.create(config.dataDir());
         storage.reset();
+        io.pgwarden.sandbox.ceph.RbdCommand.install(storage);
         this.postgresBin = PostgresBinaries.install(Path.of(System.getProperty("java.io.tmpdir"),
                 "pgwarden-sandbox-postgres-17.6.0"));
         this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds(), this::changed);
@@ -95,9 +98,11 @@ public final class Sandbox implements AutoCloseable {
         this.nodeLifecycle = new NodeLifecycleController(client, clock, config.nodeMonitorGracePeriod(), timeline);
         this.scheduler = new Scheduler(client, timeline);
         this.statefulSets = new StatefulSetController(client, timeline);
+        this.jobs = new JobController(client, clock, config, timeline);
         this.faults = new Faults(new NodeServices(client, clock, config, storage, postgresBin, network, processes,
                 recorder, timeline, workers), heartbeats);
-        this.snapshots = new Snapshots(client, clock, storage, timeline, faults::writersOf);
+        this.snapshots = new Snapshots(client, clock, config.scaled(config.timings().snapshotCreation()), storage,
+                timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
         this.fences = new NetworkFences(client);
         this.services = new ServiceProxies(network, workers, s ->
@@ -183,6 +188,7 @@ public final class Sandbox implements AutoCloseable {
         }
         step("network fences", () -> fences.reconcile(faults.nodes()));
         step("statefulsets", () -> statefulSets.reconcile(view));
+        step("jobs", () -> jobs.reconcile(view));
         step("scheduler", () -> scheduler.reconcile(view));
         step("volumes", () -> volumes.reconcile(view));
         step("snapshots", () -> snapshots.reconcile(view));

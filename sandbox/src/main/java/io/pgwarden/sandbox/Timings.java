@@ -15,23 +15,33 @@ import java.time.Duration;
  *                               {@code plugin/pkg/admission/defaulttolerationseconds})
  * @param forceDetachTimeout     the attach/detach controller's maxWaitForUnmountDuration (6 min, {@code
  *                               pkg/controller/volume/attachdetach/attach_detach_controller.go})
+ * @param snapshotCreation       how long the external-snapshotter's CreateSnapshot call to ceph-csi takes before the
+ *                               content reports readyToUse: ceph-csi's CreateSnapshot (internal/rbd/controllerserver.go)
+ *                               creates an RBD snapshot, clones it to csi-snap-uuid and removes the snapshot, each a
+ *                               round trip to the monitors and OSDs, and answers readyToUse true (a few seconds on a
+ *                               healthy cluster; 3 s here)
+ * @param jobPodFailureBackOff   the Job controller's delay before replacing a failed pod, doubled per failure
+ *                               (DefaultJobPodFailureBackOff, 10 s, {@code pkg/controller/job/job_controller.go})
+ * @param maxJobPodFailureBackOff the cap of that delay (MaxJobPodFailureBackOff, 10 min, same file)
  */
 public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePeriod, Duration nodeMonitorPeriod,
-                      Duration podEvictionToleration, Duration forceDetachTimeout) {
+                      Duration podEvictionToleration, Duration forceDetachTimeout, Duration snapshotCreation,
+                      Duration jobPodFailureBackOff, Duration maxJobPodFailureBackOff) {
 
     /** A real cluster's timings, with the upstream defaults. */
     public static Timings real() {
         return new Timings(Duration.ofSeconds(10), Duration.ofSeconds(50), Duration.ofSeconds(5),
-                Duration.ofSeconds(300), Duration.ofMinutes(6));
+                Duration.ofSeconds(300), Duration.ofMinutes(6), Duration.ofSeconds(3), Duration.ofSeconds(10),
+                Duration.ofMinutes(10));
     }
 
     public Timings withPodEvictionToleration(Duration toleration) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, toleration,
-                forceDetachTimeout);
+                forceDetachTimeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff);
     }
 
     public Timings withForceDetachTimeout(Duration timeout) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, podEvictionToleration,
-                timeout);
+                timeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff);
     }
 }

@@ -23,7 +23,7 @@ final class DemoCluster implements AutoCloseable {
     final Sandbox sandbox;
     final KubernetesClient client;
 
-    private final Path dataDir;
+    final Path dataDir;
 
     private DemoCluster(Sandbox sandbox, Path dataDir) {
         this.sandbox = sandbox;

@@ -40,7 +40,7 @@ class SplitBrainIsDetectedIT {
 
             await().atMost(Duration.ofSeconds(60)).until(() -> !get(sandboxUrl + "/invariants").path("splitBrains").isEmpty());
             JsonNode splitBrain = get(sandboxUrl + "/invariants").path("splitBrains").get(0);
-            assertThat(splitBrain.path("volume").asText()).startsWith("pvc-");
+            assertThat(splitBrain.path("volume").asText()).startsWith("0001-0009-rook-ceph-"); // the volume handle
             assertThat(splitBrain.path("firstNode").asText()).isEqualTo(node);
             assertThat(splitBrain.path("secondNode").asText()).isNotEqualTo(node);
             assertThat(splitBrain.path("overlapStart").asText()).isNotEmpty();

@@ -42,6 +42,7 @@ final class Discovery {
                     List.of("scale")),
             new Resource("apps/v1", "deployments", "deployment", "Deployment", true, List.of("deploy"), true,
                     List.of("scale")),
+            new Resource("batch/v1", "jobs", "job", "Job", true, List.of(), true, List.of()),
             new Resource("coordination.k8s.io/v1", "leases", "lease", "Lease", true, List.of(), false, List.of()),
             new Resource("storage.k8s.io/v1", "volumeattachments", "volumeattachment", "VolumeAttachment", false,
                     List.of(), true, List.of()),

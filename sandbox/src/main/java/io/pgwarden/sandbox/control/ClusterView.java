@@ -74,6 +74,11 @@ public record ClusterView(Map<String, Node> nodes, Map<String, Lease> leases, Li
         return Optional.of(names);
     }
 
+    /** The CSI volume handle of a PersistentVolume: what names its image, its attachments and its use on a node. */
+    public Optional<String> volumeHandle(String pv) {
+        return Optional.ofNullable(volumes.get(pv)).map(v -> v.getSpec().getCsi()).map(c -> c.getVolumeHandle());
+    }
+
     public Optional<VolumeAttachment> attachment(String pv) {
         return attachments.stream().filter(a -> pv.equals(a.getSpec().getSource().getPersistentVolumeName()))
                 .findFirst();

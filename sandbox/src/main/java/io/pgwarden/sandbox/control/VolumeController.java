@@ -29,8 +29,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The storage side: the CSI external-provisioner (a claim of the sandbox StorageClass gets a PersistentVolume, a
- * directory, filled from a VolumeSnapshot when the claim's dataSource names one) with the PV binder, and the
+ * The storage side: the PV binder (static and pre-bound volumes, Available/Bound/Released phases, reclaim) with the
+ * CSI external-provisioner and ceph-csi (a claim of the sandbox StorageClass gets a PersistentVolume whose volume
+ * handle names an image, a directory, filled from a VolumeSnapshot when the claim's data source names one), and the
  * attach/detach controller with the external-attacher (VolumeAttachment objects). A ReadWriteOnce volume is
  * attached to one node at a time; a pod elsewhere waits with a Multi-Attach error. A volume no pod on its node
  * needs any more is detached once the node's kubelet no longer lists it in node.status.volumesInUse; if the node
@@ -47,6 +48,7 @@ public final class VolumeController {
     private final Timeline timeline;
     private final Map<String, Instant> undesiredSince = new HashMap<>();
     private final Set<String> multiAttachReported = new HashSet<>();
+    private final Set<String> failedDeleteReported = new HashSet<>();
 
     public VolumeController(KubernetesClient client, Clock clock, Duration forceDetachTimeout, Storage storage,
                             Snapshots snapshots, Timeline timeline) {
@@ -59,14 +61,14 @@ public final class VolumeController {
     }
 
     public void reconcile(ClusterView view) {
-        view.claims().stream().filter(c -> c.getSpec().getVolumeName() == null
-                && c.getMetadata().getDeletionTimestamp() == null).forEach(this::provision);
+        view.claims().stream().filter(c -> !isBound(c) && c.getMetadata().getDeletionTimestamp() == null)
+                .forEach(c -> bindOrProvision(c, view));
         releaseUnusedClaims(view);
-        reclaimReleasedVolumes(view);
+        syncVolumes(view);
         Map<String, Pod> desired = new HashMap<>();
         for (Pod pod : view.pods()) {
             String node = pod.getSpec().getNodeName();
-            if (node != null) {
+            if (node != null && !PodPhases.isTerminal(pod)) { // the desired state of world leaves finished pods out
                 view.boundVolumes(pod).ifPresent(vs -> vs.forEach(v -> desired.put(v + "|" + node, pod)));
             }
         }
@@ -74,7 +76,34 @@ public final class VolumeController {
         attach(view, desired);
     }
 
-    // ---- provisioning ------------------------------------------------------------------------------------------
+    // ---- PV binder and CSI provisioner ------------------------------------------------------------------------
+
+    private static boolean isBound(PersistentVolumeClaim claim) {
+        return claim.getSpec().getVolumeName() != null && claim.getStatus() != null
+                && "Bound".equals(claim.getStatus().getPhase());
+    }
+
+    /**
+     * The PV controller's syncUnboundClaim: a claim that names a volume binds to it once the volume is free or
+     * reserved for it; any other claim binds to the smallest Available volume that fits, and only without one is a
+     * volume provisioned (pkg/controller/volume/persistentvolume/pv_controller.go).
+     */
+    private void bindOrProvision(PersistentVolumeClaim claim, ClusterView view) {
+        String wanted = claim.getSpec().getVolumeName();
+        if (wanted != null) {
+            PersistentVolume volume = view.volumes().get(wanted);
+            if (volume != null && VolumeBinding.reservedFor(volume, claim)) {
+                bind(volume, claim);
+            }
+            return;
+        }
+        Optional<PersistentVolume> match = VolumeBinding.bestMatch(claim, view.volumes().values());
+        if (match.isPresent()) {
+            bind(match.get(), claim);
+        } else {
+            provision(claim);
+        }
+    }
 
     private void provision(PersistentVolumeClaim claim) {
         String sc = Optional.ofNullable(claim.getSpec().getStorageClassName()).orElse(StorageNames.STORAGE_CLASS);
@@ -82,42 +111,71 @@ public final class VolumeController {
             return;
         }
         String pv = "pvc-" + claim.getMetadata().getUid();
-        var source = claim.getSpec().getDataSource();
-        if (source != null && "VolumeSnapshot".equals(source.getKind())) {
-            Optional<String> content = snapshots.readyContent(claim.getMetadata().getNamespace(), source.getName());
-            if (content.isEmpty()) {
+        Quantity size = claim.getSpec().getResources().getRequests().get("storage");
+        CsiVolumeHandle handle = CsiVolumeHandle.generate(StorageNames.CLUSTER_ID, StorageNames.POOL_ID);
+        var source = VolumeBinding.dataSource(claim);
+        if (source.isPresent() && "VolumeSnapshot".equals(source.get().kind())) {
+            Optional<String> snapshotHandle = snapshots.readySnapshotHandle(claim.getMetadata().getNamespace(),
+                    source.get().name());
+            if (snapshotHandle.isEmpty()) {
                 return; // the provisioner waits until the snapshot is ready to use
             }
-            snapshots.restore(content.get(), storage.volume(pv));
+            storage.createImage(handle.toString(), Quantity.getAmountInBytes(size).longValue());
+            storage.copy(storage.snapshot(snapshotHandle.get()), storage.volume(handle.toString()));
         } else {
-            storage.create(storage.volume(pv));
+            storage.createImage(handle.toString(), Quantity.getAmountInBytes(size).longValue());
         }
-        Quantity size = claim.getSpec().getResources().getRequests().get("storage");
-        client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(pv)
-                .addToAnnotations("pv.kubernetes.io/provisioned-by", StorageNames.CSI_DRIVER).endMetadata()
+        var storageClass = client.storage().v1().storageClasses().withName(sc).get();
+        String reclaimPolicy = storageClass == null || storageClass.getReclaimPolicy() == null ? "Delete"
+                : storageClass.getReclaimPolicy();
+        PersistentVolume volume = client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata()
+                .withName(pv).addToAnnotations("pv.kubernetes.io/provisioned-by", StorageNames.CSI_DRIVER).endMetadata()
                 .withNewSpec().withAccessModes(claim.getSpec().getAccessModes()).addToCapacity("storage", size)
-                .withStorageClassName(sc).withPersistentVolumeReclaimPolicy("Delete")
-                .withNewCsi().withDriver(StorageNames.CSI_DRIVER).withVolumeHandle(pv).endCsi()
+                .withStorageClassName(sc).withPersistentVolumeReclaimPolicy(reclaimPolicy)
+                .withVolumeMode(Optional.ofNullable(claim.getSpec().getVolumeMode()).orElse("Filesystem"))
+                .withNewCsi().withDriver(StorageNames.CSI_DRIVER).withVolumeHandle(handle.toString()).withFsType("ext4")
+                .withVolumeAttributes(Map.of("clusterID", handle.clusterId(), "pool", StorageNames.POOL,
+                        "journalPool", StorageNames.POOL, "imageName", handle.imageName()))
+                .endCsi()
                 .withNewClaimRef().withKind("PersistentVolumeClaim").withNamespace(claim.getMetadata().getNamespace())
                 .withName(claim.getMetadata().getName()).withUid(claim.getMetadata().getUid()).endClaimRef()
                 .endSpec().build()).create();
-        client.persistentVolumes().withName(pv).editStatus(v -> {
-            v.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeStatusBuilder().withPhase("Bound").build());
+        timeline.record("pv", pv, "Provisioned " + handle.imageName());
+        bind(volume, claim);
+    }
+
+    /** Both halves of a binding, volume first, as the PV controller's bind() does. */
+    private void bind(PersistentVolume volume, PersistentVolumeClaim claim) {
+        String pv = volume.getMetadata().getName();
+        String ns = claim.getMetadata().getNamespace();
+        client.persistentVolumes().withName(pv).edit(v -> {
+            v.getSpec().setClaimRef(new ObjectReferenceBuilder().withKind("PersistentVolumeClaim").withNamespace(ns)
+                    .withName(claim.getMetadata().getName()).withUid(claim.getMetadata().getUid()).build());
             return v;
         });
-        var claimResource = client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
-                .withName(claim.getMetadata().getName());
+        setPhase(pv, "Bound", null);
+        var claimResource = client.persistentVolumeClaims().inNamespace(ns).withName(claim.getMetadata().getName());
         claimResource.edit(c -> {
             c.getSpec().setVolumeName(pv);
-            c.getSpec().setStorageClassName(sc);
+            c.getSpec().setStorageClassName(volume.getSpec().getStorageClassName());
+            c.getMetadata().getAnnotations().put("pv.kubernetes.io/bind-completed", "yes");
             return c;
         });
         claimResource.editStatus(c -> {
             c.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder().withPhase("Bound")
-                    .withAccessModes(claim.getSpec().getAccessModes()).addToCapacity("storage", size).build());
+                    .withAccessModes(volume.getSpec().getAccessModes()).withCapacity(volume.getSpec().getCapacity())
+                    .build());
             return c;
         });
-        timeline.record("pvc", claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName(), "Bound to " + pv);
+        timeline.record("pvc", ns + "/" + claim.getMetadata().getName(), "Bound to " + pv);
+    }
+
+    private void setPhase(String pv, String phase, String message) {
+        client.persistentVolumes().withName(pv).editStatus(v -> {
+            v.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeStatusBuilder().withPhase(phase)
+                    .withMessage(message).build());
+            return v;
+        });
     }
 
     /** The PVC protection controller: a claim marked for deletion goes once no pod uses it. */
@@ -129,7 +187,7 @@ public final class VolumeController {
             }
             String ns = claim.getMetadata().getNamespace();
             boolean used = view.pods().stream().filter(p -> ns.equals(p.getMetadata().getNamespace()))
-                    .filter(p -> p.getStatus() == null || !Set.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
+                    .filter(p -> !PodPhases.isTerminal(p))
                     .anyMatch(p -> p.getSpec().getVolumes().stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
                             && claim.getMetadata().getName().equals(v.getPersistentVolumeClaim().getClaimName())));
             if (!used) {
@@ -142,22 +200,67 @@ public final class VolumeController {
         }
     }
 
-    /** The provisioner's Delete reclaim policy: a volume whose claim is gone is deleted once it is detached. */
-    private void reclaimReleasedVolumes(ClusterView view) {
+    /**
+     * The PV controller's syncVolume: a volume without a claim is Available, one whose claim is gone is Released and
+     * reclaimed by its policy. Retain keeps it (and its image) for an administrator to re-bind by clearing its
+     * claimRef; Delete has the external-provisioner call DeleteVolume once it is detached, which ceph-csi refuses
+     * while a node still has the image mapped (internal/rbd/controllerserver.go): the PV stays Released with a
+     * VolumeFailedDelete event and the deletion is retried.
+     */
+    private void syncVolumes(ClusterView view) {
         for (PersistentVolume volume : view.volumes().values()) {
-            var ref = volume.getSpec().getClaimRef();
             String pv = volume.getMetadata().getName();
-            boolean claimExists = ref != null && view.claims().stream().anyMatch(c -> c.getMetadata().getUid()
-                    .equals(ref.getUid()));
-            if (claimExists || !"Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())
-                    || view.attachment(pv).isPresent() || view.claims().stream()
-                    .anyMatch(c -> pv.equals(c.getSpec().getVolumeName()))) {
+            String phase = volume.getStatus() == null ? null : volume.getStatus().getPhase();
+            var ref = volume.getSpec().getClaimRef();
+            if (ref == null || ref.getUid() == null || ref.getUid().isEmpty()) {
+                if (!"Available".equals(phase)) {
+                    setPhase(pv, "Available", null);
+                    timeline.record("pv", pv, "Available");
+                }
                 continue;
             }
-            client.persistentVolumes().withName(pv).delete();
-            storage.delete(storage.volume(pv));
-            timeline.record("pv", pv, "Deleted (reclaim policy Delete)");
+            boolean claimExists = view.claims().stream().anyMatch(c -> c.getMetadata().getUid().equals(ref.getUid()));
+            if (claimExists) {
+                continue;
+            }
+            if (!"Released".equals(phase)) {
+                setPhase(pv, "Released", null);
+                timeline.record("pv", pv, "Released (reclaim policy " + volume.getSpec().getPersistentVolumeReclaimPolicy() + ")");
+            }
+            if ("Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())
+                    && StorageNames.CSI_DRIVER.equals(volume.getMetadata().getAnnotations().get("pv.kubernetes.io/provisioned-by"))
+                    && view.attachment(pv).isEmpty()) {
+                deleteVolume(volume);
+            }
         }
+    }
+
+    private void deleteVolume(PersistentVolume volume) {
+        String pv = volume.getMetadata().getName();
+        String handle = volume.getSpec().getCsi().getVolumeHandle();
+        if (!storage.watchers(handle).isEmpty()) {
+            String image = CsiVolumeHandle.parse(handle).map(CsiVolumeHandle::imageName).orElse(handle);
+            if (failedDeleteReported.add(pv)) {
+                event("PersistentVolume", null, pv, volume.getMetadata().getUid(), "VolumeFailedDelete",
+                        "rpc error: code = Internal desc = rbd " + image + " is still being used");
+                timeline.record("pv", pv, "Delete refused: " + image + " is still being used");
+            }
+            return;
+        }
+        client.persistentVolumes().withName(pv).delete();
+        storage.deleteImage(handle);
+        failedDeleteReported.remove(pv);
+        timeline.record("pv", pv, "Deleted (reclaim policy Delete)");
+    }
+
+    private void event(String kind, String namespace, String name, String uid, String reason, String message) {
+        String ns = namespace == null ? "default" : namespace;
+        client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
+                .withName(name + "." + Long.toHexString(clock.millis())).withNamespace(ns).endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withKind(kind).withNamespace(namespace)
+                        .withName(name).withUid(uid).build())
+                .withType("Warning").withReason(reason).withMessage(message)
+                .withLastTimestamp(clock.instant().toString()).build()).create();
     }
 
     // ---- attach/detach -----------------------------------------------------------------------------------------
@@ -176,7 +279,7 @@ public final class VolumeController {
             }
             Instant since = undesiredSince.computeIfAbsent(key, k -> now);
             Node n = view.nodes().get(node);
-            String reason = detachReason(n, pv, Duration.between(since, now));
+            String reason = detachReason(n, view.volumeHandle(pv).orElse(pv), Duration.between(since, now));
             if (reason != null) {
                 client.storage().v1().volumeAttachments().withName(va.getMetadata().getName()).delete();
                 undesiredSince.remove(key);
@@ -186,13 +289,13 @@ public final class VolumeController {
         undesiredSince.keySet().retainAll(present);
     }
 
-    /** Why the volume may be detached now, or null while it must stay attached. */
-    String detachReason(Node node, String pv, Duration undesiredFor) {
+    /** Why the volume (by handle) may be detached now, or null while it must stay attached. */
+    String detachReason(Node node, String handle, Duration undesiredFor) {
         if (node == null) {
             return "node deleted";
         }
         boolean inUse = node.getStatus() != null && node.getStatus().getVolumesInUse() != null
-                && node.getStatus().getVolumesInUse().contains("kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + pv);
+                && node.getStatus().getVolumesInUse().contains("kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + handle);
         if (!inUse) {
             return "unmounted";
         }
@@ -222,10 +325,10 @@ public final class VolumeController {
                 continue;
             }
             client.storage().v1().volumeAttachments().resource(new VolumeAttachmentBuilder().withNewMetadata()
-                    .withName(attachmentName(pv, node)).endMetadata().withNewSpec().withAttacher(StorageNames.CSI_DRIVER)
+                    .withName(attachmentName(volume.getSpec().getCsi().getVolumeHandle(), node)).endMetadata().withNewSpec().withAttacher(StorageNames.CSI_DRIVER)
                     .withNodeName(node).withNewSource().withPersistentVolumeName(pv).endSource().endSpec().build())
                     .create();
-            client.storage().v1().volumeAttachments().withName(attachmentName(pv, node)).editStatus(a -> {
+            client.storage().v1().volumeAttachments().withName(attachmentName(volume.getSpec().getCsi().getVolumeHandle(), node)).editStatus(a -> {
                 a.setStatus(new io.fabric8.kubernetes.api.model.storage.VolumeAttachmentStatus(null, true, null, null));
                 return a;
             });
@@ -250,11 +353,14 @@ public final class VolumeController {
         timeline.record("attachment", pv, "Multi-Attach error for " + pod.getMetadata().getName());
     }
 
-    /** The external-attacher's naming: csi-sha256(volume handle + driver + node). */
-    static String attachmentName(String pv, String node) {
+    /**
+     * The CSI attacher's VolumeAttachment name: csi-sha256(volume handle + driver + node), getAttachmentName in
+     * pkg/volume/csi/csi_attacher.go.
+     */
+    static String attachmentName(String volumeHandle, String node) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((pv + StorageNames.CSI_DRIVER + node).getBytes(StandardCharsets.UTF_8));
+                    .digest((volumeHandle + StorageNames.CSI_DRIVER + node).getBytes(StandardCharsets.UTF_8));
             return "csi-" + HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

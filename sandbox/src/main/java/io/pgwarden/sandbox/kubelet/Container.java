@@ -9,6 +9,11 @@ interface Container {
     /** The port its process listens on, 0 when it listens on none. */
     int port();
 
+    /** The exit code once the container's process has ended; empty while it runs or for a simulated container. */
+    default java.util.OptionalInt exitCode() {
+        return java.util.OptionalInt.empty();
+    }
+
     /** SIGKILL: a crash or a power cut. */
     void kill();
 

@@ -1,18 +1,22 @@
 package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.pgwarden.contracts.Names;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One node's container runtime: what runs a pod's container, and the images the node holds. A managed pod with one
- * claim runs a real PostgreSQL on its volume; anything else is a sleeping container.
+ * One node's container runtime: what runs a pod's container, and the images the node holds. A PostgreSQL pod runs a
+ * real PostgreSQL on its claim, a container with a command a real process; anything else is a sleeping container.
  */
 final class ContainerRuntime {
     private final String node;
@@ -24,16 +28,61 @@ final class ContainerRuntime {
         this.services = services;
     }
 
-    /** Starts the pod's container; the caller probes it. */
+    /**
+     * Starts the pod's container; the caller probes it. A PostgreSQL image without a command runs PostgreSQL on its
+     * claim ({@link PostgresPods}); a container with a command runs it ({@link CommandContainer}); anything else
+     * sleeps. {@code volumes} are the handles of the pod's claims, in the order of its volumes.
+     */
     Container start(Pod pod, List<String> volumes) throws IOException {
-        boolean postgres = "true".equals(pod.getMetadata().getLabels().get(Names.MANAGED_LABEL)) && volumes.size() == 1;
-        if (!postgres) {
-            return new SleepContainer();
+        var container = pod.getSpec().getContainers().get(0);
+        Map<String, String> handles = claimHandles(pod, volumes);
+        List<PostgresPods.Mount> mounts = new ArrayList<>();
+        List<String> mountedHandles = new ArrayList<>();
+        for (var mount : container.getVolumeMounts()) {
+            String handle = handles.get(mount.getName());
+            if (handle != null) {
+                Path dir = services.storage().volume(handle);
+                mounts.add(new PostgresPods.Mount(mount.getMountPath(), mount.getSubPath() == null
+                        || mount.getSubPath().isEmpty() ? dir : dir.resolve(mount.getSubPath())));
+                mountedHandles.add(handle);
+            }
         }
-        String volume = volumes.get(0);
-        return PostgresContainer.start(services.postgresBin(), services.storage().volume(volume), freePort(),
-                services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log"), node,
-                PodStatuses.key(pod), volume, services.processes(), services.recorder());
+        Path log = services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log");
+        boolean hasCommand = container.getCommand() != null && !container.getCommand().isEmpty();
+        Optional<Path> pgdata = hasCommand ? Optional.empty() : PostgresPods.dataDirectory(pod, mounts);
+        if (pgdata.isPresent()) {
+            return PostgresContainer.start(services.postgresBin(), pgdata.get(), freePort(), log, node,
+                    PodStatuses.key(pod), mountedHandles.get(0), services.processes(), services.recorder());
+        }
+        if (hasCommand) {
+            Map<Path, String> binds = new LinkedHashMap<>();
+            mounts.forEach(m -> binds.put(m.directory(), m.mountPath()));
+            Map<String, String> env = new LinkedHashMap<>();
+            if (container.getEnv() != null) {
+                container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+            }
+            env.put("PATH", services.storage().bin() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+            List<String> command = new ArrayList<>(container.getCommand());
+            if (container.getArgs() != null) {
+                command.addAll(container.getArgs());
+            }
+            CommandContainer started = CommandContainer.start(command, binds, env, container.getWorkingDir(), log);
+            services.processes().register(started.process(), node, null);
+            return started;
+        }
+        return new SleepContainer();
+    }
+
+    /** The pod's claim volumes by name, with the handles the kubelet resolved for them. */
+    private static Map<String, String> claimHandles(Pod pod, List<String> handles) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        int i = 0;
+        for (var volume : pod.getSpec().getVolumes()) {
+            if (volume.getPersistentVolumeClaim() != null && i < handles.size()) {
+                byName.put(volume.getName(), handles.get(i++));
+            }
+        }
+        return byName;
     }
 
     /** Once a container of the image ran here, the node lists the image in its status (ImageLocality scores it). */

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.StorageNames;
 import io.pgwarden.sandbox.control.ClusterView;
+import io.pgwarden.sandbox.control.PodPhases;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
 
 import java.time.Duration;
@@ -172,8 +173,8 @@ public final class Kubelet {
     /** node.status.volumesInUse: what the attach/detach controller checks before it detaches safely. */
     private Set<String> volumesInUse() {
         Set<String> inUse = new TreeSet<>();
-        pods.values().forEach(p -> p.volumes.forEach(v -> inUse.add("kubernetes.io/csi/" + StorageNames.CSI_DRIVER
-                + "^" + v)));
+        pods.values().stream().filter(p -> !p.isFinished()).forEach(p -> p.volumes.forEach(handle -> inUse.add(
+                "kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + handle)));
         return inUse;
     }
 
@@ -223,6 +224,9 @@ public final class Kubelet {
             }
             return;
         }
+        if (worker == null && PodPhases.isTerminal(pod)) {
+            return; // a finished pod's containers do not run again
+        }
         if (worker == null) {
             Optional<List<String>> volumes = view.boundVolumes(pod);
             boolean attached = volumes.map(vs -> vs.stream().allMatch(v -> view.isAttached(v, name))).orElse(false);
@@ -230,7 +234,9 @@ public final class Kubelet {
                 post(pod, PodStatuses.waiting(pod, internalIp, "ContainerCreating"));
                 return;
             }
-            PodWorker created = new PodWorker(pod, volumes.get(), this, runtime, services);
+            List<String> handles = volumes.get().stream().map(pv -> view.volumeHandle(pv).orElse(pv)).toList();
+            PodWorker created = new PodWorker(pod, handles, this, runtime, services);
+            handles.forEach(handle -> services.storage().map(handle, name)); // NodeStage: rbd map
             pods.put(created.uid, created);
             created.start(pod);
             return;
@@ -240,7 +246,13 @@ public final class Kubelet {
 
     private void stop(PodWorker worker, Duration grace) {
         worker.terminate(grace);
+        finished(worker);
         pods.remove(worker.uid);
+    }
+
+    /** The pod's containers are done: its volumes are unmapped (NodeUnstage: rbd unmap). */
+    void finished(PodWorker worker) {
+        worker.volumes.forEach(handle -> services.storage().unmap(handle, name));
     }
 
     /** Posts a pod's status only when something a reader would see changed (phase, readiness, IP, restarts). */

@@ -48,6 +48,27 @@ final class PodStatuses {
         return builder.withStartTime(started ? pod.getStatus().getStartTime() : seconds(now)).build();
     }
 
+    /**
+     * A pod whose container ended and will not restart (restartPolicy Never, or OnFailure after exit code 0):
+     * Succeeded on exit code 0, else Failed; the container is terminated with reason Completed or Error.
+     */
+    static PodStatus terminated(Pod pod, String hostIp, String containerId, int exitCode, Instant startedAt,
+                                Instant finishedAt, int restarts) {
+        ContainerStatusBuilder status = new ContainerStatusBuilder().withName(containerName(pod))
+                .withImage(image(pod)).withReady(false).withStarted(false).withRestartCount(restarts)
+                .withContainerID(containerId).withNewState().withNewTerminated().withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error").withContainerID(containerId)
+                .withStartedAt(startedAt == null ? null : seconds(startedAt)).withFinishedAt(seconds(finishedAt))
+                .endTerminated().endState();
+        PodCondition ready = new PodConditionBuilder().withType("Ready").withStatus("False").withReason("PodCompleted").build();
+        boolean started = pod.getStatus() != null && pod.getStatus().getStartTime() != null;
+        return new PodStatusBuilder().withPhase(exitCode == 0 ? "Succeeded" : "Failed").withHostIP(hostIp)
+                .withConditions(condition("PodScheduled", true), condition("Initialized", true),
+                        new PodConditionBuilder(ready).withType("ContainersReady").build(), ready)
+                .withContainerStatuses(status.build())
+                .withStartTime(started ? pod.getStatus().getStartTime() : seconds(finishedAt)).build();
+    }
+
     /** Phase, readiness, IP, restarts and the waiting reason: a status is posted only when one of them changes. */
     static String fingerprint(PodStatus status) {
         if (status == null) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,6 +33,7 @@ final class PodWorker {
     private volatile boolean starting;
     private volatile boolean stopped;
     private volatile Instant restartNotBefore;
+    private volatile boolean finished;
 
     PodWorker(Pod pod, List<String> volumes, Kubelet node, ContainerRuntime runtime, NodeServices services) {
         this.uid = pod.getMetadata().getUid();
@@ -47,6 +49,11 @@ final class PodWorker {
         return stopped;
     }
 
+    /** Its container ended for good (restartPolicy Never or OnFailure): the pod is Succeeded or Failed. */
+    boolean isFinished() {
+        return finished;
+    }
+
     /** The pod is being deleted: nothing restarts its container any more. */
     void stopping() {
         stopped = true;
@@ -55,8 +62,16 @@ final class PodWorker {
     /** A pass over a running pod: restart a dead container when its back-off allows, then post the status. */
     void sync(Pod pod) {
         Container c = container;
+        if (finished) {
+            return;
+        }
         boolean blocklisted = node.isFenced() && !volumes.isEmpty();
         if (c != null && !starting && !c.isRunning() && !stopped && !blocklisted) {
+            OptionalInt exitCode = c.exitCode();
+            if (exitCode.isPresent() && !restarts(pod, exitCode.getAsInt())) {
+                finish(pod, exitCode.getAsInt());
+                return;
+            }
             Instant now = services.clock().instant();
             if (restartNotBefore == null) {
                 services.timeline().record("pod", PodStatuses.key(pod), "ContainerDied on " + node.name());
@@ -71,6 +86,24 @@ final class PodWorker {
         node.post(pod, PodStatuses.running(pod, node.internalIp(), "sandbox://" + uid + "/" + restarts,
                 c != null && c.isRunning(), c != null && c.isReady() && !starting, startedAt, restarts, podIp,
                 services.clock().instant()));
+    }
+
+    /** The kubelet's restart decision by the pod's restartPolicy (Always unless set). */
+    static boolean restarts(Pod pod, int exitCode) {
+        String policy = pod.getSpec().getRestartPolicy();
+        return policy == null || "Always".equals(policy) || ("OnFailure".equals(policy) && exitCode != 0);
+    }
+
+    private void finish(Pod pod, int exitCode) {
+        finished = true;
+        if (podIp != null) {
+            services.network().release(podIp);
+        }
+        node.finished(this);
+        node.post(pod, PodStatuses.terminated(pod, node.internalIp(), "sandbox://" + uid + "/" + restarts, exitCode,
+                startedAt, services.clock().instant(), restarts));
+        services.timeline().record("pod", PodStatuses.key(pod), (exitCode == 0 ? "Succeeded" : "Failed (exit code "
+                + exitCode + ")") + " on " + node.name());
     }
 
     /** Starts the container in the background and probes it until it is ready, dies or the pod is stopped. */

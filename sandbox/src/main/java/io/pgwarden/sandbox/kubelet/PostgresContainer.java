@@ -19,19 +19,22 @@ final class PostgresContainer implements Container {
     }
 
     /**
-     * Starts the postmaster on the volume. A postmaster.pid left by a process on another node is removed first:
-     * that node's processes are invisible from here, exactly as PostgreSQL on a second machine would find the PID
-     * in the file dead and start anyway. This is how an unfenced double writer comes about.
+     * Starts the postmaster on its data directory in a volume. A postmaster.pid is honored only when its process is
+     * a postmaster of this very volume on this node: another node's processes are invisible from here, exactly as
+     * PostgreSQL on a second machine would find the PID in the file dead and start anyway (this is how an unfenced
+     * double writer comes about), and the pid file in a copy restored from a snapshot names a process of the
+     * original volume.
      */
-    static PostgresContainer start(Path bin, Path volume, int port, Path log, String node, String pod, String volumeName,
+    static PostgresContainer start(Path bin, Path pgdata, int port, Path log, String node, String pod, String volumeName,
                                    ProcessRegistry registry, InvariantRecorder recorder) {
-        Path pgdata = volume.resolve("pgdata");
         Path pidFile = pgdata.resolve("postmaster.pid");
         try {
             Files.createDirectories(log.getParent());
             if (Files.exists(pidFile)) {
-                Optional<String> owner = firstLine(pidFile).flatMap(pid -> registry.nodeOf(Long.parseLong(pid.trim())));
-                if (owner.isPresent() && !owner.get().equals(node)) {
+                Optional<Long> pid = firstLine(pidFile).map(line -> Long.parseLong(line.trim()));
+                boolean ownerHere = pid.flatMap(registry::nodeOf).filter(node::equals).isPresent()
+                        && pid.flatMap(registry::volumeOf).filter(volumeName::equals).isPresent();
+                if (pid.flatMap(registry::nodeOf).isPresent() && !ownerHere) {
                     Files.delete(pidFile);
                 }
             }
@@ -39,7 +42,7 @@ final class PostgresContainer implements Container {
             throw new UncheckedIOException(e);
         }
         PostgresProcess process = PostgresProcess.start(bin, pgdata, port, log);
-        registry.register(process.process(), node);
+        registry.register(process.process(), node, volumeName);
         recorder.writerStarted(volumeName, node, pod, process.pid());
         process.process().onExit().thenRun(() -> {
             recorder.writerStopped(process.pid());
@@ -77,6 +80,11 @@ final class PostgresContainer implements Container {
     @Override
     public int port() {
         return process.port();
+    }
+
+    @Override
+    public java.util.OptionalInt exitCode() {
+        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.process().exitValue());
     }
 
     @Override

@@ -4,19 +4,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Which simulated node each live PostgreSQL process belongs to. */
+/** Which simulated node each live container process belongs to, and which volume a postmaster runs. */
 public final class ProcessRegistry {
     private final Map<Long, String> nodes = new ConcurrentHashMap<>();
     private final Map<Long, Process> processes = new ConcurrentHashMap<>();
+    private final Map<Long, String> volumes = new ConcurrentHashMap<>();
 
-    void register(Process process, String node) {
+    /** A process of the node; {@code volume} is the handle a postmaster runs, null for other processes. */
+    void register(Process process, String node, String volume) {
         nodes.put(process.pid(), node);
         processes.put(process.pid(), process);
+        if (volume != null) {
+            volumes.put(process.pid(), volume);
+        }
+        process.onExit().thenRun(() -> unregister(process.pid()));
     }
 
     void unregister(long pid) {
         nodes.remove(pid);
         processes.remove(pid);
+        volumes.remove(pid);
+    }
+
+    Optional<String> volumeOf(long pid) {
+        return Optional.ofNullable(volumes.get(pid));
     }
 
     /** Kills every process still alive: the last step of closing a sandbox, so none outlives it. */

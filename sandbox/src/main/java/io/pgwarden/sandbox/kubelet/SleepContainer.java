@@ -1,6 +1,9 @@
 package io.pgwarden.sandbox.kubelet;
 
-/** Any container the sandbox does not run for real: it is up from start to stop, like kwok's fake pods. */
+/**
+ * A container the sandbox does not run for real (no command, not PostgreSQL): it is up from start to stop, like kwok's
+ * fake pods.
+ */
 final class SleepContainer implements Container {
     private volatile boolean running = true;
 

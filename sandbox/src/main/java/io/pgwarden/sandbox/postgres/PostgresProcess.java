@@ -27,7 +27,7 @@ public final class PostgresProcess {
             Files.createDirectories(pgdata);
             // PostgreSQL insists on a private data directory; a restored copy may not be.
             Files.setPosixFilePermissions(pgdata, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            ProcessIsolation.own(pgdata.getParent());
+            ProcessIsolation.own(pgdata); // the image's entrypoint chowns PGDATA to the server's user
             if (!Files.exists(pgdata.resolve("PG_VERSION"))) {
                 run(ProcessIsolation.command(List.of(bin.resolve("initdb").toString(), "-D", pgdata.toString(), "-U",
                         "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")), log);
