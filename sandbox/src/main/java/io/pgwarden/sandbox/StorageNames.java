@@ -6,6 +6,11 @@ public final class StorageNames {
     public static final String STORAGE_CLASS = "sandbox-rbd";
     public static final String SNAPSHOT_CLASS = "sandbox-rbd-snapclass";
 
+    /** A volume's unique name in node.status.volumesAttached and volumesInUse ({@code pkg/volume/csi}, csi_plugin.go). */
+    public static String uniqueVolumeName(String pv) {
+        return "kubernetes.io/csi/" + CSI_DRIVER + "^" + pv;
+    }
+
     private StorageNames() {
     }
 }
