@@ -40,7 +40,7 @@ class AttachMountAndPullTakeTimeIT {
             assertThat(Duration.between(attached, running)).as("mount and image pull before the container starts")
                     .isGreaterThanOrEqualTo(config.scaled(real.mountTime().plus(real.imagePullTime())));
             List<Timeline.Entry> waiting = timeline.stream().filter(e -> e.kind().equals("pod")
-                    && e.name().equals(podKey) && e.at().isBefore(running)).toList();
+                    && e.name().equals(podKey) && e.at().isBefore(running) && e.state().endsWith(" on " + node)).toList();
             assertThat(waiting).isNotEmpty();
             assertThat(waiting).allSatisfy(e -> assertThat(e.state()).startsWith("Pending NotReady")
                     .contains("ContainerCreating"));
