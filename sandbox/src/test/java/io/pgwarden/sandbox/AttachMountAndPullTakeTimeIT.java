@@ -31,16 +31,17 @@ class AttachMountAndPullTakeTimeIT {
             Instant attaching = at(timeline, "attachment", pv, "Attaching to " + node);
             Instant attached = at(timeline, "attachment", pv, "Attached to " + node);
             String podKey = DemoCluster.NS + "/" + DemoCluster.POD;
-            Instant running = timeline.stream().filter(e -> e.kind().equals("pod") && e.name().equals(podKey)
-                    && e.state().startsWith("Running")).map(Timeline.Entry::at).findFirst().orElseThrow();
+            List<Timeline.Entry> kubeletSaw = timeline.stream().filter(e -> e.kind().equals("pod")
+                    && e.name().equals(podKey) && e.state().endsWith(" on " + node)).toList();
+            Instant running = kubeletSaw.stream().filter(e -> !e.state().startsWith("Pending"))
+                    .map(Timeline.Entry::at).findFirst().orElseThrow();
 
             Timings real = config.timings();
             assertThat(Duration.between(attaching, attached)).as("attach completes after the external-attacher's call")
                     .isGreaterThanOrEqualTo(config.scaled(real.attachTime()));
             assertThat(Duration.between(attached, running)).as("mount and image pull before the container starts")
                     .isGreaterThanOrEqualTo(config.scaled(real.mountTime().plus(real.imagePullTime())));
-            List<Timeline.Entry> waiting = timeline.stream().filter(e -> e.kind().equals("pod")
-                    && e.name().equals(podKey) && e.at().isBefore(running) && e.state().endsWith(" on " + node)).toList();
+            List<Timeline.Entry> waiting = kubeletSaw.stream().filter(e -> e.at().isBefore(running)).toList();
             assertThat(waiting).isNotEmpty();
             assertThat(waiting).allSatisfy(e -> assertThat(e.state()).startsWith("Pending NotReady")
                     .contains("ContainerCreating"));
