@@ -7,6 +7,7 @@ import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.api.ApiServer;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.control.JobController;
+import io.pgwarden.sandbox.control.ExternalAttacher;
 import io.pgwarden.sandbox.control.NetworkFences;
 import io.pgwarden.sandbox.control.NodeLifecycleController;
 import io.pgwarden.sandbox.control.Scheduler;
@@ -74,6 +75,7 @@ public final class Sandbox implements AutoCloseable {
     private final StatefulSetController statefulSets;
     private final JobController jobs;
     private final VolumeController volumes;
+    private final ExternalAttacher attacher;
     private final Snapshots snapshots;
     private final NetworkFences fences;
     private final ServiceProxies services;
@@ -104,11 +106,13 @@ public final class Sandbox implements AutoCloseable {
         this.snapshots = new Snapshots(client, clock, config.scaled(config.timings().snapshotCreation()), storage,
                 timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
+        this.attacher = new ExternalAttacher(client, control, config.scaled(config.timings().attachTime()), timeline);
         this.fences = new NetworkFences(client);
         this.services = new ServiceProxies(network, workers, s ->
                 DemoDatabase.NAME.equals(s.getMetadata().getName()) && DemoDatabase.NAMESPACE.equals(
-                        s.getMetadata().getNamespace()) ? config.demoDbPort() : 0);
-        this.faultApi = FaultApi.start(config.httpPort(), this);
+                        s.getMetadata().getNamespace()) ? config.demoDbPort() : 0,
+                node -> faults.node(node).map(k -> k.isPowered() && !k.isPartitioned()).orElse(false));
+        this.faultApi = FaultApi.start(config, this);
     }
 
     public static Sandbox start(SandboxConfig config) {
@@ -191,6 +195,7 @@ public final class Sandbox implements AutoCloseable {
         step("jobs", () -> jobs.reconcile(view));
         step("scheduler", () -> scheduler.reconcile(view));
         step("volumes", () -> volumes.reconcile(view));
+        step("external-attacher", () -> attacher.reconcile(view));
         step("snapshots", () -> snapshots.reconcile(view));
         for (Kubelet kubelet : faults.nodes()) {
             step("kubelet " + kubelet.name(), () -> kubelet.sync(view));
@@ -293,6 +298,15 @@ public final class Sandbox implements AutoCloseable {
     /** The local port of any Service that selects pods, once its proxy runs. */
     public Optional<Integer> servicePort(String namespace, String name) {
         return services.port(namespace, name);
+    }
+
+    /**
+     * The local port of a Service as a client on the given node reaches it: through that node's kube-proxy, which
+     * keeps routing to the endpoints it saw last while the node is partitioned from the API server.
+     */
+    public Optional<Integer> servicePort(String namespace, String name, String node) {
+        faults.node(node).orElseThrow(() -> new UnknownNameException("no node named " + node));
+        return services.port(namespace, name, node);
     }
 
     /** Nodes added and removed, power, partitions, crashed processes. */

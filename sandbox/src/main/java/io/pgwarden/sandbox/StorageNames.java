@@ -14,6 +14,14 @@ public final class StorageNames {
     /** The pool's id, as ceph-csi encodes it in a volume handle. */
     public static final long POOL_ID = 2;
 
+    /**
+     * A volume's unique name in node.status.volumesAttached and volumesInUse: driver and volume handle ({@code
+     * pkg/volume/csi/csi_plugin.go} GetVolumeName).
+     */
+    public static String uniqueVolumeName(String handle) {
+        return "kubernetes.io/csi/" + CSI_DRIVER + "^" + handle;
+    }
+
     private StorageNames() {
     }
 }

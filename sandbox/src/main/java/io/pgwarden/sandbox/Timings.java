@@ -23,25 +23,45 @@ import java.time.Duration;
  * @param jobPodFailureBackOff   the Job controller's delay before replacing a failed pod, doubled per failure
  *                               (DefaultJobPodFailureBackOff, 10 s, {@code pkg/controller/job/job_controller.go})
  * @param maxJobPodFailureBackOff the cap of that delay (MaxJobPodFailureBackOff, 10 min, same file)
+ * @param attachTime             from a VolumeAttachment's creation to {@code status.attached=true}: the external-attacher's
+ *                               round trip (ceph-csi's RBD ControllerPublishVolume is a no-op, ceph/ceph-csi#3199, so
+ *                               this is the sidecar's watch, queue and status patch); 1 s, an estimate
+ * @param mountTime              NodeStageVolume (rbd map, mount) and NodePublishVolume (bind mount) for one volume: 5 s,
+ *                               measured in rook/rook#11805 (0 to 10 s until an RBD volume is mounted, most of it the
+ *                               kubelet waiting for its status to list the volume in use, {@code
+ *                               pkg/volume/util/operationexecutor/operation_generator.go})
+ * @param imagePullTime          pulling a PostgreSQL image onto a node that lacks it: 30 s, measured in kubelet Pulled
+ *                               events (apecloud/kubeblocks#1798: 32.8 s, #6952: 24.0 s)
+ * @param bmcPowerChangeTime     from a Redfish ComputerSystem.Reset's answer to the change of power: 5 s, an estimate within
+ *                               the 20 s fence agents allow by default ({@code --power-timeout}, ClusterLabs/fence-agents
+ *                               {@code lib/fencing.py.py})
+ * @param bootTime               from power on to a kubelet posting Ready again: 3 min, an estimate for a physical server
+ *                               (firmware POST, OS boot, kubelet start) within the 5 min the Kubernetes reboot e2e test
+ *                               allows ({@code test/e2e/cloud/gcp/reboot.go}, rebootNodeReadyAgainTimeout)
  */
 public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePeriod, Duration nodeMonitorPeriod,
                       Duration podEvictionToleration, Duration forceDetachTimeout, Duration snapshotCreation,
-                      Duration jobPodFailureBackOff, Duration maxJobPodFailureBackOff) {
+                      Duration jobPodFailureBackOff, Duration maxJobPodFailureBackOff,
+                      Duration attachTime, Duration mountTime, Duration imagePullTime,
+                      Duration bmcPowerChangeTime, Duration bootTime) {
 
     /** A real cluster's timings, with the upstream defaults. */
     public static Timings real() {
         return new Timings(Duration.ofSeconds(10), Duration.ofSeconds(50), Duration.ofSeconds(5),
                 Duration.ofSeconds(300), Duration.ofMinutes(6), Duration.ofSeconds(3), Duration.ofSeconds(10),
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofMinutes(3));
     }
 
     public Timings withPodEvictionToleration(Duration toleration) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, toleration,
-                forceDetachTimeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff);
+                forceDetachTimeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime,
+                mountTime, imagePullTime, bmcPowerChangeTime, bootTime);
     }
 
     public Timings withForceDetachTimeout(Duration timeout) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, podEvictionToleration,
-                timeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff);
+                timeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime, mountTime,
+                imagePullTime, bmcPowerChangeTime, bootTime);
     }
 }

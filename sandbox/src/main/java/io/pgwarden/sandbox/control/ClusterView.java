@@ -84,11 +84,6 @@ public record ClusterView(Map<String, Node> nodes, Map<String, Lease> leases, Li
                 .findFirst();
     }
 
-    public boolean isAttached(String pv, String node) {
-        return attachment(pv).filter(a -> node.equals(a.getSpec().getNodeName()))
-                .map(a -> a.getStatus() != null && Boolean.TRUE.equals(a.getStatus().getAttached())).orElse(false);
-    }
-
     public static Optional<NodeCondition> ready(Node node) {
         return node.getStatus() == null || node.getStatus().getConditions() == null ? Optional.empty()
                 : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();

@@ -2,6 +2,7 @@ package io.pgwarden.sandbox.control;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.StorageNames;
 
+import io.fabric8.kubernetes.api.model.AttachedVolume;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -24,8 +25,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.Set;
 
 /**
@@ -74,6 +77,7 @@ public final class VolumeController {
         }
         detach(view, desired);
         attach(view, desired);
+        reportAttached(view);
     }
 
     // ---- PV binder and CSI provisioner ------------------------------------------------------------------------
@@ -295,7 +299,7 @@ public final class VolumeController {
             return "node deleted";
         }
         boolean inUse = node.getStatus() != null && node.getStatus().getVolumesInUse() != null
-                && node.getStatus().getVolumesInUse().contains("kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + handle);
+                && node.getStatus().getVolumesInUse().contains(StorageNames.uniqueVolumeName(handle));
         if (!inUse) {
             return "unmounted";
         }
@@ -324,17 +328,44 @@ public final class VolumeController {
                 }
                 continue;
             }
+            // Not attached yet: the external-attacher sets status.attached once ControllerPublishVolume returns.
             client.storage().v1().volumeAttachments().resource(new VolumeAttachmentBuilder().withNewMetadata()
-                    .withName(attachmentName(volume.getSpec().getCsi().getVolumeHandle(), node)).endMetadata().withNewSpec().withAttacher(StorageNames.CSI_DRIVER)
+                    .withName(attachmentName(volume.getSpec().getCsi().getVolumeHandle(), node)).endMetadata()
+                    .withNewSpec().withAttacher(StorageNames.CSI_DRIVER)
                     .withNodeName(node).withNewSource().withPersistentVolumeName(pv).endSource().endSpec().build())
                     .create();
-            client.storage().v1().volumeAttachments().withName(attachmentName(volume.getSpec().getCsi().getVolumeHandle(), node)).editStatus(a -> {
-                a.setStatus(new io.fabric8.kubernetes.api.model.storage.VolumeAttachmentStatus(null, true, null, null));
-                return a;
-            });
             multiAttachReported.remove(want.getValue().getMetadata().getUid());
-            timeline.record("attachment", pv, "Attached to " + node);
+            timeline.record("attachment", pv, "Attaching to " + node);
         }
+    }
+
+    /**
+     * The node status updater: node.status.volumesAttached lists the volumes whose attachment to the node completed,
+     * which is what the kubelet verifies before it mounts ({@code pkg/controller/volume/attachdetach/statusupdater}).
+     */
+    private void reportAttached(ClusterView view) {
+        for (Node node : view.nodes().values()) {
+            List<AttachedVolume> attached = volumesAttached(node.getMetadata().getName(), view.attachments(),
+                    pv -> view.volumeHandle(pv).orElse(pv));
+            List<AttachedVolume> reported = node.getStatus() == null || node.getStatus().getVolumesAttached() == null
+                    ? List.of() : node.getStatus().getVolumesAttached();
+            if (!attached.equals(reported)) {
+                client.nodes().withName(node.getMetadata().getName()).editStatus(n -> {
+                    n.getStatus().setVolumesAttached(attached);
+                    return n;
+                });
+            }
+        }
+    }
+
+    /** The volumes attached to a node: VolumeAttachments to it whose status says attached, by unique name. */
+    static List<AttachedVolume> volumesAttached(String node, List<VolumeAttachment> attachments,
+                                                UnaryOperator<String> handleOfVolume) {
+        return attachments.stream().filter(a -> node.equals(a.getSpec().getNodeName()))
+                .filter(a -> a.getStatus() != null && Boolean.TRUE.equals(a.getStatus().getAttached()))
+                .map(a -> StorageNames.uniqueVolumeName(handleOfVolume.apply(a.getSpec().getSource()
+                        .getPersistentVolumeName()))).sorted()
+                .map(name -> new AttachedVolume("", name)).toList();
     }
 
     private void reportMultiAttach(Pod pod, String pv, String otherNode) {

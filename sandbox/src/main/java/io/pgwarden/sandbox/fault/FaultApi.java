@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.pgwarden.sandbox.Sandbox;
+import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.kubelet.Kubelet;
 import io.pgwarden.sandbox.record.InvariantRecorder;
@@ -21,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.concurrent.Executors;
 
@@ -33,16 +35,19 @@ public final class FaultApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     private final Sandbox sandbox;
+    private final Redfish redfish;
 
-    private FaultApi(HttpServer server, Sandbox sandbox) {
+    private FaultApi(HttpServer server, Sandbox sandbox, Redfish redfish) {
         this.server = server;
         this.sandbox = sandbox;
+        this.redfish = redfish;
     }
 
-    public static FaultApi start(int port, Sandbox sandbox) {
+    public static FaultApi start(SandboxConfig config, Sandbox sandbox) {
+        int port = config.httpPort();
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-            FaultApi api = new FaultApi(server, sandbox);
+            FaultApi api = new FaultApi(server, sandbox, new Redfish(sandbox, config, Clock.systemUTC()));
             server.createContext("/", api::handle);
             server.setExecutor(Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "sandbox-http");
@@ -84,7 +89,7 @@ public final class FaultApi implements AutoCloseable {
 
     private JsonNode route(String method, String[] p, byte[] body) throws IOException {
         if (p.length >= 1 && p[0].equals("redfish")) {
-            return Redfish.route(method, p, body, sandbox);
+            return redfish.route(method, p, body);
         }
         if (method.equals("GET") && p.length == 1 && p[0].equals("nodes")) {
             return nodes();
@@ -113,6 +118,11 @@ public final class FaultApi implements AutoCloseable {
                 }
             }
             return node(sandbox.faults().node(p[1]).orElseThrow());
+        }
+        if (method.equals("GET") && p.length == 5 && p[0].equals("nodes") && p[2].equals("services")) {
+            int port = sandbox.servicePort(p[3], p[4], p[1])
+                    .orElseThrow(() -> new Sandbox.UnknownNameException("no Service " + p[3] + "/" + p[4]));
+            return JSON.createObjectNode().put("node", p[1]).put("service", p[3] + "/" + p[4]).put("port", port);
         }
         if (method.equals("POST") && p.length == 4 && p[0].equals("pods") && p[3].equals("kill")) {
             sandbox.faults().killPod(p[1], p[2]);
@@ -193,6 +203,7 @@ public final class FaultApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        redfish.close();
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

@@ -85,8 +85,22 @@ final class ContainerRuntime {
         return byName;
     }
 
-    /** Once a container of the image ran here, the node lists the image in its status (ImageLocality scores it). */
-    void pulled(String image) {
+    /**
+     * NodeStageVolume (rbd map, mount on the staging path) and NodePublishVolume (bind mount into the pod) of the
+     * pod's volumes, which take {@code mountTime} each; the pod stays ContainerCreating meanwhile.
+     */
+    void mount(List<String> volumes) throws InterruptedException {
+        Thread.sleep(services.config().scaled(services.config().timings().mountTime()).multipliedBy(volumes.size())
+                .toMillis());
+    }
+
+    boolean hasImage(String image) {
+        return images.contains(image);
+    }
+
+    /** Pulls an image the node lacks ({@code pkg/kubelet/images/image_manager.go}); the node lists it from then on. */
+    void pull(String image) throws InterruptedException {
+        Thread.sleep(services.config().scaled(services.config().timings().imagePullTime()).toMillis());
         images.add(image);
     }
 

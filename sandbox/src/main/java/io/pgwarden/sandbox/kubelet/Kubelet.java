@@ -1,12 +1,14 @@
 package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.ContainerImage;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -174,7 +176,7 @@ public final class Kubelet {
     private Set<String> volumesInUse() {
         Set<String> inUse = new TreeSet<>();
         pods.values().stream().filter(p -> !p.isFinished()).forEach(p -> p.volumes.forEach(handle -> inUse.add(
-                "kubernetes.io/csi/" + StorageNames.CSI_DRIVER + "^" + handle)));
+                StorageNames.uniqueVolumeName(handle))));
         return inUse;
     }
 
@@ -229,19 +231,54 @@ public final class Kubelet {
         }
         if (worker == null) {
             Optional<List<String>> volumes = view.boundVolumes(pod);
-            boolean attached = volumes.map(vs -> vs.stream().allMatch(v -> view.isAttached(v, name))).orElse(false);
-            if (!attached || (fenced && !volumes.get().isEmpty())) {
+            Optional<List<String>> handles = volumes.map(vs -> vs.stream().map(pv -> view.volumeHandle(pv).orElse(pv))
+                    .toList());
+            boolean attached = handles.map(hs -> attachedPerNodeStatus(view.nodes().get(name), hs)).orElse(false);
+            if (!attached || (fenced && !handles.get().isEmpty())) {
                 post(pod, PodStatuses.waiting(pod, internalIp, "ContainerCreating"));
                 return;
             }
-            List<String> handles = volumes.get().stream().map(pv -> view.volumeHandle(pv).orElse(pv)).toList();
-            PodWorker created = new PodWorker(pod, handles, this, runtime, services);
-            handles.forEach(handle -> services.storage().map(handle, name)); // NodeStage: rbd map
+            PodWorker created = new PodWorker(pod, handles.get(), this, runtime, services);
+            handles.get().forEach(handle -> services.storage().map(handle, name)); // NodeStage: rbd map
             pods.put(created.uid, created);
             created.start(pod);
             return;
         }
         worker.sync(pod);
+    }
+
+    /**
+     * VerifyControllerAttachedVolume ({@code pkg/kubelet/volumemanager/reconciler}): the kubelet mounts a volume only
+     * once the attach/detach controller lists it in this node's status.volumesAttached.
+     */
+    static boolean attachedPerNodeStatus(Node node, List<String> handles) {
+        Set<String> attached = node == null || node.getStatus() == null || node.getStatus().getVolumesAttached() == null
+                ? Set.of() : node.getStatus().getVolumesAttached().stream().map(a -> a.getName()).collect(
+                java.util.stream.Collectors.toSet());
+        return handles.stream().allMatch(h -> attached.contains(StorageNames.uniqueVolumeName(h)));
+    }
+
+    /** An Event about a pod from this node's kubelet; lost, as the kubelet's are, while it cannot reach the API server. */
+    void event(Pod pod, String reason, String message) {
+        if (!reachesApiServer()) {
+            return;
+        }
+        String ns = pod.getMetadata().getNamespace();
+        Instant now = services.clock().instant();
+        try {
+            client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
+                    .withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())).withNamespace(ns)
+                    .endMetadata().withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withNamespace(ns)
+                            .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+                            .withFieldPath("spec.containers{" + pod.getSpec().getContainers().get(0).getName() + "}")
+                            .build())
+                    .withType("Normal").withReason(reason).withMessage(message)
+                    .withNewSource().withComponent("kubelet").withHost(name).endSource()
+                    .withFirstTimestamp(PodStatuses.seconds(now)).withLastTimestamp(PodStatuses.seconds(now)).withCount(1)
+                    .build()).create();
+        } catch (KubernetesClientException e) {
+            LOG.log(Level.FINE, "kubelet " + name + " event " + reason, e);
+        }
     }
 
     private void stop(PodWorker worker, Duration grace) {
@@ -276,6 +313,7 @@ public final class Kubelet {
             return;
         }
         powered = false;
+        services.network().hostDown(name); // before the kill: its connections must hang, not close
         killAll();
         lease = null;
         services.timeline().record("node", name, "PoweredOff");
@@ -287,6 +325,7 @@ public final class Kubelet {
             return;
         }
         powered = true;
+        services.network().hostUp(name);
         statusStale = true;
         services.timeline().record("node", name, "PoweredOn");
         renewLease();

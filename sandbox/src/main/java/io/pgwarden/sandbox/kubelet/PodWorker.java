@@ -32,6 +32,7 @@ final class PodWorker {
     private volatile int restarts;
     private volatile boolean starting;
     private volatile boolean stopped;
+    private volatile boolean mounted;
     private volatile Instant restartNotBefore;
     private volatile boolean finished;
 
@@ -114,20 +115,27 @@ final class PodWorker {
                 if (podIp != null) {
                     services.network().release(podIp);
                 }
+                if (!mounted) {
+                    runtime.mount(volumes);
+                    mounted = true;
+                }
+                ensureImage(pod);
+                if (stopped || !node.isPowered()) {
+                    return;
+                }
                 Container started = runtime.start(pod, volumes);
                 container = started;
                 if (stopped || !node.isPowered()) {
                     started.kill(); // the node lost power or the pod was stopped while the process was starting
                     return;
                 }
-                podIp = services.network().allocate(started.port());
+                podIp = services.network().allocate(node.name(), started.port());
                 startedAt = services.clock().instant();
                 if (started instanceof PostgresContainer pg) {
                     for (int i = 0; i < 600 && pg.isRunning() && !pg.probe() && !stopped; i++) {
                         Thread.sleep(100);
                     }
                 }
-                runtime.pulled(PodStatuses.image(pod));
                 services.timeline().record("pod", namespace + "/" + name,
                         (started.isReady() ? "Ready" : "NotReady") + " on " + node.name());
             } catch (RuntimeException | InterruptedException | IOException e) {
@@ -138,6 +146,21 @@ final class PodWorker {
                 starting = false;
             }
         });
+    }
+
+    /** EnsureImageExists with the IfNotPresent policy: a pull, with its Events, only when the node lacks the image. */
+    private void ensureImage(Pod pod) throws InterruptedException {
+        String image = PodStatuses.image(pod);
+        if (runtime.hasImage(image)) {
+            node.event(pod, "Pulled", "Container image \"" + image + "\" already present on machine");
+            return;
+        }
+        node.event(pod, "Pulling", "Pulling image \"" + image + "\"");
+        long start = System.nanoTime();
+        runtime.pull(image);
+        String took = String.format(java.util.Locale.ROOT, "%.3fs", (System.nanoTime() - start) / 1e9);
+        node.event(pod, "Pulled", "Successfully pulled image \"" + image + "\" in " + took + " (" + took
+                + " including waiting)");
     }
 
     /** Stops the container: killed at once with no grace period, else stopped within it. */
