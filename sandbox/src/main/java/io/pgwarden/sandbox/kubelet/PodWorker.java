@@ -32,12 +32,15 @@ final class PodWorker {
     private volatile boolean starting;
     private volatile boolean stopped;
     private volatile Instant restartNotBefore;
+    /** The pod as the kubelet last saw it on the API server: what it runs from while cut off. */
+    private volatile Pod spec;
 
     PodWorker(Pod pod, List<String> volumes, Kubelet node, ContainerRuntime runtime, NodeServices services) {
         this.uid = pod.getMetadata().getUid();
         this.namespace = pod.getMetadata().getNamespace();
         this.name = pod.getMetadata().getName();
         this.volumes = volumes;
+        this.spec = pod;
         this.node = node;
         this.runtime = runtime;
         this.services = services;
@@ -54,6 +57,7 @@ final class PodWorker {
 
     /** A pass over a running pod: restart a dead container when its back-off allows, then post the status. */
     void sync(Pod pod) {
+        spec = pod;
         Container c = container;
         boolean blocklisted = node.isFenced() && !volumes.isEmpty();
         if (c != null && !starting && !c.isRunning() && !stopped && !blocklisted) {
@@ -71,6 +75,11 @@ final class PodWorker {
         node.post(pod, PodStatuses.running(pod, node.internalIp(), "sandbox://" + uid + "/" + restarts,
                 c != null && c.isRunning(), c != null && c.isReady() && !starting, startedAt, restarts, podIp,
                 services.clock().instant()));
+    }
+
+    /** A pass without the API server: the last-known spec, and the status is not posted. */
+    void resync() {
+        sync(spec);
     }
 
     /** Starts the container in the background and probes it until it is ready, dies or the pod is stopped. */
