@@ -58,6 +58,9 @@ public final class TaintEvictionController {
                 present.add(key);
                 taints.put(taint, taintSeen.computeIfAbsent(key, k -> now));
             }
+            if (taints.isEmpty()) {
+                continue;
+            }
             for (Pod pod : view.podsOn(node.getMetadata().getName())) {
                 Optional<Instant> deadline = evictionTime(pod, taints, scaled);
                 if (!ClusterView.isTerminating(pod) && deadline.isPresent() && !now.isBefore(deadline.get())) {

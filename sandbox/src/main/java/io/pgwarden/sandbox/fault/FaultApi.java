@@ -26,8 +26,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The sandbox's JSON HTTP API for scripts and other harnesses: node power, partition and container runtime faults,
- * pod process kills, nodes added and removed, the invariant report and the timeline; plus, under /redfish/v1, each node's BMC as the
- * Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
+ * pod process kills, nodes added and removed, the invariant report and the timeline; plus, under /redfish/v1, each
+ * node's BMC as the Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
  */
 public final class FaultApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -270,7 +270,8 @@ public final class Kubelet {
 
     /** Posts a pod's status only when something a reader would see changed (phase, readiness, IP, restarts). */
     void post(Pod pod, PodStatus status) {
-        if (!reachesApiServer() || Objects.equals(PodStatuses.fingerprint(pod.getStatus()), PodStatuses.fingerprint(status))) {
+        if (!reachesApiServer()
+                || Objects.equals(PodStatuses.fingerprint(pod.getStatus()), PodStatuses.fingerprint(status))) {
             return;
         }
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
