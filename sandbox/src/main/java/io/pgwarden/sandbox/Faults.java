@@ -59,6 +59,11 @@ public final class Faults {
         kubelet(node).heal();
     }
 
+    /** The node's container runtime stops (true) or comes back: the kubelet reports Ready=False meanwhile. */
+    public void containerRuntimeDown(String node, boolean down) {
+        kubelet(node).containerRuntime(!down);
+    }
+
     /** Kills the pod's process on whichever node runs it; the kubelet restarts it. */
     public void killPod(String namespace, String pod) {
         boolean killed = kubelets.values().stream().anyMatch(k -> k.killPod(namespace, pod));

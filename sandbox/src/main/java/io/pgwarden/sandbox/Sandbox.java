@@ -10,6 +10,8 @@ import io.pgwarden.sandbox.control.JobController;
 import io.pgwarden.sandbox.control.ExternalAttacher;
 import io.pgwarden.sandbox.control.NetworkFences;
 import io.pgwarden.sandbox.control.NodeLifecycleController;
+import io.pgwarden.sandbox.control.PodGarbageCollector;
+import io.pgwarden.sandbox.control.TaintEvictionController;
 import io.pgwarden.sandbox.control.Scheduler;
 import io.pgwarden.sandbox.control.ServiceProxies;
 import io.pgwarden.sandbox.control.Snapshots;
@@ -71,6 +73,8 @@ public final class Sandbox implements AutoCloseable {
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-heartbeats"));
     private final Faults faults;
     private final NodeLifecycleController nodeLifecycle;
+    private final TaintEvictionController taintEviction;
+    private final PodGarbageCollector podGc;
     private final Scheduler scheduler;
     private final StatefulSetController statefulSets;
     private final JobController jobs;
@@ -95,9 +99,16 @@ public final class Sandbox implements AutoCloseable {
         io.pgwarden.sandbox.ceph.RbdCommand.install(storage);
         this.postgresBin = PostgresBinaries.install(Path.of(System.getProperty("java.io.tmpdir"),
                 "pgwarden-sandbox-postgres-17.6.0"));
-        this.api = ApiServer.start(config.apiPort(), clock, config.podEvictionToleration().toSeconds(), this::changed);
+        // Pods carry the real tolerationSeconds (300), as a user sees them; the taint-eviction controller scales them.
+        this.api = ApiServer.start(config.apiPort(), clock, config.timings().podEvictionToleration().toSeconds(),
+                this::changed);
         this.client = api.newClient();
-        this.nodeLifecycle = new NodeLifecycleController(client, clock, config.nodeMonitorGracePeriod(), timeline);
+        this.nodeLifecycle = new NodeLifecycleController(client, clock, config.nodeMonitorGracePeriod(),
+                config.scaled(config.timings().nodeEvictionInterval()),
+                config.scaled(config.timings().secondaryNodeEvictionInterval()), timeline);
+        this.taintEviction = new TaintEvictionController(client, clock, config::scaled, timeline);
+        this.podGc = new PodGarbageCollector(client, clock, config.scaled(config.timings().podGcCheckPeriod()),
+                config.scaled(config.timings().podGcQuarantine()), timeline);
         this.scheduler = new Scheduler(client, timeline);
         this.statefulSets = new StatefulSetController(client, timeline);
         this.jobs = new JobController(client, clock, config, timeline);
@@ -105,7 +116,8 @@ public final class Sandbox implements AutoCloseable {
                 recorder, timeline, workers), heartbeats);
         this.snapshots = new Snapshots(client, clock, config.scaled(config.timings().snapshotCreation()), storage,
                 timeline, faults::writersOf);
-        this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
+        this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(),
+                config.disableForceDetachOnTimeout(), storage, snapshots, timeline);
         this.attacher = new ExternalAttacher(client, control, config.scaled(config.timings().attachTime()), timeline);
         this.fences = new NetworkFences(client);
         this.services = new ServiceProxies(network, workers, s ->
@@ -171,8 +183,9 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * One pass of every controller and kubelet over one read of the cluster. The node lifecycle controller only
-     * runs in the periodic pass, every node-monitor-period, as monitorNodeHealth does.
+     * One pass of every controller and kubelet over one read of the cluster. The node lifecycle controller's health
+     * monitoring only runs in the periodic pass, every node-monitor-period, as monitorNodeHealth does; its NoSchedule
+     * taints follow node changes, as doNoScheduleTaintingPass does on node events; the pod GC keeps its own period.
      */
     private void reconcile(boolean periodic) {
         if (!bootstrapped) {
@@ -190,6 +203,9 @@ public final class Sandbox implements AutoCloseable {
         if (periodic) {
             step("node lifecycle", () -> nodeLifecycle.reconcile(view));
         }
+        step("node taints by condition", () -> nodeLifecycle.taintByConditions(view));
+        step("taint eviction", () -> taintEviction.reconcile(view));
+        step("pod gc", () -> podGc.reconcile(view));
         step("network fences", () -> fences.reconcile(faults.nodes()));
         step("statefulsets", () -> statefulSets.reconcile(view));
         step("jobs", () -> jobs.reconcile(view));

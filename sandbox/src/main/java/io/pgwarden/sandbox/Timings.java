@@ -38,30 +38,43 @@ import java.time.Duration;
  * @param bootTime               from power on to a kubelet posting Ready again: 3 min, an estimate for a physical server
  *                               (firmware POST, OS boot, kubelet start) within the 5 min the Kubernetes reboot e2e test
  *                               allows ({@code test/e2e/cloud/gcp/reboot.go}, rebootNodeReadyAgainTimeout)
+ * @param nodeEvictionInterval   how often the node lifecycle controller may taint one more node NoExecute in a healthy
+ *                               zone: 1 / {@code --node-eviction-rate} (0.1 per second, {@code
+ *                               cmd/kube-controller-manager/app/options/nodelifecyclecontroller.go})
+ * @param secondaryNodeEvictionInterval the same in a partially disrupted zone of a large cluster: 1 / {@code
+ *                               --secondary-node-eviction-rate} (0.01 per second, same file)
+ * @param podGcCheckPeriod       how often the pod GC runs ({@code gcCheckPeriod}, 20 s, {@code
+ *                               pkg/controller/podgc/gc_controller.go})
+ * @param podGcQuarantine        how long the pod GC waits before it believes a pod's node is gone ({@code
+ *                               quarantineTime}, 40 s, same file)
  */
 public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePeriod, Duration nodeMonitorPeriod,
                       Duration podEvictionToleration, Duration forceDetachTimeout, Duration snapshotCreation,
                       Duration jobPodFailureBackOff, Duration maxJobPodFailureBackOff,
                       Duration attachTime, Duration mountTime, Duration imagePullTime,
-                      Duration bmcPowerChangeTime, Duration bootTime) {
+                      Duration bmcPowerChangeTime, Duration bootTime, Duration nodeEvictionInterval,
+                      Duration secondaryNodeEvictionInterval, Duration podGcCheckPeriod, Duration podGcQuarantine) {
 
     /** A real cluster's timings, with the upstream defaults. */
     public static Timings real() {
         return new Timings(Duration.ofSeconds(10), Duration.ofSeconds(50), Duration.ofSeconds(5),
                 Duration.ofSeconds(300), Duration.ofMinutes(6), Duration.ofSeconds(3), Duration.ofSeconds(10),
                 Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Duration.ofMinutes(3));
+                Duration.ofSeconds(5), Duration.ofMinutes(3), Duration.ofSeconds(10), Duration.ofSeconds(100),
+                Duration.ofSeconds(20), Duration.ofSeconds(40));
     }
 
     public Timings withPodEvictionToleration(Duration toleration) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, toleration,
                 forceDetachTimeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime,
-                mountTime, imagePullTime, bmcPowerChangeTime, bootTime);
+                mountTime, imagePullTime, bmcPowerChangeTime, bootTime, nodeEvictionInterval,
+                secondaryNodeEvictionInterval, podGcCheckPeriod, podGcQuarantine);
     }
 
     public Timings withForceDetachTimeout(Duration timeout) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, podEvictionToleration,
                 timeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime, mountTime,
-                imagePullTime, bmcPowerChangeTime, bootTime);
+                imagePullTime, bmcPowerChangeTime, bootTime, nodeEvictionInterval, secondaryNodeEvictionInterval,
+                podGcCheckPeriod, podGcQuarantine);
     }
 }

@@ -50,7 +50,8 @@ class AttachMountAndPullTakeTimeIT {
                     .filter(a -> pv.equals(a.getSpec().getSource().getPersistentVolumeName())).findFirst().orElseThrow();
             assertThat(attachment.getStatus().getAttached()).isTrue();
             assertThat(cluster.node(node).getStatus().getVolumesAttached())
-                    .anySatisfy(v -> assertThat(v.getName()).isEqualTo(StorageNames.uniqueVolumeName(pv)));
+                    .anySatisfy(v -> assertThat(v.getName()).isEqualTo(StorageNames.uniqueVolumeName(cluster.client
+                            .persistentVolumes().withName(pv).get().getSpec().getCsi().getVolumeHandle())));
 
             List<Event> events = cluster.client.v1().events().inNamespace(DemoCluster.NS).list().getItems().stream()
                     .filter(e -> DemoCluster.POD.equals(e.getInvolvedObject().getName())

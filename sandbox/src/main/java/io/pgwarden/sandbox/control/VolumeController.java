@@ -38,14 +38,16 @@ import java.util.Set;
  * attach/detach controller with the external-attacher (VolumeAttachment objects). A ReadWriteOnce volume is
  * attached to one node at a time; a pod elsewhere waits with a Multi-Attach error. A volume no pod on its node
  * needs any more is detached once the node's kubelet no longer lists it in node.status.volumesInUse; if the node
- * cannot say so, it is force-detached after maxWaitForUnmountDuration (6 minutes), or at once when the node is
- * tainted node.kubernetes.io/out-of-service (KEP-2268).
+ * cannot say so, it is force-detached after maxWaitForUnmountDuration (6 minutes) when the node is not Ready or gone
+ * (unless --disable-force-detach-on-timeout), or at once when the node is tainted node.kubernetes.io/out-of-service
+ * (KEP-2268). See {@link #detachReason}.
  */
 public final class VolumeController {
     private static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
     private final KubernetesClient client;
     private final Clock clock;
     private final Duration forceDetachTimeout;
+    private final boolean disableForceDetachOnTimeout;
     private final Storage storage;
     private final Snapshots snapshots;
     private final Timeline timeline;
@@ -53,11 +55,12 @@ public final class VolumeController {
     private final Set<String> multiAttachReported = new HashSet<>();
     private final Set<String> failedDeleteReported = new HashSet<>();
 
-    public VolumeController(KubernetesClient client, Clock clock, Duration forceDetachTimeout, Storage storage,
-                            Snapshots snapshots, Timeline timeline) {
+    public VolumeController(KubernetesClient client, Clock clock, Duration forceDetachTimeout,
+                            boolean disableForceDetachOnTimeout, Storage storage, Snapshots snapshots, Timeline timeline) {
         this.client = client;
         this.clock = clock;
         this.forceDetachTimeout = forceDetachTimeout;
+        this.disableForceDetachOnTimeout = disableForceDetachOnTimeout;
         this.storage = storage;
         this.snapshots = snapshots;
         this.timeline = timeline;
@@ -293,21 +296,25 @@ public final class VolumeController {
         undesiredSince.keySet().retainAll(present);
     }
 
-    /** Why the volume (by handle) may be detached now, or null while it must stay attached. */
+    /**
+     * Why the volume (by handle) may be detached now, or null while it must stay attached: the attach/detach reconciler
+     * ({@code pkg/controller/volume/attachdetach/reconciler/reconciler.go}) detaches an unmounted volume; a mounted
+     * one only from a node with the out-of-service taint (hasOutOfServiceTaint, Ready or not), or from an unhealthy
+     * node (not Ready, or missing) once the volume has been unneeded for maxWaitForUnmountDuration, unless
+     * --disable-force-detach-on-timeout. A missing node's mounts are its last report, which the sandbox does not keep:
+     * a decommissioned node's volumes count as mounted.
+     */
     String detachReason(Node node, String handle, Duration undesiredFor) {
-        if (node == null) {
-            return "node deleted";
-        }
-        boolean inUse = node.getStatus() != null && node.getStatus().getVolumesInUse() != null
+        boolean mounted = node == null || node.getStatus() != null && node.getStatus().getVolumesInUse() != null
                 && node.getStatus().getVolumesInUse().contains(StorageNames.uniqueVolumeName(handle));
-        if (!inUse) {
+        if (!mounted) {
             return "unmounted";
         }
-        boolean healthy = ClusterView.isReady(node);
-        if (!healthy && NodeLifecycleController.hasTaint(node, Names.TAINT_OUT_OF_SERVICE)) {
+        if (node != null && NodeLifecycleController.hasTaint(node, Names.TAINT_OUT_OF_SERVICE)) {
             return "out-of-service taint";
         }
-        if (!healthy && undesiredFor.compareTo(forceDetachTimeout) >= 0) {
+        boolean healthy = node != null && ClusterView.isReady(node);
+        if (!healthy && !disableForceDetachOnTimeout && undesiredFor.compareTo(forceDetachTimeout) > 0) {
             return "force detach after maxWaitForUnmountDuration";
         }
         return null;

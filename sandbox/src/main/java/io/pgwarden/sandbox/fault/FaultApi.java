@@ -27,9 +27,9 @@ import java.util.Comparator;
 import java.util.concurrent.Executors;
 
 /**
- * The sandbox's JSON HTTP API for scripts and other harnesses: node power and partition faults, pod process kills,
- * nodes added and removed, the invariant report and the timeline; plus, under /redfish/v1, each node's BMC as the
- * Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
+ * The sandbox's JSON HTTP API for scripts and other harnesses: node power, partition and container runtime faults,
+ * pod process kills, nodes added and removed, the invariant report and the timeline; plus, under /redfish/v1, each
+ * node's BMC as the Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
  */
 public final class FaultApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -113,6 +113,8 @@ public final class FaultApi implements AutoCloseable {
                 case "power-on" -> sandbox.faults().powerOn(p[1]);
                 case "partition" -> sandbox.faults().partition(p[1]);
                 case "heal" -> sandbox.faults().heal(p[1]);
+                case "runtime-down" -> sandbox.faults().containerRuntimeDown(p[1], true);
+                case "runtime-up" -> sandbox.faults().containerRuntimeDown(p[1], false);
                 default -> {
                     return null;
                 }
@@ -153,7 +155,7 @@ public final class FaultApi implements AutoCloseable {
         Lease lease = sandbox.client().leases().inNamespace(Names.NODE_LEASE_NAMESPACE).withName(kubelet.name()).get();
         return JSON.createObjectNode().put("name", kubelet.name()).put("internalIP", kubelet.internalIp())
                 .put("power", kubelet.isPowered() ? "On" : "Off").put("partitioned", kubelet.isPartitioned())
-                .put("fenced", kubelet.isFenced())
+                .put("fenced", kubelet.isFenced()).put("runtime", kubelet.isRuntimeDown() ? "Down" : "Up")
                 .put("ready", node == null ? "Unknown" : ClusterView.ready(node).map(c -> c.getStatus()).orElse("Unknown"))
                 .put("unschedulable", node != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable()))
                 .put("leaseRenewTime", lease == null || lease.getSpec().getRenewTime() == null ? null

@@ -56,6 +56,7 @@ public final class Kubelet {
     private final Map<String, PodWorker> pods = new ConcurrentHashMap<>();
     private volatile boolean powered = true;
     private volatile boolean partitioned;
+    private volatile boolean runtimeDown;
     private volatile boolean fenced;
     private volatile boolean statusStale = true;
     private volatile Lease lease;
@@ -88,6 +89,10 @@ public final class Kubelet {
 
     public boolean isFenced() {
         return fenced;
+    }
+
+    public boolean isRuntimeDown() {
+        return runtimeDown;
     }
 
     private boolean reachesApiServer() {
@@ -140,7 +145,10 @@ public final class Kubelet {
         for (String pressure : List.of("MemoryPressure", "DiskPressure", "PIDPressure")) {
             conditions.add(condition(pressure, "False", "KubeletHasNo" + pressure, now));
         }
-        conditions.add(condition("Ready", "True", "KubeletReady", now));
+        conditions.add(runtimeDown
+                ? new NodeConditionBuilder(condition("Ready", "False", "KubeletNotReady", now))
+                        .withMessage("container runtime is down").build()
+                : condition("Ready", "True", "KubeletReady", now));
         Set<String> inUse = volumesInUse();
         Set<String> images = runtime.images();
         List<ContainerImage> imageList = images.stream().sorted()
@@ -182,11 +190,34 @@ public final class Kubelet {
 
     // ---- pod lifecycle -----------------------------------------------------------------------------------------
 
-    /** One pass of the kubelet's sync loop over the pods the API server binds to this node. */
+    /**
+     * One pass of the kubelet's sync loop over the pods the API server binds to this node. Cut off from the API
+     * server, the kubelet goes on running the pods it has from the specs it last saw (restarts, probes), only its
+     * writes stop; back in touch it reconciles: pods deleted meanwhile are killed, statuses posted again. With its
+     * container runtime down it can neither start, restart nor stop a container; what runs keeps running.
+     */
     public void sync(ClusterView view) {
-        if (!reachesApiServer()) {
+        if (!powered) {
             return;
         }
+        if (partitioned) {
+            if (!runtimeDown) {
+                pods.values().forEach(PodWorker::resync);
+            }
+            return;
+        }
+        if (!runtimeDown) {
+            syncPods(view);
+        }
+        Node node = view.nodes().get(name);
+        String reported = node == null ? "" : ClusterView.ready(node).map(NodeCondition::getStatus).orElse("");
+        if (statusStale || !reported.equals(runtimeDown ? "False" : "True") || !volumesInUse().equals(reportedVolumes)
+                || !runtime.images().equals(reportedImages)) {
+            postNodeStatus();
+        }
+    }
+
+    private void syncPods(ClusterView view) {
         List<Pod> bound = view.podsOn(name);
         Set<String> boundUids = new TreeSet<>();
         for (Pod pod : bound) {
@@ -202,12 +233,6 @@ public final class Kubelet {
                 // Deleted from the API server while this node was away (force delete): kill what is left of it.
                 services.workers().submit(() -> stop(worker, Duration.ZERO));
             }
-        }
-        Node node = view.nodes().get(name);
-        boolean notReady = node == null || !ClusterView.isReady(node);
-        if (statusStale || notReady || !volumesInUse().equals(reportedVolumes)
-                || !runtime.images().equals(reportedImages)) {
-            postNodeStatus();
         }
     }
 
@@ -294,7 +319,8 @@ public final class Kubelet {
 
     /** Posts a pod's status only when something a reader would see changed (phase, readiness, IP, restarts). */
     void post(Pod pod, PodStatus status) {
-        if (Objects.equals(PodStatuses.fingerprint(pod.getStatus()), PodStatuses.fingerprint(status))) {
+        if (!reachesApiServer()
+                || Objects.equals(PodStatuses.fingerprint(pod.getStatus()), PodStatuses.fingerprint(status))) {
             return;
         }
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
@@ -345,6 +371,19 @@ public final class Kubelet {
             services.timeline().record("node", name, "Healed");
             renewLease();
         }
+    }
+
+    /**
+     * The container runtime stops answering (containerd down, PLEG unhealthy): the kubelet still renews its lease but
+     * posts Ready=False ("container runtime is down"); the containers keep running, nothing is started or stopped.
+     */
+    public synchronized void containerRuntime(boolean up) {
+        if (runtimeDown == !up) {
+            return;
+        }
+        runtimeDown = !up;
+        statusStale = true;
+        services.timeline().record("node", name, up ? "RuntimeUp" : "RuntimeDown");
     }
 
     /**

@@ -35,12 +35,15 @@ final class PodWorker {
     private volatile boolean mounted;
     private volatile Instant restartNotBefore;
     private volatile boolean finished;
+    /** The pod as the kubelet last saw it on the API server: what it runs from while cut off. */
+    private volatile Pod spec;
 
     PodWorker(Pod pod, List<String> volumes, Kubelet node, ContainerRuntime runtime, NodeServices services) {
         this.uid = pod.getMetadata().getUid();
         this.namespace = pod.getMetadata().getNamespace();
         this.name = pod.getMetadata().getName();
         this.volumes = volumes;
+        this.spec = pod;
         this.node = node;
         this.runtime = runtime;
         this.services = services;
@@ -62,6 +65,7 @@ final class PodWorker {
 
     /** A pass over a running pod: restart a dead container when its back-off allows, then post the status. */
     void sync(Pod pod) {
+        spec = pod;
         Container c = container;
         if (finished) {
             return;
@@ -105,6 +109,11 @@ final class PodWorker {
                 startedAt, services.clock().instant(), restarts));
         services.timeline().record("pod", PodStatuses.key(pod), (exitCode == 0 ? "Succeeded" : "Failed (exit code "
                 + exitCode + ")") + " on " + node.name());
+    }
+
+    /** A pass without the API server: the last-known spec, and the status is not posted. */
+    void resync() {
+        sync(spec);
     }
 
     /** Starts the container in the background and probes it until it is ready, dies or the pod is stopped. */
