@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 /**
  * Fabric8's CRUD mock dispatcher, corrected where it differs from the real API server in ways the services, the
  * sandbox's controllers or kubectl depend on. Storage, create, get, list and watch stay the mock's; this class
- * adds discovery, field selectors, the status/scale/eviction subresources, graceful pod deletion and its own
+ * adds discovery, field selectors, the status/scale/eviction subresources, graceful pod deletion, defaulting and its own
  * update path (PUT and every PATCH type), which keeps status on plain updates and does not delete a terminating
  * object when it is updated.
  */
@@ -46,6 +46,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/([^/]+)/pods");
     private static final Pattern CLAIMS = Pattern.compile("/api/v1/namespaces/([^/]+)/persistentvolumeclaims");
+    /** A collection a create is posted to: /api/v1/namespaces/x/pods, /apis/apps/v1/namespaces/x/statefulsets. */
+    private static final Pattern COLLECTION =
+            Pattern.compile("/(?:api|apis/[^/]+)/[^/]+(?:/namespaces/[^/]+)?/([^/]+)");
     static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
 
     private final Clock clock;
@@ -118,8 +121,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         return switch (method) {
             case "GET" -> asServerAnswers(get(fullPath, query), path, request.getHeader("Accept"));
-            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body)
-                    : CLAIMS.matcher(path).matches() ? createClaim(request, body) : super.handleCreate(request);
+            case "POST" -> create(request, path, body);
             case "PUT" -> update(path, current -> parse(body));
             case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
             case "DELETE" -> delete(fullPath, path, query, body);
@@ -217,7 +219,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             result = current.deepCopy();
             copyField(desired, result, "status");
         } else {
-            result = (ObjectNode) desired;
+            result = Defaults.apply(plural, (ObjectNode) desired);
             if (Discovery.hasStatusSubresource(plural)) {
                 copyField(current, result, "status");
             }
@@ -250,11 +252,32 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
-     * Pod admission as the real API server applies it: the DefaultTolerationSeconds plugin adds tolerations of the
-     * not-ready and unreachable NoExecute taints (300 s by default) and a new pod's status is phase Pending.
+     * Create as the real API server does it: the kind's defaults (see {@link Defaults}), then admission: for pods
+     * the DefaultTolerationSeconds plugin (tolerations of the not-ready and unreachable NoExecute taints, 300 s by
+     * default) and status phase Pending; for claims the StorageObjectInUseProtection plugin (the
+     * kubernetes.io/pvc-protection finalizer, so deleting a claim a pod still uses only marks it) and phase Pending.
      */
-    private MockResponse createPod(RecordedRequest request, String body) {
-        ObjectNode pod = (ObjectNode) parse(body);
+    private MockResponse create(RecordedRequest request, String path, String body) {
+        Matcher collection = COLLECTION.matcher(path);
+        if (!collection.matches() || body.isBlank()) {
+            return super.handleCreate(request);
+        }
+        JsonNode parsed = parse(body);
+        if (!parsed.isObject()) {
+            return super.handleCreate(request);
+        }
+        String plural = collection.group(1);
+        ObjectNode object = Defaults.apply(plural, (ObjectNode) parsed);
+        if (plural.equals("pods") && PODS.matcher(path).matches()) {
+            admitPod(object);
+        } else if (plural.equals("persistentvolumeclaims") && CLAIMS.matcher(path).matches()) {
+            admitClaim(object);
+        }
+        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders(), new Buffer(object.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private void admitPod(ObjectNode pod) {
         ArrayNode tolerations = pod.with("spec").withArray("tolerations");
         for (String taint : new String[]{Names.TAINT_NOT_READY, Names.TAINT_UNREACHABLE}) {
             boolean present = false;
@@ -268,16 +291,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
         }
         pod.putObject("status").put("phase", "Pending").put("qosClass", "BestEffort");
-        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
-                request.getHeaders(), new Buffer(pod.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
-    /**
-     * The StorageObjectInUseProtection admission plugin: every claim carries the kubernetes.io/pvc-protection
-     * finalizer, so deleting a claim a pod still uses only marks it; the volume controller lets it go.
-     */
-    private MockResponse createClaim(RecordedRequest request, String body) {
-        ObjectNode claim = (ObjectNode) parse(body);
+    private static void admitClaim(ObjectNode claim) {
         ArrayNode finalizers = claim.with("metadata").withArray("finalizers");
         boolean present = false;
         for (JsonNode f : finalizers) {
@@ -287,8 +303,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             finalizers.add(PVC_PROTECTION);
         }
         claim.putObject("status").put("phase", "Pending");
-        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
-                request.getHeaders(), new Buffer(claim.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     private JsonNode patch(JsonNode current, String body, String contentType) {
