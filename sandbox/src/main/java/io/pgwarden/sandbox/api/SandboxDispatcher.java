@@ -151,7 +151,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private MockResponse get(String fullPath, Map<String, String> query) {
         if (query.isEmpty() && indexKey(getKey(fullPath)) != null) {
             Map.Entry<AttributeSet, String> entry = findResource(getKey(fullPath));
-            return entry == null ? ApiError.notFound(fullPath).toResponse() : json(200, entry.getValue());
+            return entry == null ? notFound(getKey(fullPath), fullPath).toResponse() : json(200, entry.getValue());
         }
         FieldSelector fields = FieldSelector.parse(query.get("fieldSelector"));
         SetBasedLabelSelector labels = SetBasedLabelSelector.parse(query.get("labelSelector"));
@@ -220,7 +220,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         AttributeSet key = getKey(path);
         Map.Entry<AttributeSet, String> entry = findResource(key);
         if (entry == null) {
-            throw ApiError.notFound(path);
+            throw notFound(key, path);
         }
         ObjectNode current = (ObjectNode) parse(entry.getValue());
         JsonNode desired = change.apply(current.deepCopy());
@@ -437,6 +437,18 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         scale.putObject("status").put("replicas", workload.path("status").path("replicas").asInt(0))
                 .put("selector", selector.toString());
         return scale;
+    }
+
+    /** NotFound as the real server words it: {@code pods "x" not found}, {@code statefulsets.apps "x" not found}. */
+    private static ApiError notFound(AttributeSet key, String path) {
+        String plural = value(key, "plural");
+        String name = value(key, "name");
+        if (plural == null || name == null) {
+            return ApiError.notFound(path);
+        }
+        String group = value(key, "api");
+        return new ApiError(404, "NotFound", plural + (group == null ? "" : "." + group) + " \"" + name
+                + "\" not found");
     }
 
     // ---- the lookup index ----
