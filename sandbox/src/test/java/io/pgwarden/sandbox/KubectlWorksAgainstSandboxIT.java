@@ -117,7 +117,7 @@ class KubectlWorksAgainstSandboxIT {
             kubectl(kubeconfig, "run", "sleeper", "--image=busybox", "--restart=Never",
                     "--overrides={\"apiVersion\":\"v1\",\"spec\":{\"nodeName\":\"" + spare + "\"}}");
             kubectl(kubeconfig, "wait", "--for=condition=Ready", "pod/sleeper", "--timeout=60s");
-            cluster.sandbox.powerOff(spare);
+            powerOff(cluster, spare);
             kubectl(kubeconfig, "delete", "pod", "sleeper", "--wait=false");
             Background waiting = Background.start(kubeconfig, "wait", "--for=delete", "pod/sleeper", "--timeout=60s",
                     "-v=6");
@@ -138,6 +138,15 @@ class KubectlWorksAgainstSandboxIT {
 
     private static String kubectl(Path kubeconfig, String... args) throws IOException, InterruptedException {
         return kubectl(kubeconfig, Duration.ofSeconds(60), args);
+    }
+
+    /** Powers a node off through the fault-injection HTTP API, as a user of the local run would. */
+    private static void powerOff(DemoCluster cluster, String node) throws IOException, InterruptedException {
+        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(cluster.sandbox.httpApiUrl() + "/nodes/" + node + "/power-off"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as("power-off %s: %s", node, answer.body()).isBetween(200, 299);
     }
 
     /**
