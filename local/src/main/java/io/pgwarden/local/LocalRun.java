@@ -57,20 +57,23 @@ public final class LocalRun {
                   failover-service  %s
                   backup-service    %s
                   Kafka             %s
-                  catalog database  %s  (user %s)
+                  catalog database  %s  (JDBC: %s)
                   sandbox cluster   %s  (faults: %s)
-                  demo database     %s
+                  demo database     %s  (JDBC: %s)
 
                   kubectl --kubeconfig %s get nodes
+                  psql %s
                   set -a; . %s; set +a     # all of the above as variables
                   logs: %s   (the launcher's: %s)
                   %s
 
                 """, seconds, stack.gatewayUrl(), stack.gatewayUrl(),
                 stack.services().get("node-watcher").url(), stack.services().get("failover-service").url(),
-                stack.services().get("backup-service").url(), stack.kafkaBootstrapServers(), stack.catalogJdbcUrl(),
-                io.pgwarden.embedded.CatalogDatabase.USER, stack.sandbox().apiServerUrl(), stack.sandbox().httpApiUrl(),
-                stack.sandbox().demoDatabaseJdbcUrl().orElse("(not deployed)"), stack.kubeconfig(), env,
+                stack.services().get("backup-service").url(), stack.kafkaBootstrapServers(), stack.catalogUrl(),
+                stack.catalogJdbcUrl(), stack.sandbox().apiServerUrl(), stack.sandbox().httpApiUrl(),
+                stack.demoDatabaseUrl().orElse("(not deployed)"),
+                stack.sandbox().demoDatabaseJdbcUrl().orElse("-"), stack.kubeconfig(),
+                stack.demoDatabaseUrl().orElse(stack.catalogUrl()), env,
                 settings.stateDir().resolve("logs"), LocalStack.LAUNCHER_LOG,
                 settings.supervision().enabled()
                         ? "a service that exits or stays not live is restarted (PGWARDEN_SUPERVISE=false: not)"

@@ -227,7 +227,7 @@ public final class LocalStack implements AutoCloseable {
     /** The demo database is up when a client gets through its Service to a PostgreSQL that answers. */
     private void awaitDemoDatabase(Instant deadline) {
         Properties credentials = new Properties();
-        credentials.setProperty("user", "postgres");
+        credentials.setProperty("user", DatabaseUrls.DEMO_DATABASE_USER);
         credentials.setProperty("connectTimeout", "2");
         String url = sandbox.demoDatabaseJdbcUrl().orElseThrow();
         while (true) {
@@ -353,6 +353,16 @@ public final class LocalStack implements AutoCloseable {
         return catalog.jdbcUrl();
     }
 
+    /** The catalog as a libpq URI with its user, for psql. */
+    public String catalogUrl() {
+        return DatabaseUrls.libpq(catalogJdbcUrl(), CatalogDatabase.USER);
+    }
+
+    /** The demo database (through its Service) as a libpq URI with its user, for psql; empty when not deployed. */
+    public java.util.Optional<String> demoDatabaseUrl() {
+        return sandbox.demoDatabaseJdbcUrl().map(url -> DatabaseUrls.libpq(url, DatabaseUrls.DEMO_DATABASE_USER));
+    }
+
     public Sandbox sandbox() {
         return sandbox;
     }
@@ -361,16 +371,17 @@ public final class LocalStack implements AutoCloseable {
         return settings.stateDir().resolve("kubeconfig");
     }
 
-    /** Writes the addresses of this run as shell variables, for scripts, kubectl and psql. */
+    /**
+     * Writes the addresses of this run as shell variables, for scripts, kubectl and psql: the databases as libpq
+     * URIs ({@code psql "$DEMO_DB_URL"}) with their JDBC URLs beside ({@link DatabaseUrls#variables}).
+     */
     public Path writeEnv() {
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("GATEWAY_URL", gatewayUrl());
         vars.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
-        vars.put("CATALOG_JDBC_URL", catalogJdbcUrl());
-        vars.put("CATALOG_USER", CatalogDatabase.USER);
+        vars.putAll(DatabaseUrls.variables(catalogJdbcUrl(), sandbox.demoDatabaseJdbcUrl()));
         vars.put("KUBECONFIG", kubeconfig().toAbsolutePath().toString());
         vars.put("SANDBOX_URL", sandbox.httpApiUrl());
-        sandbox.demoDatabaseJdbcUrl().ifPresent(url -> vars.put("DEMO_DB_URL", url));
         vars.put("NODE_WATCHER_URL", services().get("node-watcher").url());
         vars.put("FAILOVER_SERVICE_URL", services().get("failover-service").url());
         vars.put("BACKUP_SERVICE_URL", services().get("backup-service").url());

@@ -34,7 +34,11 @@ public final class SandboxMain {
         System.out.println("KUBERNETES_API_URL=" + sandbox.apiServerUrl());
         System.out.println("SANDBOX_URL=" + sandbox.httpApiUrl());
         System.out.println("KUBECONFIG=" + kubeconfig.toAbsolutePath());
-        sandbox.demoDatabaseJdbcUrl().ifPresent(url -> System.out.println("DEMO_DB_URL=" + url));
+        sandbox.demoDatabaseJdbcUrl().ifPresent(url -> {
+            // psql takes the libpq URI as it is; the postgres image's superuser, trusted locally.
+            System.out.println("DEMO_DB_URL=" + url.replace("jdbc:postgresql://", "postgresql://postgres@"));
+            System.out.println("DEMO_DB_JDBC_URL=" + url);
+        });
         new CountDownLatch(1).await();
     }
 

@@ -24,8 +24,9 @@ final class ApiError extends RuntimeException {
     }
 
     static String status(int code, String reason, String message) {
-        return JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
-                .put("status", code < 400 ? "Success" : "Failure").put("message", message).put("reason", reason)
+        var status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
+        status.putObject("metadata");
+        return status.put("status", code < 400 ? "Success" : "Failure").put("message", message).put("reason", reason)
                 .put("code", code).toString();
     }
 }

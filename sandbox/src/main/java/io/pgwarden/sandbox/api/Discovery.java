@@ -77,6 +77,12 @@ final class Discovery {
                 .findFirst().map(r -> new ListKind(r.groupVersion(), r.kind() + "List"));
     }
 
+    /** The kind of a resource (Pod in v1 for pods), if the sandbox serves it. */
+    static Optional<ListKind> kind(String groupVersion, String plural) {
+        return RESOURCES.stream().filter(r -> r.plural().equals(plural) && r.groupVersion().equals(groupVersion))
+                .findFirst().map(r -> new ListKind(r.groupVersion(), r.kind()));
+    }
+
     /** Kinds whose status is a subresource: a plain update keeps the stored status, as in the real API server. */
     static boolean hasStatusSubresource(String plural) {
         return WITH_STATUS.contains(plural);

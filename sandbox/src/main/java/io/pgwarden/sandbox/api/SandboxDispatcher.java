@@ -31,10 +31,11 @@ import java.util.regex.Pattern;
 
 /**
  * Fabric8's CRUD mock dispatcher, corrected where it differs from the real API server in ways the services, the
- * sandbox's controllers or kubectl depend on. Storage, create, get, list and watch stay the mock's; this class
- * adds discovery, field selectors, the status/scale/eviction subresources, graceful pod deletion and its own
+ * sandbox's controllers or kubectl depend on. Storage, create, get and list stay the mock's; this class adds
+ * discovery, field selectors, the status/scale/eviction subresources, graceful pod deletion, defaulting, its own
  * update path (PUT and every PATCH type), which keeps status on plain updates and does not delete a terminating
- * object when it is updated.
+ * object when it is updated, and the watches (with the {@link WatchCache}, which the mock does not have: its
+ * watches ignore resourceVersion).
  */
 public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private static final ObjectMapper JSON = Serialization.jsonMapper();
@@ -46,6 +47,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/([^/]+)/pods");
     private static final Pattern CLAIMS = Pattern.compile("/api/v1/namespaces/([^/]+)/persistentvolumeclaims");
+    /** A collection a create is posted to: /api/v1/namespaces/x/pods, /apis/apps/v1/namespaces/x/statefulsets. */
+    private static final Pattern COLLECTION =
+            Pattern.compile("/(?:api|apis/[^/]+)/[^/]+(?:/namespaces/[^/]+)?/([^/]+)");
     static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
 
     private final Clock clock;
@@ -54,12 +58,24 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     /** plural/namespace/name to the mock's key of that object: the mock itself scans every object per lookup. */
     private final Map<String, AttributeSet> index = new java.util.HashMap<>();
     private final ApiRequests requests = new ApiRequests();
+    private final WatchCache watchCache;
+    /** Open watches by resource (group/plural); added and offered changes under this object's lock. */
+    private final Map<String, java.util.Set<Watcher>> watchers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The newest resource version handed out: a list's resourceVersion, and every bookmark's. */
+    private long resourceVersion;
 
     /**
      * @param onChange told the resource (plural) of every stored change, as a watch would be; called while the
      *                 store is locked, so it must only take note
      */
     public SandboxDispatcher(Clock clock, long defaultTolerationSeconds, Consumer<String> onChange) {
+        this(clock, defaultTolerationSeconds, onChange, System::nanoTime);
+    }
+
+    /** @param watchCacheNanoTime the clock the watch cache ages its history by */
+    SandboxDispatcher(Clock clock, long defaultTolerationSeconds, Consumer<String> onChange,
+                      java.util.function.LongSupplier watchCacheNanoTime) {
+        this.watchCache = new WatchCache(watchCacheNanoTime);
         this.clock = clock;
         this.defaultTolerationSeconds = defaultTolerationSeconds;
         this.onChange = onChange;
@@ -116,10 +132,13 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (scale.matches()) {
             return scale(method, scale.group(1), scale.group(2), scale.group(3), body, request.getHeader("Content-Type"));
         }
+        if (WatchRequest.isWatch(method, query)) {
+            // ApiServer serves watches as streams (watch()); only the mock's own watch would come here.
+            throw new ApiError(400, "BadRequest", "watches are served by the API server's watch handler");
+        }
         return switch (method) {
             case "GET" -> asServerAnswers(get(fullPath, query), path, request.getHeader("Accept"));
-            case "POST" -> PODS.matcher(path).matches() ? createPod(request, body)
-                    : CLAIMS.matcher(path).matches() ? createClaim(request, body) : super.handleCreate(request);
+            case "POST" -> create(request, path, body);
             case "PUT" -> update(path, current -> parse(body));
             case "PATCH" -> update(path, current -> patch(current, body, request.getHeader("Content-Type")));
             case "DELETE" -> delete(fullPath, path, query, body);
@@ -132,7 +151,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private MockResponse get(String fullPath, Map<String, String> query) {
         if (query.isEmpty() && indexKey(getKey(fullPath)) != null) {
             Map.Entry<AttributeSet, String> entry = findResource(getKey(fullPath));
-            return entry == null ? ApiError.notFound(fullPath).toResponse() : json(200, entry.getValue());
+            return entry == null ? notFound(getKey(fullPath), fullPath).toResponse() : json(200, entry.getValue());
         }
         FieldSelector fields = FieldSelector.parse(query.get("fieldSelector"));
         SetBasedLabelSelector labels = SetBasedLabelSelector.parse(query.get("labelSelector"));
@@ -148,9 +167,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         java.util.function.Predicate<JsonNode> selected = o -> fields.matches(o) && labels.matches(o);
         MockResponse response = super.handleGet(mockPath);
-        if (response.getWebSocketListener() != null) {
-            return response.withWebSocketUpgrade(new FilteringWatch(response.getWebSocketListener(), selected));
-        }
         ObjectNode list = (ObjectNode) parse(response.getBody().readUtf8());
         ArrayNode kept = JSON.createArrayNode();
         list.withArray("items").forEach(item -> {
@@ -204,7 +220,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         AttributeSet key = getKey(path);
         Map.Entry<AttributeSet, String> entry = findResource(key);
         if (entry == null) {
-            throw ApiError.notFound(path);
+            throw notFound(key, path);
         }
         ObjectNode current = (ObjectNode) parse(entry.getValue());
         JsonNode desired = change.apply(current.deepCopy());
@@ -217,7 +233,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             result = current.deepCopy();
             copyField(desired, result, "status");
         } else {
-            result = (ObjectNode) desired;
+            result = Defaults.apply(plural, (ObjectNode) desired);
             if (Discovery.hasStatusSubresource(plural)) {
                 copyField(current, result, "status");
             }
@@ -250,11 +266,32 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
-     * Pod admission as the real API server applies it: the DefaultTolerationSeconds plugin adds tolerations of the
-     * not-ready and unreachable NoExecute taints (300 s by default) and a new pod's status is phase Pending.
+     * Create as the real API server does it: the kind's defaults (see {@link Defaults}), then admission: for pods
+     * the DefaultTolerationSeconds plugin (tolerations of the not-ready and unreachable NoExecute taints, 300 s by
+     * default) and status phase Pending; for claims the StorageObjectInUseProtection plugin (the
+     * kubernetes.io/pvc-protection finalizer, so deleting a claim a pod still uses only marks it) and phase Pending.
      */
-    private MockResponse createPod(RecordedRequest request, String body) {
-        ObjectNode pod = (ObjectNode) parse(body);
+    private MockResponse create(RecordedRequest request, String path, String body) {
+        Matcher collection = COLLECTION.matcher(path);
+        if (!collection.matches() || body.isBlank()) {
+            return super.handleCreate(request);
+        }
+        JsonNode parsed = parse(body);
+        if (!parsed.isObject()) {
+            return super.handleCreate(request);
+        }
+        String plural = collection.group(1);
+        ObjectNode object = Defaults.apply(plural, (ObjectNode) parsed);
+        if (plural.equals("pods") && PODS.matcher(path).matches()) {
+            admitPod(object);
+        } else if (plural.equals("persistentvolumeclaims") && CLAIMS.matcher(path).matches()) {
+            admitClaim(object);
+        }
+        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders(), new Buffer(object.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private void admitPod(ObjectNode pod) {
         ArrayNode tolerations = pod.with("spec").withArray("tolerations");
         for (String taint : new String[]{Names.TAINT_NOT_READY, Names.TAINT_UNREACHABLE}) {
             boolean present = false;
@@ -268,16 +305,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
         }
         pod.putObject("status").put("phase", "Pending").put("qosClass", "BestEffort");
-        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
-                request.getHeaders(), new Buffer(pod.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
-    /**
-     * The StorageObjectInUseProtection admission plugin: every claim carries the kubernetes.io/pvc-protection
-     * finalizer, so deleting a claim a pod still uses only marks it; the volume controller lets it go.
-     */
-    private MockResponse createClaim(RecordedRequest request, String body) {
-        ObjectNode claim = (ObjectNode) parse(body);
+    private static void admitClaim(ObjectNode claim) {
         ArrayNode finalizers = claim.with("metadata").withArray("finalizers");
         boolean present = false;
         for (JsonNode f : finalizers) {
@@ -287,8 +317,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             finalizers.add(PVC_PROTECTION);
         }
         claim.putObject("status").put("phase", "Pending");
-        return super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
-                request.getHeaders(), new Buffer(claim.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     private JsonNode patch(JsonNode current, String body, String contentType) {
@@ -411,6 +439,18 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return scale;
     }
 
+    /** NotFound as the real server words it: {@code pods "x" not found}, {@code statefulsets.apps "x" not found}. */
+    private static ApiError notFound(AttributeSet key, String path) {
+        String plural = value(key, "plural");
+        String name = value(key, "name");
+        if (plural == null || name == null) {
+            return ApiError.notFound(path);
+        }
+        String group = value(key, "api");
+        return new ApiError(404, "NotFound", plural + (group == null ? "" : "." + group) + " \"" + name
+                + "\" not found");
+    }
+
     // ---- the lookup index ----
 
     @Override
@@ -429,14 +469,16 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     @Override
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
                              GenericKubernetesResource resource, String newState) {
+        String existing = oldAttributes == null ? null : map.get(oldAttributes);
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
         onChange.accept(value(pathAttributes, "plural"));
         if (oldAttributes != null) {
             index.remove(indexKey(oldAttributes));
         }
+        AttributeSet stored = null;
         if (newState != null) {
             // The mock's own rule for the stored key: the object's attributes, plus the path's when it lacks a plural.
-            AttributeSet stored = resource != null ? getKubernetesAttributesExtractor().extract(resource)
+            stored = resource != null ? getKubernetesAttributesExtractor().extract(resource)
                     : getKubernetesAttributesExtractor().fromResource(newState);
             if (!stored.containsKey("plural")) {
                 stored = AttributeSet.merge(pathAttributes, stored);
@@ -446,6 +488,108 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 index.put(key, stored);
             }
         }
+        if (!java.util.Objects.equals(existing, newState)) {
+            record(pathAttributes, existing == null ? null : oldAttributes, existing, stored, newState);
+        }
+    }
+
+    // ---- watches -----------------------------------------------------------------------------------------------
+
+    @Override
+    public long requestResourceVersion() {
+        resourceVersion = super.requestResourceVersion();
+        return resourceVersion;
+    }
+
+    /**
+     * Keeps a stored change in the watch cache and offers it to the open watches of its resource. A deletion gets a
+     * resource version of its own, as etcd's delete revision.
+     */
+    private void record(AttributeSet pathAttributes, AttributeSet oldKey, String oldObject, AttributeSet newKey,
+                        String newObject) {
+        long version = newObject == null ? requestResourceVersion()
+                : parse(newObject).path("metadata").path("resourceVersion").asLong(resourceVersion);
+        String group = value(pathAttributes, "api");
+        String resource = (group == null ? "" : group) + "/" + value(pathAttributes, "plural");
+        WatchCache.Change change = new WatchCache.Change(version, oldKey, oldObject, newKey, newObject,
+                watchCache.now());
+        watchCache.add(resource, change);
+        java.util.Set<Watcher> open = watchers.get(resource);
+        if (open != null) {
+            for (Watcher w : open) {
+                w.offer(change);
+            }
+        }
+        change.forgetParsed();
+    }
+
+    /**
+     * Opens a watch: under the store's lock, its first events and its registration, so no change falls between
+     * them. The first events are the current state as ADDED events (no resourceVersion, "0", or
+     * sendInitialEvents=true, then a bookmark marking their end), or the changes after the given resourceVersion
+     * from the watch cache; a version the cache no longer reaches ends the watch with 410 Expired, one newer than
+     * any the server gave out with 504 "Too large resource version" (cacher.go Watch, watch_cache.go
+     * waitUntilFreshAndBlock, without the 3 s wait: here a newer version can only come from another process).
+     */
+    synchronized Watcher watch(WatchRequest request, Watcher.Sink sink) {
+        Watcher watcher = new Watcher(request, getKey(request.mockPath()), sink, clock);
+        if (request.startsWithState()) {
+            List<Map.Entry<AttributeSet, String>> state = new ArrayList<>();
+            for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
+                if (watcher.selects(entry.getKey(), entry.getValue())) {
+                    state.add(entry);
+                }
+            }
+            state.sort(Comparator.comparing((Map.Entry<AttributeSet, String> e) -> value(e.getKey(), "namespace"),
+                    Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(e -> value(e.getKey(), "name"),
+                    Comparator.nullsFirst(Comparator.naturalOrder())));
+            state.forEach(e -> watcher.added(e.getValue()));
+            if (request.sendInitialEvents() && request.allowWatchBookmarks()) {
+                watcher.bookmark(resourceVersion, true);
+            }
+        } else {
+            long from = Long.parseLong(request.resourceVersion());
+            if (from > resourceVersion) {
+                watcher.fail(504, "Timeout", "Too large resource version: " + from + ", current: " + resourceVersion);
+                return watcher;
+            }
+            try {
+                watchCache.since(request.resource(), from).forEach(watcher::offer);
+            } catch (WatchCache.Expired e) {
+                watcher.fail(410, "Expired", e.getMessage());
+                return watcher;
+            }
+        }
+        if (!watcher.isClosed()) {
+            watchers.computeIfAbsent(request.resource(), r -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                    .add(watcher);
+        }
+        return watcher;
+    }
+
+    /** Sends a watch a bookmark at the newest resource version (under the lock: no later change was sent before). */
+    synchronized void bookmark(Watcher watcher) {
+        watcher.bookmark(resourceVersion, false);
+    }
+
+    /** Forgets a watch that ended (its client went away, or the server ended it); any thread. */
+    void forget(Watcher watcher) {
+        java.util.Set<Watcher> open = watchers.get(watcher.request.resource());
+        if (open != null) {
+            open.remove(watcher);
+        }
+    }
+
+    /** Ends a watch from the server's side (its deadline), after any change being sent to it. */
+    synchronized void end(Watcher watcher) {
+        forget(watcher);
+        watcher.close();
+    }
+
+    /** Ends every open watch (the server stops). */
+    synchronized void endWatches() {
+        watchers.values().forEach(open -> open.forEach(Watcher::close));
+        watchers.clear();
     }
 
     private io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor getKubernetesAttributesExtractor() {

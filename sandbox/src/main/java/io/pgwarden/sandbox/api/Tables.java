@@ -30,6 +30,14 @@ final class Tables {
 
     /** The Table for a list or a single object, ages relative to now. */
     static String render(String plural, JsonNode body, Instant now) {
+        return render(plural, body, now, true);
+    }
+
+    /**
+     * The Table for a list or a single object; without headers (column definitions) when the client has them
+     * already, as in every watch event after the first.
+     */
+    static String render(String plural, JsonNode body, Instant now, boolean headers) {
         List<JsonNode> items = new ArrayList<>();
         if (body.has("items")) {
             body.get("items").forEach(items::add);
@@ -39,7 +47,7 @@ final class Tables {
         List<Column> columns = columns(plural, now);
         ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
         table.putObject("metadata").put("resourceVersion", body.path("metadata").path("resourceVersion").asText(""));
-        ArrayNode definitions = table.putArray("columnDefinitions");
+        ArrayNode definitions = headers ? table.putArray("columnDefinitions") : JSON.createArrayNode();
         for (Column c : columns) {
             definitions.addObject().put("name", c.name()).put("type", "string").put("format", c.name().equals("Name")
                     ? "name" : "").put("description", c.name()).put("priority", c.priority());

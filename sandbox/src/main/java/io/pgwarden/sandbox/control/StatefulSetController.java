@@ -162,10 +162,12 @@ public final class StatefulSetController {
         int ready = (int) pods.values().stream().filter(StatefulSetController::isRunningAndReady).count();
         int count = pods.size();
         Long generation = set.getMetadata().getGeneration();
+        String revision = revision(set);
         var status = set.getStatus();
         if (status != null && Integer.valueOf(count).equals(status.getReplicas())
                 && Integer.valueOf(ready).equals(status.getReadyReplicas())
-                && java.util.Objects.equals(generation, status.getObservedGeneration())) {
+                && java.util.Objects.equals(generation, status.getObservedGeneration())
+                && revision.equals(status.getUpdateRevision())) {
             return;
         }
         client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace())
@@ -179,8 +181,31 @@ public final class StatefulSetController {
                     s.getStatus().setCurrentReplicas(count);
                     s.getStatus().setUpdatedReplicas(count);
                     s.getStatus().setObservedGeneration(generation);
+                    // Pods are not rolled to a new template here: every pod counts as of the current revision.
+                    s.getStatus().setCurrentRevision(revision);
+                    s.getStatus().setUpdateRevision(revision);
                     return s;
                 });
+    }
+
+    /**
+     * The name of the set's current ControllerRevision, {@code <set>-<hash>}, as kubernetes/kubernetes
+     * pkg/controller/history/controller_history.go names it: FNV-1 32 of the revision's data (here the pod
+     * template's JSON), SafeEncodeString of its decimal form (k8s.io/apimachinery/pkg/util/rand).
+     */
+    static String revision(StatefulSet set) {
+        int hash = 0x811c9dc5;
+        for (byte b : io.fabric8.kubernetes.client.utils.Serialization.asJson(set.getSpec().getTemplate())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            hash *= 0x01000193;
+            hash ^= b & 0xff;
+        }
+        String alphanums = "bcdfghjklmnpqrstvwxz2456789";
+        StringBuilder encoded = new StringBuilder();
+        for (char c : Integer.toUnsignedString(hash).toCharArray()) {
+            encoded.append(alphanums.charAt(c % alphanums.length()));
+        }
+        return set.getMetadata().getName() + "-" + encoded;
     }
 
     private static List<PersistentVolumeClaim> templates(StatefulSet set) {

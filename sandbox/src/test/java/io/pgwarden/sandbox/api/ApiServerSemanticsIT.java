@@ -189,6 +189,19 @@ class ApiServerSemanticsIT {
     }
 
     @Test
+    void notFoundIsWordedAsTheRealServerWordsIt() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        for (String[] c : new String[][]{{"/api/v1/namespaces/default/pods/nope", "pods \"nope\" not found"},
+                {"/apis/apps/v1/namespaces/default/statefulsets/nope", "statefulsets.apps \"nope\" not found"}}) {
+            var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + c[0])).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(404);
+            assertThat(answer.body()).contains("\"reason\":\"NotFound\"", "\"message\":\"" + c[1].replace("\"", "\\\"")
+                    + "\"");
+        }
+    }
+
+    @Test
     void discoveryAndVersionAnswer() {
         assertThat(client.getKubernetesVersion().getMinor()).isEqualTo("32");
         assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName())
