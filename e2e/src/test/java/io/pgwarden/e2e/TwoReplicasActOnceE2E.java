@@ -2,7 +2,6 @@ package io.pgwarden.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.sandbox.api.ApiRequests;
-import io.pgwarden.sandbox.api.ApiServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -45,7 +44,7 @@ class TwoReplicasActOnceE2E {
         long patches = writes.subList(writesBefore, writes.size()).stream()
                 .filter(w -> w.method().equals("PATCH") && w.path().equals("/api/v1/nodes/node001"))
                 // the node lifecycle controller mirrors each cordon as a NoSchedule taint: its patches are not ours
-                .filter(w -> !ApiServer.CONTROL_PLANE_USER_AGENT.equals(w.userAgent())).count();
+                .filter(w -> !w.byControlPlane()).count();
         assertThat(patches).isEqualTo(COMMANDS);
         assertThat(system.stack().sandbox().client().nodes().withName("node001").get().getSpec().getUnschedulable())
                 .isNotEqualTo(true);

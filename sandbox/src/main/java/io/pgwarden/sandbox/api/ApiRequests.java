@@ -15,6 +15,10 @@ public final class ApiRequests {
 
     /** A write the API server answered. */
     public record Write(String method, String path, int code, String userAgent) {
+        /** Written by the sandbox's own controllers or kubelets, not by a client under test. */
+        public boolean byControlPlane() {
+            return ApiServer.CONTROL_PLANE_USER_AGENT.equals(userAgent);
+        }
     }
 
     private record SlowAnswer(String method, Pattern path, Duration delay, int[] remaining) {
