@@ -15,6 +15,7 @@ public final class DemoDatabase {
     public static final String NAMESPACE = "default";
     public static final String NAME = "pg-rook-sf";
     public static final String IMAGE = "postgres:17.6";
+    public static final long TERMINATION_GRACE_SECONDS = 30;
 
     private DemoDatabase() {
     }
@@ -35,7 +36,7 @@ public final class DemoDatabase {
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
                 .addNewContainer().withName("postgres").withImage(IMAGE).addNewPort().withContainerPort(5432).endPort()
                 .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
-                .endContainer().withTerminationGracePeriodSeconds(30L).endSpec().endTemplate()
+                .endContainer().withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS).endSpec().endTemplate()
                 .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()
                 .withAccessModes("ReadWriteOnce").withStorageClassName(StorageNames.STORAGE_CLASS).withNewResources()
                 .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()

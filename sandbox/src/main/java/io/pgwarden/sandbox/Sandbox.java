@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.api.ApiServer;
+import io.pgwarden.sandbox.control.CephBlocklist;
+import io.pgwarden.sandbox.control.CephCsiFencing;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.control.NetworkFences;
 import io.pgwarden.sandbox.control.NodeLifecycleController;
@@ -74,6 +76,7 @@ public final class Sandbox implements AutoCloseable {
     private final VolumeController volumes;
     private final Snapshots snapshots;
     private final NetworkFences fences;
+    private final CephCsiFencing cephCsiFencing;
     private final ServiceProxies services;
     private final FaultApi faultApi;
     private volatile boolean demoDeployed;
@@ -99,7 +102,10 @@ public final class Sandbox implements AutoCloseable {
                 recorder, timeline, workers), heartbeats);
         this.snapshots = new Snapshots(client, clock, storage, timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(), storage, snapshots, timeline);
-        this.fences = new NetworkFences(client);
+        CephBlocklist blocklist = new CephBlocklist();
+        this.fences = new NetworkFences(client, clock, config.networkFenceLatency(), blocklist, timeline);
+        this.cephCsiFencing = new CephCsiFencing(config.cephCsiFencing(), blocklist, timeline);
+        volumes.onDetach(cephCsiFencing::unpublished);
         this.services = new ServiceProxies(network, workers, s ->
                 DemoDatabase.NAME.equals(s.getMetadata().getName()) && DemoDatabase.NAMESPACE.equals(
                         s.getMetadata().getNamespace()) ? config.demoDbPort() : 0);
@@ -181,6 +187,7 @@ public final class Sandbox implements AutoCloseable {
         if (periodic) {
             step("node lifecycle", () -> nodeLifecycle.reconcile(view));
         }
+        step("ceph csi fencing", () -> cephCsiFencing.published(view, faults.nodes()));
         step("network fences", () -> fences.reconcile(faults.nodes()));
         step("statefulsets", () -> statefulSets.reconcile(view));
         step("scheduler", () -> scheduler.reconcile(view));

@@ -17,9 +17,11 @@ import java.util.List;
  * @param timeScale          the factor applied to every duration (1: real time; {@link #FAST_SCALE} in tests)
  * @param deployDemoDatabase create the demo StatefulSet pg-rook-sf in namespace default
  * @param demoDbPort         the demo database Service's local port (0: any free one)
+ * @param cephCsiFencing     Ceph CSI's {@code --enable-fencing}: a volume detached from a node tainted out-of-service
+ *                           blocklists the node's client (off by default, as upstream)
  */
 public record SandboxConfig(int apiPort, int httpPort, Path dataDir, List<String> nodeNames, Timings timings,
-                            double timeScale, boolean deployDemoDatabase, int demoDbPort) {
+                            double timeScale, boolean deployDemoDatabase, int demoDbPort, boolean cephCsiFencing) {
 
     public static final List<String> DEFAULT_NODES = List.of("node001", "node002", "node003");
     /** Tests run 25 times faster than a real cluster: a 10 s heartbeat takes 0.4 s, a 50 s grace 2 s. */
@@ -35,7 +37,7 @@ public record SandboxConfig(int apiPort, int httpPort, Path dataDir, List<String
     /** A real cluster's timings. */
     public static SandboxConfig defaults() {
         return new SandboxConfig(0, 0, Path.of(System.getProperty("java.io.tmpdir"), "pgwarden-sandbox"),
-                DEFAULT_NODES, Timings.real(), 1, true, 0);
+                DEFAULT_NODES, Timings.real(), 1, true, 0, false);
     }
 
     /** A real cluster's timings scaled by {@link #FAST_SCALE}, for tests; no demo database unless asked. */
@@ -68,27 +70,42 @@ public record SandboxConfig(int apiPort, int httpPort, Path dataDir, List<String
         return scaled(timings.forceDetachTimeout());
     }
 
+    public Duration networkFenceLatency() {
+        return scaled(timings.networkFenceLatency());
+    }
+
+    public SandboxConfig withCephCsiFencing(boolean enabled) {
+        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, timeScale, deployDemoDatabase,
+                demoDbPort, enabled);
+    }
+
     public SandboxConfig withDataDir(Path dir) {
-        return new SandboxConfig(apiPort, httpPort, dir, nodeNames, timings, timeScale, deployDemoDatabase, demoDbPort);
+        return new SandboxConfig(apiPort, httpPort, dir, nodeNames, timings, timeScale, deployDemoDatabase,
+                demoDbPort, cephCsiFencing);
     }
 
     public SandboxConfig withPorts(int api, int http, int demoDb) {
-        return new SandboxConfig(api, http, dataDir, nodeNames, timings, timeScale, deployDemoDatabase, demoDb);
+        return new SandboxConfig(api, http, dataDir, nodeNames, timings, timeScale, deployDemoDatabase,
+                demoDb, cephCsiFencing);
     }
 
     public SandboxConfig withNodeNames(List<String> names) {
-        return new SandboxConfig(apiPort, httpPort, dataDir, names, timings, timeScale, deployDemoDatabase, demoDbPort);
+        return new SandboxConfig(apiPort, httpPort, dataDir, names, timings, timeScale, deployDemoDatabase,
+                demoDbPort, cephCsiFencing);
     }
 
     public SandboxConfig withDemoDatabase(boolean deploy) {
-        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, timeScale, deploy, demoDbPort);
+        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, timeScale, deploy,
+                demoDbPort, cephCsiFencing);
     }
 
     public SandboxConfig withTimings(Timings real) {
-        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, real, timeScale, deployDemoDatabase, demoDbPort);
+        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, real, timeScale, deployDemoDatabase,
+                demoDbPort, cephCsiFencing);
     }
 
     public SandboxConfig withTimeScale(double scale) {
-        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, scale, deployDemoDatabase, demoDbPort);
+        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, scale, deployDemoDatabase,
+                demoDbPort, cephCsiFencing);
     }
 }

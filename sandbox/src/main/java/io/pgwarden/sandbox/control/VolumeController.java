@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The storage side: the CSI external-provisioner (a claim of the sandbox StorageClass gets a PersistentVolume, a
@@ -47,6 +48,7 @@ public final class VolumeController {
     private final Timeline timeline;
     private final Map<String, Instant> undesiredSince = new HashMap<>();
     private final Set<String> multiAttachReported = new HashSet<>();
+    private volatile BiConsumer<VolumeAttachment, Node> unpublished = (va, node) -> { };
 
     public VolumeController(KubernetesClient client, Clock clock, Duration forceDetachTimeout, Storage storage,
                             Snapshots snapshots, Timeline timeline) {
@@ -56,6 +58,11 @@ public final class VolumeController {
         this.storage = storage;
         this.snapshots = snapshots;
         this.timeline = timeline;
+    }
+
+    /** Called after each detach (the CSI driver's ControllerUnpublishVolume); node is null once deleted. */
+    public void onDetach(BiConsumer<VolumeAttachment, Node> listener) {
+        unpublished = listener;
     }
 
     public void reconcile(ClusterView view) {
@@ -179,6 +186,7 @@ public final class VolumeController {
             String reason = detachReason(n, pv, Duration.between(since, now));
             if (reason != null) {
                 client.storage().v1().volumeAttachments().withName(va.getMetadata().getName()).delete();
+                unpublished.accept(va, n);
                 undesiredSince.remove(key);
                 timeline.record("attachment", pv, "Detached from " + node + " (" + reason + ")");
             }

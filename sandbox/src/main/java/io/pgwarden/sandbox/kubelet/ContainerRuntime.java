@@ -2,10 +2,12 @@ package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pgwarden.contracts.Names;
+import io.pgwarden.sandbox.postgres.StorageBlocklist;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,10 +20,13 @@ final class ContainerRuntime {
     private final String node;
     private final NodeServices services;
     private final Set<String> images = ConcurrentHashMap.newKeySet();
+    private final Path blocklistFlag;
 
     ContainerRuntime(String node, NodeServices services) {
         this.node = node;
         this.services = services;
+        this.blocklistFlag = services.storage().root().resolve("blocklisted").resolve(node);
+        StorageBlocklist.set(blocklistFlag, false); // a node boots unfenced, whatever an earlier run left
     }
 
     /** Starts the pod's container; the caller probes it. */
@@ -32,8 +37,15 @@ final class ContainerRuntime {
         }
         String volume = volumes.get(0);
         return PostgresContainer.start(services.postgresBin(), services.storage().volume(volume), freePort(),
-                services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log"), node,
-                PodStatuses.key(pod), volume, services.processes(), services.recorder());
+                services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log"),
+                new PostgresContainer.Writer(volume, node, PodStatuses.key(pod), pod.getMetadata().getUid()),
+                StorageBlocklist.environment(blocklistFlag, services.storage().root().resolve("volumes")),
+                services.processes(), services.recorder());
+    }
+
+    /** The node's client is blocklisted (or no more): its servers' volume I/O fails while the flag exists. */
+    void blocklisted(boolean blocklisted) {
+        StorageBlocklist.set(blocklistFlag, blocklisted);
     }
 
     /** Once a container of the image ran here, the node lists the image in its status (ImageLocality scores it). */

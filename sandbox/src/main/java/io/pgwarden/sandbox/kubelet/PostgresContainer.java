@@ -7,49 +7,48 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.Map;
 
 /** A real PostgreSQL process on the pod's volume directory; ready once it accepts connections. */
 final class PostgresContainer implements Container {
     private final PostgresProcess process;
+    private final Writer writer;
+    private final InvariantRecorder recorder;
     private volatile boolean ready;
 
-    private PostgresContainer(PostgresProcess process) {
+    private PostgresContainer(PostgresProcess process, Writer writer, InvariantRecorder recorder) {
         this.process = process;
+        this.writer = writer;
+        this.recorder = recorder;
     }
 
     /**
-     * Starts the postmaster on the volume. A postmaster.pid left by a process on another node is removed first:
-     * that node's processes are invisible from here, exactly as PostgreSQL on a second machine would find the PID
-     * in the file dead and start anyway. This is how an unfenced double writer comes about.
+     * Starts the postmaster on the volume in a pod of its own (see ProcessIsolation): another pod's postmaster.pid
+     * on the volume, from this node or another, does not stop it, which is how an unfenced second writer comes
+     * about. The interval it writes in is recorded from its start until it dies or the node is fenced.
      */
-    static PostgresContainer start(Path bin, Path volume, int port, Path log, String node, String pod, String volumeName,
+    static PostgresContainer start(Path bin, Path volume, int port, Path log, Writer writer, Map<String, String> env,
                                    ProcessRegistry registry, InvariantRecorder recorder) {
-        Path pgdata = volume.resolve("pgdata");
-        Path pidFile = pgdata.resolve("postmaster.pid");
         try {
             Files.createDirectories(log.getParent());
-            if (Files.exists(pidFile)) {
-                Optional<String> owner = firstLine(pidFile).flatMap(pid -> registry.nodeOf(Long.parseLong(pid.trim())));
-                if (owner.isPresent() && !owner.get().equals(node)) {
-                    Files.delete(pidFile);
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PostgresProcess process = PostgresProcess.start(bin, pgdata, port, log);
-        registry.register(process.process(), node);
-        recorder.writerStarted(volumeName, node, pod, process.pid());
-        process.process().onExit().thenRun(() -> {
+        PostgresProcess process = PostgresProcess.start(bin, volume.resolve("pgdata"), port, log, env);
+        registry.register(process.launcher());
+        writer.started(recorder, process.pid());
+        process.launcher().onExit().thenRun(() -> {
             recorder.writerStopped(process.pid());
-            registry.unregister(process.pid());
+            registry.unregister(process.launcher().pid());
         });
-        return new PostgresContainer(process);
+        return new PostgresContainer(process, writer, recorder);
     }
 
-    private static Optional<String> firstLine(Path file) throws IOException {
-        return Files.readAllLines(file).stream().findFirst();
+    /** Who writes: the pod on a node, on a volume. */
+    record Writer(String volume, String node, String pod, String podUid) {
+        void started(InvariantRecorder recorder, long pid) {
+            recorder.writerStarted(volume, node, pod, podUid, pid);
+        }
     }
 
     /** Probes readiness; the kubelet calls it until it answers true. */
@@ -58,6 +57,18 @@ final class PostgresContainer implements Container {
             ready = true;
         }
         return ready;
+    }
+
+    /** The node's client was blocklisted: this process writes no more, though it may live on. */
+    void writeAccessLost() {
+        recorder.writerStopped(process.pid());
+    }
+
+    /** The blocklist entry is gone: a process that survived it writes again. */
+    void writeAccessRegained() {
+        if (process.isAlive()) {
+            writer.started(recorder, process.pid());
+        }
     }
 
     PostgresProcess process() {

@@ -1,21 +1,17 @@
 package io.pgwarden.sandbox.kubelet;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Which simulated node each live PostgreSQL process belongs to. */
+/** Every live PostgreSQL launcher the sandbox started, so that none outlives it. */
 public final class ProcessRegistry {
-    private final Map<Long, String> nodes = new ConcurrentHashMap<>();
     private final Map<Long, Process> processes = new ConcurrentHashMap<>();
 
-    void register(Process process, String node) {
-        nodes.put(process.pid(), node);
-        processes.put(process.pid(), process);
+    void register(Process launcher) {
+        processes.put(launcher.pid(), launcher);
     }
 
     void unregister(long pid) {
-        nodes.remove(pid);
         processes.remove(pid);
     }
 
@@ -33,9 +29,5 @@ public final class ProcessRegistry {
                 return;
             }
         }
-    }
-
-    Optional<String> nodeOf(long pid) {
-        return Optional.ofNullable(nodes.get(pid));
     }
 }
