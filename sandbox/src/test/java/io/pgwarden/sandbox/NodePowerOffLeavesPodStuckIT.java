@@ -43,6 +43,8 @@ class NodePowerOffLeavesPodStuckIT {
             Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             assertThat(after.getSpec().getNodeName()).isEqualTo(node);
             assertThat(cluster.count("t")).isEqualTo(10);
+            assertThat(cluster.writers()).extracting(w -> w.podUid())
+                    .contains(before.getMetadata().getUid(), after.getMetadata().getUid());
             assertThat(cluster.sandbox.invariants().splitBrains()).isEmpty();
         }
     }

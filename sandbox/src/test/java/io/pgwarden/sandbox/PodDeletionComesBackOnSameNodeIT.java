@@ -27,6 +27,8 @@ class PodDeletionComesBackOnSameNodeIT {
             assertThat(after.getSpec().getNodeName()).isEqualTo(before.getSpec().getNodeName());
             assertThat(after.getStatus().getPodIP()).isNotEqualTo(before.getStatus().getPodIP());
             assertThat(cluster.count("t")).isEqualTo(100);
+            assertThat(cluster.writers()).extracting(w -> w.podUid())
+                    .contains(before.getMetadata().getUid(), after.getMetadata().getUid());
             assertThat(cluster.sandbox.invariants().splitBrains()).isEmpty();
         }
     }

@@ -44,7 +44,8 @@ class StorageFencingIT {
                     cluster.sandbox.apiServerUrl() + "/apis/csiaddons.openshift.io/v1alpha1/networkfences/no-cluster-id"))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(get.statusCode()).isEqualTo(200);
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !cluster.sandbox.faults().node(node).orElseThrow().isFenced());
+            var kubelet = cluster.sandbox.faults().node(node).orElseThrow();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !kubelet.isFenced());
             cluster.sql("INSERT INTO t VALUES (1)");
             assertThat(cluster.writers()).filteredOn(w -> w.end().isEmpty()).hasSize(1);
         }
@@ -85,12 +86,12 @@ class StorageFencingIT {
 
             Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             assertThat(after.getSpec().getNodeName()).isNotEqualTo(node);
-            assertThat(cluster.sandbox.faults().node(node).orElseThrow().isFenced()).isTrue();
-            assertThatThrownBy(() -> execute(zombieClient, "INSERT INTO t VALUES (2)")).isInstanceOf(SQLException.class);
-            assertThat(cluster.count("t")).isEqualTo(1);
             assertThat(cluster.writers()).extracting(InvariantRecorder.Writer::node)
                     .contains(node, after.getSpec().getNodeName());
             assertThat(cluster.sandbox.invariants().splitBrains()).isEmpty();
+            assertThat(cluster.sandbox.faults().node(node).orElseThrow().isFenced()).isTrue();
+            assertThatThrownBy(() -> execute(zombieClient, "INSERT INTO t VALUES (2)")).isInstanceOf(SQLException.class);
+            assertThat(cluster.count("t")).isEqualTo(1);
         }
     }
 
