@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.pgwarden.sandbox.StorageNames;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
+import io.pgwarden.sandbox.postgres.UnsyncedWrites;
 import io.pgwarden.sandbox.record.Timeline;
 
 import java.io.IOException;
@@ -85,6 +86,8 @@ public final class Snapshots {
         writers.forEach(p -> p.freeze(true));
         try {
             copy(storage.volume(pv), target);
+            // The image holds what reached the OSDs: writes in a node's page cache are not in the snapshot.
+            UnsyncedWrites.leaveOut(storage.root().resolve("unsynced"), storage.volume(pv), target);
         } finally {
             writers.forEach(p -> p.freeze(false));
         }

@@ -2,7 +2,8 @@ package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pgwarden.contracts.Names;
-import io.pgwarden.sandbox.postgres.StorageBlocklist;
+import io.pgwarden.sandbox.postgres.NodeStorage;
+import io.pgwarden.sandbox.postgres.UnsyncedWrites;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,12 +22,14 @@ final class ContainerRuntime {
     private final NodeServices services;
     private final Set<String> images = ConcurrentHashMap.newKeySet();
     private final Path blocklistFlag;
+    private final Path unsyncedWrites;
 
     ContainerRuntime(String node, NodeServices services) {
         this.node = node;
         this.services = services;
         this.blocklistFlag = services.storage().root().resolve("blocklisted").resolve(node);
-        StorageBlocklist.set(blocklistFlag, false); // a node boots unfenced, whatever an earlier run left
+        NodeStorage.set(blocklistFlag, false); // a node boots unfenced, whatever an earlier run left
+        this.unsyncedWrites = UnsyncedWrites.journal(services.storage().root(), node);
     }
 
     /** Starts the pod's container; the caller probes it. */
@@ -39,13 +42,18 @@ final class ContainerRuntime {
         return PostgresContainer.start(services.postgresBin(), services.storage().volume(volume), freePort(),
                 services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log"),
                 new PostgresContainer.Writer(volume, node, PodStatuses.key(pod), pod.getMetadata().getUid()),
-                StorageBlocklist.environment(blocklistFlag, services.storage().root().resolve("volumes")),
+                NodeStorage.environment(services.storage().root().resolve("volumes"), blocklistFlag, unsyncedWrites),
                 services.processes(), services.recorder());
+    }
+
+    /** The node lost power, its processes are dead: the writes no fsync covered are lost. */
+    void powerCut() {
+        UnsyncedWrites.lose(unsyncedWrites);
     }
 
     /** The node's client is blocklisted (or no more): its servers' volume I/O fails while the flag exists. */
     void blocklisted(boolean blocklisted) {
-        StorageBlocklist.set(blocklistFlag, blocklisted);
+        NodeStorage.set(blocklistFlag, blocklisted);
     }
 
     /** Once a container of the image ran here, the node lists the image in its status (ImageLocality scores it). */

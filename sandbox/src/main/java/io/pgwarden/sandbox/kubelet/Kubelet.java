@@ -276,13 +276,14 @@ public final class Kubelet {
 
     // ---- faults ------------------------------------------------------------------------------------------------
 
-    /** Power cut: heartbeats stop and every process on the node dies at once. */
+    /** Power cut: heartbeats stop, every process on the node dies at once, and the writes no fsync covered are lost. */
     public synchronized void powerOff() {
         if (!powered) {
             return;
         }
         powered = false;
         killAll();
+        runtime.powerCut();
         lease = null;
         services.timeline().record("node", name, "PoweredOff");
     }

@@ -2,7 +2,7 @@ package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
-import io.pgwarden.sandbox.postgres.StorageBlocklist;
+import io.pgwarden.sandbox.postgres.NodeStorage;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -146,7 +146,7 @@ final class PodWorker {
         if (container instanceof PostgresContainer pg) {
             if (granted) {
                 pg.writeAccessRegained();
-            } else if (StorageBlocklist.failsIo()) {
+            } else if (NodeStorage.failsIo()) {
                 pg.writeAccessLost();
             } else {
                 pg.kill();
