@@ -17,13 +17,15 @@ public final class ProcessRegistry {
 
     /** Kills every process still alive: the last step of closing a sandbox, so none outlives it. */
     public void killAll() {
-        for (Process p : processes.values()) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        for (Process launcher : processes.values()) {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
         }
-        for (Process p : processes.values()) {
+        // Each launcher reaps its postmaster and exits; killed before, it would leave a zombie behind.
+        for (Process launcher : processes.values()) {
             try {
-                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (!launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    launcher.destroyForcibly();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

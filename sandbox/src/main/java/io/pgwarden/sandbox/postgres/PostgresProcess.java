@@ -106,13 +106,16 @@ public final class PostgresProcess {
 
     /**
      * A power cut: the postmaster and every backend die at once, nothing is flushed. SIGKILL of a namespace's PID 1
-     * kills every process in it.
+     * kills every process in it; unshare then reaps the postmaster and exits (killed first, it would leave the
+     * postmaster a zombie for whatever init the machine has).
      */
     public void kill() {
-        postmaster.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> backends = postmaster.descendants().toList(); // without namespaces, they outlive it
         postmaster.destroyForcibly();
-        launcher.destroyForcibly();
-        await(java.time.Duration.ofSeconds(10));
+        backends.forEach(ProcessHandle::destroyForcibly);
+        if (!await(java.time.Duration.ofSeconds(10))) {
+            launcher.destroyForcibly();
+        }
     }
 
     /**

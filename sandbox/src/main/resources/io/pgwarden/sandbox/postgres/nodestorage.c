@@ -92,7 +92,8 @@ static void journal_write(int fd, off_t offset, size_t len) {
     if (offset < 0) {
         offset = (flags & O_APPEND) ? st.st_size : (off_t) syscall(SYS_lseek, fd, 0, SEEK_CUR);
     }
-    int64_t overwritten = offset < st.st_size ? (int64_t) (st.st_size - offset < (off_t) len ? st.st_size - offset : (off_t) len) : 0;
+    off_t after_offset = offset < st.st_size ? st.st_size - offset : 0;
+    int64_t overwritten = after_offset < (off_t) len ? after_offset : (off_t) len;
     int32_t path_len = (int32_t) strlen(path);
     size_t header = 3 * sizeof(int64_t) + sizeof(int32_t);
     char *record = malloc(header + path_len + overwritten);
@@ -166,34 +167,92 @@ static void forget(const struct stat *st) {
 #define FAIL_FD(fd, failure) if (blocklisted() && fd_on_volume(fd)) { errno = EIO; return failure; }
 #define FAIL_PATH(dirfd, path) if (blocklisted() && path_on_volume(dirfd, path)) { errno = EIO; return -1; }
 
-ssize_t write(int fd, const void *buf, size_t n) { REAL(write); FAIL_FD(fd, -1); journal_write(fd, -1, n); return real(fd, buf, n); }
-ssize_t pwrite(int fd, const void *buf, size_t n, off_t o) { REAL(pwrite); FAIL_FD(fd, -1); journal_write(fd, o, n); return real(fd, buf, n, o); }
-ssize_t pwrite64(int fd, const void *buf, size_t n, off_t o) { REAL(pwrite64); FAIL_FD(fd, -1); journal_write(fd, o, n); return real(fd, buf, n, o); }
-ssize_t writev(int fd, const struct iovec *v, int c) { REAL(writev); FAIL_FD(fd, -1); journal_write(fd, -1, iov_length(v, c)); return real(fd, v, c); }
-ssize_t pwritev(int fd, const struct iovec *v, int c, off_t o) { REAL(pwritev); FAIL_FD(fd, -1); journal_write(fd, o, iov_length(v, c)); return real(fd, v, c, o); }
-ssize_t pwritev64(int fd, const struct iovec *v, int c, off_t o) { REAL(pwritev64); FAIL_FD(fd, -1); journal_write(fd, o, iov_length(v, c)); return real(fd, v, c, o); }
+ssize_t write(int fd, const void *buf, size_t n) {
+    REAL(write);
+    FAIL_FD(fd, -1);
+    journal_write(fd, -1, n);
+    return real(fd, buf, n);
+}
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t o) {
+    REAL(pwrite);
+    FAIL_FD(fd, -1);
+    journal_write(fd, o, n);
+    return real(fd, buf, n, o);
+}
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t o) {
+    REAL(pwrite64);
+    FAIL_FD(fd, -1);
+    journal_write(fd, o, n);
+    return real(fd, buf, n, o);
+}
+ssize_t writev(int fd, const struct iovec *v, int c) {
+    REAL(writev);
+    FAIL_FD(fd, -1);
+    journal_write(fd, -1, iov_length(v, c));
+    return real(fd, v, c);
+}
+ssize_t pwritev(int fd, const struct iovec *v, int c, off_t o) {
+    REAL(pwritev);
+    FAIL_FD(fd, -1);
+    journal_write(fd, o, iov_length(v, c));
+    return real(fd, v, c, o);
+}
+ssize_t pwritev64(int fd, const struct iovec *v, int c, off_t o) {
+    REAL(pwritev64);
+    FAIL_FD(fd, -1);
+    journal_write(fd, o, iov_length(v, c));
+    return real(fd, v, c, o);
+}
 ssize_t read(int fd, void *buf, size_t n) { REAL(read); FAIL_FD(fd, -1); return real(fd, buf, n); }
 ssize_t pread(int fd, void *buf, size_t n, off_t o) { REAL(pread); FAIL_FD(fd, -1); return real(fd, buf, n, o); }
 ssize_t pread64(int fd, void *buf, size_t n, off_t o) { REAL(pread64); FAIL_FD(fd, -1); return real(fd, buf, n, o); }
 ssize_t readv(int fd, const struct iovec *v, int c) { REAL(readv); FAIL_FD(fd, -1); return real(fd, v, c); }
-ssize_t preadv(int fd, const struct iovec *v, int c, off_t o) { REAL(preadv); FAIL_FD(fd, -1); return real(fd, v, c, o); }
-ssize_t preadv64(int fd, const struct iovec *v, int c, off_t o) { REAL(preadv64); FAIL_FD(fd, -1); return real(fd, v, c, o); }
+ssize_t preadv(int fd, const struct iovec *v, int c, off_t o) {
+    REAL(preadv);
+    FAIL_FD(fd, -1);
+    return real(fd, v, c, o);
+}
+ssize_t preadv64(int fd, const struct iovec *v, int c, off_t o) {
+    REAL(preadv64);
+    FAIL_FD(fd, -1);
+    return real(fd, v, c, o);
+}
 int fsync(int fd) { REAL(fsync); FAIL_FD(fd, -1); return sync_and_forget(fd, real); }
 int fdatasync(int fd) { REAL(fdatasync); FAIL_FD(fd, -1); return sync_and_forget(fd, real); }
-int sync_file_range(int fd, off_t o, off_t n, unsigned int f) { REAL(sync_file_range); FAIL_FD(fd, -1); return real(fd, o, n, f); }
+int sync_file_range(int fd, off_t o, off_t n, unsigned int f) {
+    REAL(sync_file_range);
+    FAIL_FD(fd, -1);
+    return real(fd, o, n, f);
+}
 int ftruncate(int fd, off_t n) { REAL(ftruncate); FAIL_FD(fd, -1); return real(fd, n); }
 int ftruncate64(int fd, off_t n) { REAL(ftruncate64); FAIL_FD(fd, -1); return real(fd, n); }
 int fallocate(int fd, int m, off_t o, off_t n) { REAL(fallocate); FAIL_FD(fd, -1); return real(fd, m, o, n); }
 int fallocate64(int fd, int m, off_t o, off_t n) { REAL(fallocate64); FAIL_FD(fd, -1); return real(fd, m, o, n); }
-int posix_fallocate(int fd, off_t o, off_t n) { REAL(posix_fallocate); if (blocklisted() && fd_on_volume(fd)) return EIO; return real(fd, o, n); }
-int posix_fallocate64(int fd, off_t o, off_t n) { REAL(posix_fallocate64); if (blocklisted() && fd_on_volume(fd)) return EIO; return real(fd, o, n); }
+int posix_fallocate(int fd, off_t o, off_t n) {
+    REAL(posix_fallocate);
+    if (blocklisted() && fd_on_volume(fd)) return EIO;
+    return real(fd, o, n);
+}
+int posix_fallocate64(int fd, off_t o, off_t n) {
+    REAL(posix_fallocate64);
+    if (blocklisted() && fd_on_volume(fd)) return EIO;
+    return real(fd, o, n);
+}
 #define FORGETTING(dirfd, path, call) \
     struct stat gone; int dies = stat_path(dirfd, path, &gone); int result = call; \
     if (result == 0 && dies) forget(&gone); \
     return result;
 
-int rename(const char *a, const char *b) { REAL(rename); FAIL_PATH(AT_FDCWD, a); FORGETTING(AT_FDCWD, b, real(a, b)) }
-int renameat(int da, const char *a, int db, const char *b) { REAL(renameat); FAIL_PATH(da, a); FORGETTING(db, b, real(da, a, db, b)) }
+int rename(const char *a, const char *b) {
+    REAL(rename);
+    FAIL_PATH(AT_FDCWD, a);
+    FORGETTING(AT_FDCWD, b, real(a, b))
+}
+int renameat(int da, const char *a, int db, const char *b) {
+    REAL(renameat);
+    FAIL_PATH(da, a);
+    FORGETTING(db, b, real(da, a, db, b))
+}
 int unlink(const char *p) { REAL(unlink); FAIL_PATH(AT_FDCWD, p); FORGETTING(AT_FDCWD, p, real(p)) }
 int unlinkat(int d, const char *p, int f) { REAL(unlinkat); FAIL_PATH(d, p); FORGETTING(d, p, real(d, p, f)) }
 int mkdir(const char *p, mode_t m) { REAL(mkdir); FAIL_PATH(AT_FDCWD, p); return real(p, m); }
