@@ -142,6 +142,8 @@ class SplitBrainIsDetectedIT {
                     .withName("second").withNamespace(DemoCluster.NS)
                     .withLabels(Map.of("app", "second", Names.MANAGED_LABEL, "true")).endMetadata().withNewSpec()
                     .withNodeName(node).addNewContainer().withName("postgres").withImage(DemoDatabase.IMAGE)
+                    .addNewEnv().withName("PGDATA").withValue("/var/lib/postgresql/data/pgdata").endEnv()
+                    .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
                     .endContainer().addNewVolume().withName("data").withNewPersistentVolumeClaim()
                     .withClaimName("data-" + DemoCluster.POD).endPersistentVolumeClaim().endVolume().endSpec()
                     .build()).create();
