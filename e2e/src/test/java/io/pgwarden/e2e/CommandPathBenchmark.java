@@ -124,7 +124,8 @@ public final class CommandPathBenchmark {
         List<String> nodes = IntStream.rangeClosed(1, settings.nodes()).mapToObj(CommandPathBenchmark::nodeName)
                 .toList();
         LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
-                SandboxConfig.fast().withNodeNames(nodes), Duration.ofSeconds(180)));
+                // Benchmarks run at a real cluster's timings (heartbeats every 10 s, not 0.4 s).
+                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180)));
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
@@ -178,7 +179,7 @@ public final class CommandPathBenchmark {
                 ==== pgwarden command-path benchmark ==========================================================
                 code      %s (%s)
                 machine   %d cores, Java %s, load average (1/5/15 min): %s
-                system    packaged services, real Kafka broker and PostgreSQL, SandboxConfig.fast() with %d nodes:
+                system    packaged services, real Kafka broker and PostgreSQL, sandbox at real timings, %d nodes:
                           round trips on %s, other-subject cordon on %s, burst over %s..%s (%d nodes)
                 ------------------------------------------------------------------------------------------------
                 1. single cordon/uncordon on an idle system, POST → final status on %s

@@ -16,6 +16,7 @@ public final class DemoDatabase {
     public static final String NAME = "pg-rook-sf";
     public static final String IMAGE = "postgres:17.6";
     public static final String PGDATA = "/var/lib/postgresql/data/pgdata";
+    public static final long TERMINATION_GRACE_SECONDS = 30;
 
     private DemoDatabase() {
     }
@@ -38,7 +39,7 @@ public final class DemoDatabase {
                 // a subdirectory of the mount, as the postgres image's documentation advises for mounted volumes
                 .addNewEnv().withName("PGDATA").withValue(PGDATA).endEnv()
                 .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
-                .endContainer().withTerminationGracePeriodSeconds(30L).endSpec().endTemplate()
+                .endContainer().withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS).endSpec().endTemplate()
                 .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()
                 .withAccessModes("ReadWriteOnce").withStorageClassName(StorageNames.STORAGE_CLASS).withNewResources()
                 .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()

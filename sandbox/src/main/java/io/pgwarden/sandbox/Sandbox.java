@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.api.ApiServer;
+import io.pgwarden.sandbox.control.CephBlocklist;
+import io.pgwarden.sandbox.control.CephCsiFencing;
 import io.pgwarden.sandbox.control.ClusterView;
 import io.pgwarden.sandbox.control.JobController;
 import io.pgwarden.sandbox.control.ExternalAttacher;
@@ -82,6 +84,7 @@ public final class Sandbox implements AutoCloseable {
     private final ExternalAttacher attacher;
     private final Snapshots snapshots;
     private final NetworkFences fences;
+    private final CephCsiFencing cephCsiFencing;
     private final ServiceProxies services;
     private final FaultApi faultApi;
     private volatile boolean demoDeployed;
@@ -119,7 +122,10 @@ public final class Sandbox implements AutoCloseable {
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(),
                 config.disableForceDetachOnTimeout(), storage, snapshots, timeline);
         this.attacher = new ExternalAttacher(client, control, config.scaled(config.timings().attachTime()), timeline);
-        this.fences = new NetworkFences(client);
+        CephBlocklist blocklist = new CephBlocklist();
+        this.fences = new NetworkFences(client, clock, config.networkFenceLatency(), blocklist, timeline);
+        this.cephCsiFencing = new CephCsiFencing(config.cephCsiFencing(), blocklist, timeline);
+        volumes.onDetach(cephCsiFencing::unpublished);
         this.services = new ServiceProxies(network, workers, s ->
                 DemoDatabase.NAME.equals(s.getMetadata().getName()) && DemoDatabase.NAMESPACE.equals(
                         s.getMetadata().getNamespace()) ? config.demoDbPort() : 0,
@@ -206,6 +212,7 @@ public final class Sandbox implements AutoCloseable {
         step("node taints by condition", () -> nodeLifecycle.taintByConditions(view));
         step("taint eviction", () -> taintEviction.reconcile(view));
         step("pod gc", () -> podGc.reconcile(view));
+        step("ceph csi fencing", () -> cephCsiFencing.published(view, faults.nodes()));
         step("network fences", () -> fences.reconcile(faults.nodes()));
         step("statefulsets", () -> statefulSets.reconcile(view));
         step("jobs", () -> jobs.reconcile(view));

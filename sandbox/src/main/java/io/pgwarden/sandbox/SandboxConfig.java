@@ -20,10 +20,12 @@ import java.util.List;
  * @param disableForceDetachOnTimeout kube-controller-manager's {@code --disable-force-detach-on-timeout} (1.30+, off
  *                           by default): no force detach after maxWaitForUnmountDuration, only with the out-of-service
  *                           taint
+ * @param cephCsiFencing     Ceph CSI's {@code --enable-fencing}: a volume detached from a node tainted out-of-service
+ *                           blocklists the node's client (off by default, as upstream)
  */
 public record SandboxConfig(int apiPort, int httpPort, Path dataDir, List<String> nodeNames, Timings timings,
                             double timeScale, boolean deployDemoDatabase, int demoDbPort,
-                            boolean disableForceDetachOnTimeout) {
+                            boolean disableForceDetachOnTimeout, boolean cephCsiFencing) {
 
     public static final List<String> DEFAULT_NODES = List.of("node001", "node002", "node003");
     /** Tests run 25 times faster than a real cluster: a 10 s heartbeat takes 0.4 s, a 50 s grace 2 s. */
@@ -39,7 +41,7 @@ public record SandboxConfig(int apiPort, int httpPort, Path dataDir, List<String
     /** A real cluster's timings. */
     public static SandboxConfig defaults() {
         return new SandboxConfig(0, 0, Path.of(System.getProperty("java.io.tmpdir"), "pgwarden-sandbox"),
-                DEFAULT_NODES, Timings.real(), 1, true, 0, false);
+                DEFAULT_NODES, Timings.real(), 1, true, 0, false, false);
     }
 
     /** A real cluster's timings scaled by {@link #FAST_SCALE}, for tests; no demo database unless asked. */
@@ -72,38 +74,47 @@ public record SandboxConfig(int apiPort, int httpPort, Path dataDir, List<String
         return scaled(timings.forceDetachTimeout());
     }
 
+    public Duration networkFenceLatency() {
+        return scaled(timings.networkFenceLatency());
+    }
+
     public SandboxConfig withDataDir(Path dir) {
         return new SandboxConfig(apiPort, httpPort, dir, nodeNames, timings, timeScale, deployDemoDatabase, demoDbPort,
-                disableForceDetachOnTimeout);
+                disableForceDetachOnTimeout, cephCsiFencing);
     }
 
     public SandboxConfig withPorts(int api, int http, int demoDb) {
         return new SandboxConfig(api, http, dataDir, nodeNames, timings, timeScale, deployDemoDatabase, demoDb,
-                disableForceDetachOnTimeout);
+                disableForceDetachOnTimeout, cephCsiFencing);
     }
 
     public SandboxConfig withNodeNames(List<String> names) {
         return new SandboxConfig(apiPort, httpPort, dataDir, names, timings, timeScale, deployDemoDatabase, demoDbPort,
-                disableForceDetachOnTimeout);
+                disableForceDetachOnTimeout, cephCsiFencing);
     }
 
     public SandboxConfig withDemoDatabase(boolean deploy) {
         return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, timeScale, deploy, demoDbPort,
-                disableForceDetachOnTimeout);
+                disableForceDetachOnTimeout, cephCsiFencing);
     }
 
     public SandboxConfig withTimings(Timings real) {
         return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, real, timeScale, deployDemoDatabase, demoDbPort,
-                disableForceDetachOnTimeout);
+                disableForceDetachOnTimeout, cephCsiFencing);
+    }
+
+    public SandboxConfig withCephCsiFencing(boolean enabled) {
+        return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, timeScale, deployDemoDatabase, demoDbPort,
+                disableForceDetachOnTimeout, enabled);
     }
 
     public SandboxConfig withDisableForceDetachOnTimeout(boolean disable) {
         return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, timeScale, deployDemoDatabase, demoDbPort,
-                disable);
+                disable, cephCsiFencing);
     }
 
     public SandboxConfig withTimeScale(double scale) {
         return new SandboxConfig(apiPort, httpPort, dataDir, nodeNames, timings, scale, deployDemoDatabase, demoDbPort,
-                disableForceDetachOnTimeout);
+                disableForceDetachOnTimeout, cephCsiFencing);
     }
 }

@@ -47,13 +47,19 @@ import java.time.Duration;
  *                               pkg/controller/podgc/gc_controller.go})
  * @param podGcQuarantine        how long the pod GC waits before it believes a pod's node is gone ({@code
  *                               quarantineTime}, 40 s, same file)
+ * @param networkFenceLatency    from a NetworkFence's change to its result: the csi-addons controller calls the
+ *                               driver's sidecar, and Ceph CSI runs the {@code ceph osd blocklist} command for each
+ *                               CIDR, a CLI that connects to the monitors every time (csi-addons {@code
+ *                               internal/controller/csiaddons/networkfence_controller.go}, ceph-csi {@code
+ *                               internal/csi-addons/networkfence/fencing.go}); 5 s, seconds as observed
  */
 public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePeriod, Duration nodeMonitorPeriod,
                       Duration podEvictionToleration, Duration forceDetachTimeout, Duration snapshotCreation,
                       Duration jobPodFailureBackOff, Duration maxJobPodFailureBackOff,
                       Duration attachTime, Duration mountTime, Duration imagePullTime,
                       Duration bmcPowerChangeTime, Duration bootTime, Duration nodeEvictionInterval,
-                      Duration secondaryNodeEvictionInterval, Duration podGcCheckPeriod, Duration podGcQuarantine) {
+                      Duration secondaryNodeEvictionInterval, Duration podGcCheckPeriod, Duration podGcQuarantine,
+                      Duration networkFenceLatency) {
 
     /** A real cluster's timings, with the upstream defaults. */
     public static Timings real() {
@@ -61,20 +67,20 @@ public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePerio
                 Duration.ofSeconds(300), Duration.ofMinutes(6), Duration.ofSeconds(3), Duration.ofSeconds(10),
                 Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofMinutes(3), Duration.ofSeconds(10), Duration.ofSeconds(100),
-                Duration.ofSeconds(20), Duration.ofSeconds(40));
+                Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(5));
     }
 
     public Timings withPodEvictionToleration(Duration toleration) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, toleration,
                 forceDetachTimeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime,
                 mountTime, imagePullTime, bmcPowerChangeTime, bootTime, nodeEvictionInterval,
-                secondaryNodeEvictionInterval, podGcCheckPeriod, podGcQuarantine);
+                secondaryNodeEvictionInterval, podGcCheckPeriod, podGcQuarantine, networkFenceLatency);
     }
 
     public Timings withForceDetachTimeout(Duration timeout) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, podEvictionToleration,
                 timeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime, mountTime,
                 imagePullTime, bmcPowerChangeTime, bootTime, nodeEvictionInterval, secondaryNodeEvictionInterval,
-                podGcCheckPeriod, podGcQuarantine);
+                podGcCheckPeriod, podGcQuarantine, networkFenceLatency);
     }
 }

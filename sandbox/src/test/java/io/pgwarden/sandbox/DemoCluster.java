@@ -145,4 +145,48 @@ final class DemoCluster implements AutoCloseable {
         sandbox.timeline().entries().forEach(e -> s.append(e).append('\n'));
         return s.toString();
     }
+
+    static final String FENCE_API = "csiaddons.openshift.io/v1alpha1";
+
+    /** Creates or updates a NetworkFence as Rook writes one: driver, provisioner secret, clusterID. */
+    void networkFence(String name, String fenceState, String... cidrs) {
+        java.util.Map<String, Object> spec = java.util.Map.of("driver", StorageNames.CSI_DRIVER, "fenceState", fenceState,
+                "cidrs", java.util.List.of(cidrs), "secret", java.util.Map.of("name", "rook-csi-rbd-provisioner",
+                        "namespace", "rook-ceph"), "parameters", java.util.Map.of("clusterID", "rook-ceph"));
+        networkFenceWithSpec(name, spec);
+    }
+
+    void networkFenceWithSpec(String name, java.util.Map<String, Object> spec) {
+        var fences = client.genericKubernetesResources(FENCE_API, "NetworkFence");
+        if (fences.withName(name).get() == null) {
+            fences.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder().withApiVersion(FENCE_API)
+                    .withKind("NetworkFence").withNewMetadata().withName(name).endMetadata()
+                    .withAdditionalProperties(java.util.Map.of("spec", spec)).build()).create();
+        } else {
+            fences.withName(name).edit(f -> {
+                f.getAdditionalProperties().put("spec", spec);
+                return f;
+            });
+        }
+    }
+
+    /** The fence's status.result and status.message ("" while it has none). */
+    java.util.Map<?, ?> networkFenceStatus(String name) {
+        var fence = client.genericKubernetesResources(FENCE_API, "NetworkFence").withName(name).get();
+        return fence != null && fence.getAdditionalProperties().get("status") instanceof java.util.Map<?, ?> m
+                ? m : java.util.Map.of();
+    }
+
+    /** A PostgreSQL server log of a pod that ran on a node. */
+    String serverLog(String node, String pod) throws java.io.IOException {
+        Path log = dataDir.resolve("logs").resolve(node).resolve(pod + ".log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** The writers the invariant recorder saw on the demo volume, failing if it saw none. */
+    java.util.List<io.pgwarden.sandbox.record.InvariantRecorder.Writer> writers() {
+        var writers = sandbox.invariants().writers();
+        org.assertj.core.api.Assertions.assertThat(writers).as("writers recorded").isNotEmpty();
+        return writers;
+    }
 }

@@ -2,7 +2,6 @@ package io.pgwarden.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import org.junit.jupiter.api.Test;
 
@@ -11,10 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The fault API: process kills, nodes added, unknown names, storage fencing (Redfish: RedfishResetTakesTimeIT). */
@@ -66,31 +64,42 @@ class FaultInjectionIT {
     }
 
     @Test
-    void networkFenceTakesWriteAccessFromTheNode() throws Exception {
+    void networkFenceMakesTheNodesWritesFailWhileASessionStillReads() throws Exception {
         try (DemoCluster cluster = DemoCluster.start()) {
             Pod pod = cluster.awaitReady();
             String node = pod.getSpec().getNodeName();
-            String ip = cluster.sandbox.faults().node(node).orElseThrow().internalIp();
-            var fences = cluster.client.genericKubernetesResources("csiaddons.openshift.io/v1alpha1", "NetworkFence");
-            fences.resource(new GenericKubernetesResourceBuilder().withApiVersion("csiaddons.openshift.io/v1alpha1")
-                    .withKind("NetworkFence").withNewMetadata().withName("fence-" + node).endMetadata()
-                    .withAdditionalProperties(Map.of("spec", Map.of("driver", StorageNames.CSI_DRIVER, "fenceState", "Fenced",
-                            "cidrs", List.of(ip + "/32")))).build()).create();
+            cluster.sql("CREATE TABLE t(i int); INSERT INTO t VALUES (1)");
+            java.sql.Connection session = cluster.connect();
+            try (var s = session.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM t")) {
+                rs.next();
+            }
+            String ip = cluster.sandbox.faults().node(node).orElseThrow().storageAddress();
+            cluster.networkFence("fence-" + node, "Fenced", ip + "/32");
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.sandbox.invariants().writers().stream()
-                    .allMatch(w -> w.end().isPresent()));
-            await().atMost(Duration.ofSeconds(10)).until(() -> fences.withName("fence-" + node).get()
-                    .getAdditionalProperties().get("status") instanceof Map<?, ?> s && "Succeeded".equals(s.get("result")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> "Succeeded".equals(
+                    cluster.networkFenceStatus("fence-" + node).get("result")));
+            assertThat(cluster.networkFenceStatus("fence-" + node).get("message")).isEqualTo("fencing operation successful");
+            assertThat(cluster.writers()).allMatch(w -> w.end().isPresent());
+            // The server still runs: a session answers from shared buffers, a write PANICs on its WAL write.
+            try (var s = session.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM t")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> {
+                try (var s = session.createStatement()) {
+                    s.execute("INSERT INTO t VALUES (2)");
+                }
+            }).isInstanceOf(java.sql.SQLException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.serverLog(node, DemoCluster.POD)
+                    .contains("PANIC:  could not write to log file"));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> !DemoCluster.isReady(cluster.pod()));
 
-            fences.withName("fence-" + node).edit(f -> {
-                f.getAdditionalProperties().put("spec", Map.of("driver", StorageNames.CSI_DRIVER, "fenceState", "Unfenced",
-                        "cidrs", List.of(ip + "/32")));
-                return f;
-            });
+            cluster.networkFence("fence-" + node, "Unfenced", ip + "/32");
             Pod back = cluster.awaitReady();
             assertThat(back.getSpec().getNodeName()).isEqualTo(node);
+            assertThat(cluster.networkFenceStatus("fence-" + node).get("message")).isEqualTo("unfencing operation successful");
+            assertThat(cluster.count("t")).as("the failed write never reached the volume").isEqualTo(1);
         }
     }
 

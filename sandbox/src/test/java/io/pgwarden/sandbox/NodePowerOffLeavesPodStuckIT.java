@@ -49,8 +49,10 @@ class NodePowerOffLeavesPodStuckIT {
 
             cluster.sandbox.faults().powerOn(node);
 
-            cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
+            Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             assertThat(cluster.count("t")).isEqualTo(10);
+            assertThat(cluster.writers()).extracting(w -> w.podUid())
+                    .contains(before.getMetadata().getUid(), after.getMetadata().getUid());
             assertThat(cluster.sandbox.invariants().splitBrains()).isEmpty();
         }
     }

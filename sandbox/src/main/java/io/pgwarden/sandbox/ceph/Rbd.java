@@ -1,6 +1,7 @@
 package io.pgwarden.sandbox.ceph;
 
 import io.pgwarden.sandbox.control.Storage;
+import io.pgwarden.sandbox.postgres.UnsyncedWrites;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -96,6 +97,8 @@ public final class Rbd {
             return 17;
         }
         storage.copy(storage.volume(handle), dir.resolve(snap));
+        // Only what reached the OSDs: writes still in a node's page cache are not in the snapshot.
+        UnsyncedWrites.leaveOut(storage.root().resolve("unsynced"), storage.volume(handle), dir.resolve(snap));
         Properties info = new Properties();
         info.setProperty("id", Long.toString(nextSnapId()));
         info.setProperty("timestamp", Long.toString(clock.instant().getEpochSecond()));

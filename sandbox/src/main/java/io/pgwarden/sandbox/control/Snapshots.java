@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.pgwarden.sandbox.StorageNames;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
+import io.pgwarden.sandbox.postgres.UnsyncedWrites;
 import io.pgwarden.sandbox.record.Timeline;
 
 import java.time.Clock;
@@ -313,6 +314,9 @@ public final class Snapshots {
         writers.forEach(p -> p.freeze(true));
         try {
             storage.copy(storage.volume(volumeHandle), storage.snapshot(snapshotHandle.toString()));
+            // The image holds what reached the OSDs: writes in a node's page cache are not in the snapshot.
+            UnsyncedWrites.leaveOut(storage.root().resolve("unsynced"), storage.volume(volumeHandle),
+                    storage.snapshot(snapshotHandle.toString()));
         } finally {
             writers.forEach(p -> p.freeze(false));
         }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The storage side: the PV binder (static and pre-bound volumes, Available/Bound/Released phases, reclaim) with the
@@ -54,6 +55,7 @@ public final class VolumeController {
     private final Map<String, Instant> undesiredSince = new HashMap<>();
     private final Set<String> multiAttachReported = new HashSet<>();
     private final Set<String> failedDeleteReported = new HashSet<>();
+    private volatile BiConsumer<VolumeAttachment, Node> unpublished = (va, node) -> { };
 
     public VolumeController(KubernetesClient client, Clock clock, Duration forceDetachTimeout,
                             boolean disableForceDetachOnTimeout, Storage storage, Snapshots snapshots, Timeline timeline) {
@@ -64,6 +66,11 @@ public final class VolumeController {
         this.storage = storage;
         this.snapshots = snapshots;
         this.timeline = timeline;
+    }
+
+    /** Called after each detach (the CSI driver's ControllerUnpublishVolume); node is null once deleted. */
+    public void onDetach(BiConsumer<VolumeAttachment, Node> listener) {
+        unpublished = listener;
     }
 
     public void reconcile(ClusterView view) {
@@ -289,6 +296,7 @@ public final class VolumeController {
             String reason = detachReason(n, view.volumeHandle(pv).orElse(pv), Duration.between(since, now));
             if (reason != null) {
                 client.storage().v1().volumeAttachments().withName(va.getMetadata().getName()).delete();
+                unpublished.accept(va, n);
                 undesiredSince.remove(key);
                 timeline.record("attachment", pv, "Detached from " + node + " (" + reason + ")");
             }

@@ -155,7 +155,8 @@ public final class FaultApi implements AutoCloseable {
         Lease lease = sandbox.client().leases().inNamespace(Names.NODE_LEASE_NAMESPACE).withName(kubelet.name()).get();
         return JSON.createObjectNode().put("name", kubelet.name()).put("internalIP", kubelet.internalIp())
                 .put("power", kubelet.isPowered() ? "On" : "Off").put("partitioned", kubelet.isPartitioned())
-                .put("fenced", kubelet.isFenced()).put("runtime", kubelet.isRuntimeDown() ? "Down" : "Up")
+                .put("storageAddress", kubelet.storageAddress()).put("fenced", kubelet.isFenced())
+                .put("runtime", kubelet.isRuntimeDown() ? "Down" : "Up")
                 .put("ready", node == null ? "Unknown" : ClusterView.ready(node).map(c -> c.getStatus()).orElse("Unknown"))
                 .put("unschedulable", node != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable()))
                 .put("leaseRenewTime", lease == null || lease.getSpec().getRenewTime() == null ? null
@@ -167,12 +168,14 @@ public final class FaultApi implements AutoCloseable {
         ArrayNode splitBrains = answer.putArray("splitBrains");
         for (InvariantRecorder.SplitBrain s : sandbox.invariants().splitBrains()) {
             splitBrains.addObject().put("volume", s.volume()).put("firstNode", s.firstNode())
-                    .put("secondNode", s.secondNode()).put("overlapStart", s.overlapStart().toString())
+                    .put("firstPod", s.firstPod()).put("secondNode", s.secondNode()).put("secondPod", s.secondPod())
+                    .put("overlapStart", s.overlapStart().toString())
                     .put("overlapEnd", s.overlapEnd().map(Object::toString).orElse(null));
         }
         ArrayNode writers = answer.putArray("writers");
         for (InvariantRecorder.Writer w : sandbox.invariants().writers()) {
-            writers.addObject().put("volume", w.volume()).put("node", w.node()).put("pod", w.pod()).put("pid", w.pid())
+            writers.addObject().put("volume", w.volume()).put("node", w.node()).put("pod", w.pod())
+                    .put("podUid", w.podUid()).put("pid", w.pid())
                     .put("start", w.start().toString()).put("end", w.end().map(Object::toString).orElse(null));
         }
         return answer;

@@ -1,6 +1,8 @@
 package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.pgwarden.sandbox.postgres.NodeStorage;
+import io.pgwarden.sandbox.postgres.UnsyncedWrites;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,10 +24,15 @@ final class ContainerRuntime {
     private final String node;
     private final NodeServices services;
     private final Set<String> images = ConcurrentHashMap.newKeySet();
+    private final Path blocklistFlag;
+    private final Path unsyncedWrites;
 
     ContainerRuntime(String node, NodeServices services) {
         this.node = node;
         this.services = services;
+        this.blocklistFlag = services.storage().root().resolve("blocklisted").resolve(node);
+        NodeStorage.set(blocklistFlag, false); // a node boots unfenced, whatever an earlier run left
+        this.unsyncedWrites = UnsyncedWrites.journal(services.storage().root(), node);
     }
 
     /**
@@ -51,8 +58,11 @@ final class ContainerRuntime {
         boolean hasCommand = container.getCommand() != null && !container.getCommand().isEmpty();
         Optional<Path> pgdata = hasCommand ? Optional.empty() : PostgresPods.dataDirectory(pod, mounts);
         if (pgdata.isPresent()) {
-            return PostgresContainer.start(services.postgresBin(), pgdata.get(), freePort(), log, node,
-                    PodStatuses.key(pod), mountedHandles.get(0), services.processes(), services.recorder());
+            return PostgresContainer.start(services.postgresBin(), pgdata.get(), freePort(), log,
+                    new PostgresContainer.Writer(mountedHandles.get(0), node, PodStatuses.key(pod),
+                            pod.getMetadata().getUid()),
+                    NodeStorage.environment(services.storage().root().resolve("volumes"), blocklistFlag, unsyncedWrites),
+                    services.processes(), services.recorder());
         }
         if (hasCommand) {
             Map<Path, String> binds = new LinkedHashMap<>();
@@ -67,10 +77,20 @@ final class ContainerRuntime {
                 command.addAll(container.getArgs());
             }
             CommandContainer started = CommandContainer.start(command, binds, env, container.getWorkingDir(), log);
-            services.processes().register(started.process(), node, null);
+            services.processes().register(started.process());
             return started;
         }
         return new SleepContainer();
+    }
+
+    /** The node lost power, its processes are dead: the writes no fsync covered are lost. */
+    void powerCut() {
+        UnsyncedWrites.lose(unsyncedWrites);
+    }
+
+    /** The node's client is blocklisted (or no more): its servers' volume I/O fails while the flag exists. */
+    void blocklisted(boolean blocklisted) {
+        NodeStorage.set(blocklistFlag, blocklisted);
     }
 
     /** The pod's claim volumes by name, with the handles the kubelet resolved for them. */

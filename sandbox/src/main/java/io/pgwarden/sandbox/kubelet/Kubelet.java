@@ -50,6 +50,7 @@ public final class Kubelet {
 
     private final String name;
     private final String internalIp;
+    private volatile String storageAddress;
     private final NodeServices services;
     private final KubernetesClient client;
     private final ContainerRuntime runtime;
@@ -66,6 +67,7 @@ public final class Kubelet {
     public Kubelet(String name, String internalIp, NodeServices services) {
         this.name = name;
         this.internalIp = internalIp;
+        this.storageAddress = internalIp;
         this.services = services;
         this.client = services.client();
         this.runtime = new ContainerRuntime(name, services);
@@ -77,6 +79,18 @@ public final class Kubelet {
 
     public String internalIp() {
         return internalIp;
+    }
+
+    /**
+     * The address the node's Ceph client talks from, which a blocklist entry must cover: its InternalIP unless the
+     * node reaches the storage over a network of its own (Rook's Multus public network, for instance).
+     */
+    public String storageAddress() {
+        return storageAddress;
+    }
+
+    public void useStorageAddress(String address) {
+        storageAddress = address;
     }
 
     public boolean isPowered() {
@@ -229,9 +243,13 @@ public final class Kubelet {
             }
         }
         for (PodWorker worker : List.copyOf(pods.values())) {
-            if (!boundUids.contains(worker.uid)) {
-                // Deleted from the API server while this node was away (force delete): kill what is left of it.
-                services.workers().submit(() -> stop(worker, Duration.ZERO));
+            if (!boundUids.contains(worker.uid) && !worker.isStopped()) {
+                // Gone from the API server (force delete): the pod workers kill it with the grace period its
+                // container keeps from the spec (kubernetes pkg/kubelet/kubelet.go HandlePodCleanups, pod_workers.go).
+                Duration grace = services.config().scaled(Duration.ofSeconds(
+                        PodWorker.killGraceSeconds(null, worker.terminationGracePeriodSeconds)));
+                worker.stopping();
+                services.workers().submit(() -> stop(worker, grace));
             }
         }
     }
@@ -244,8 +262,8 @@ public final class Kubelet {
                         .withGracePeriod(0).delete();
                 services.timeline().record("pod", PodStatuses.key(pod), "Deleted by kubelet on " + name);
             } else if (!worker.isStopped()) {
-                Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
-                Duration period = services.config().scaled(Duration.ofSeconds(grace == null ? 30 : grace));
+                Duration period = services.config().scaled(Duration.ofSeconds(PodWorker.killGraceSeconds(
+                        pod.getMetadata().getDeletionGracePeriodSeconds(), worker.terminationGracePeriodSeconds)));
                 worker.stopping();
                 services.workers().submit(() -> stop(worker, period));
             }
@@ -333,7 +351,7 @@ public final class Kubelet {
 
     // ---- faults ------------------------------------------------------------------------------------------------
 
-    /** Power cut: heartbeats stop and every process on the node dies at once. */
+    /** Power cut: heartbeats stop, every process on the node dies at once, and the writes no fsync covered are lost. */
     public synchronized void powerOff() {
         if (!powered) {
             return;
@@ -341,6 +359,7 @@ public final class Kubelet {
         powered = false;
         services.network().hostDown(name); // before the kill: its connections must hang, not close
         killAll();
+        runtime.powerCut();
         lease = null;
         services.timeline().record("node", name, "PoweredOff");
     }
@@ -387,19 +406,19 @@ public final class Kubelet {
     }
 
     /**
-     * Storage fencing (a csi-addons NetworkFence covering this node): the node's clients are blocklisted, so every
-     * write to a volume fails; PostgreSQL panics on a failed write, so its processes die and are not restarted
-     * until the fence is lifted.
+     * Storage fencing (a Ceph blocklist entry covering this node's storage address, from a NetworkFence or Ceph
+     * CSI's own fencing): every read and write of the node's volumes fails, so PostgreSQL PANICs at its next WAL
+     * write or fsync, while a session answering from shared buffers may keep answering; no pod with a volume starts
+     * here until the entry is gone.
      */
     public synchronized void fence(boolean fence) {
         if (fence == fenced) {
             return;
         }
         fenced = fence;
+        runtime.blocklisted(fence);
         services.timeline().record("node", name, fence ? "Fenced" : "Unfenced");
-        if (fence) {
-            pods.values().forEach(PodWorker::blocklisted);
-        }
+        pods.values().forEach(w -> w.writeAccess(!fence));
     }
 
     /** Kills a pod's process, as a crash would; the kubelet restarts it on its next pass. */

@@ -2,6 +2,7 @@ package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
+import io.pgwarden.sandbox.postgres.NodeStorage;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -18,11 +19,14 @@ import java.util.logging.Logger;
  */
 final class PodWorker {
     private static final Logger LOG = Logger.getLogger(PodWorker.class.getName());
+    private static final long MINIMUM_GRACE_SECONDS = 2;
 
     final String uid;
     final String namespace;
     final String name;
     final List<String> volumes;
+    /** The pod's terminationGracePeriodSeconds, which the kubelet keeps with the container (a container label). */
+    final Long terminationGracePeriodSeconds;
     private final Kubelet node;
     private final ContainerRuntime runtime;
     private final NodeServices services;
@@ -44,6 +48,7 @@ final class PodWorker {
         this.name = pod.getMetadata().getName();
         this.volumes = volumes;
         this.spec = pod;
+        this.terminationGracePeriodSeconds = pod.getSpec().getTerminationGracePeriodSeconds();
         this.node = node;
         this.runtime = runtime;
         this.services = services;
@@ -172,7 +177,7 @@ final class PodWorker {
                 + " including waiting)");
     }
 
-    /** Stops the container: killed at once with no grace period, else stopped within it. */
+    /** Stops the container: killed at once with no grace period (a power cut), else stopped within it. */
     void terminate(Duration grace) {
         Container c = container;
         stopped = true;
@@ -198,11 +203,33 @@ final class PodWorker {
         return true;
     }
 
-    /** A storage fence makes PostgreSQL fail its next write. */
-    void blocklisted() {
+    /**
+     * The node's storage client was blocklisted or is no more. PostgreSQL's volume I/O fails while it is (it PANICs
+     * at its next WAL write or fsync); where the machine cannot fail I/O, the server is killed instead.
+     */
+    void writeAccess(boolean granted) {
         if (container instanceof PostgresContainer pg) {
-            pg.kill();
+            if (granted) {
+                pg.writeAccessRegained();
+            } else if (NodeStorage.failsIo()) {
+                pg.writeAccessLost();
+            } else {
+                pg.kill();
+            }
         }
+    }
+
+    /**
+     * The grace period a kubelet gives a container it kills, in seconds (killContainer and
+     * setTerminationGracePeriod, kubernetes {@code pkg/kubelet/kuberuntime/kuberuntime_container.go}): the pod's
+     * deletion grace period if the kubelet saw one, else its spec's terminationGracePeriodSeconds (restored from
+     * the container's labels when the API server no longer has the pod), and never less than
+     * minimumGracePeriodInSeconds, 2.
+     */
+    static long killGraceSeconds(Long deletionGracePeriodSeconds, Long terminationGracePeriodSeconds) {
+        long grace = deletionGracePeriodSeconds != null ? deletionGracePeriodSeconds
+                : terminationGracePeriodSeconds != null ? terminationGracePeriodSeconds : MINIMUM_GRACE_SECONDS;
+        return Math.max(MINIMUM_GRACE_SECONDS, grace);
     }
 
     Optional<PostgresProcess> postgresOn(String volume) {

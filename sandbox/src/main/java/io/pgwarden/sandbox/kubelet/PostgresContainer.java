@@ -7,52 +7,46 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.Map;
 
 /** A real PostgreSQL process on the pod's volume directory; ready once it accepts connections. */
 final class PostgresContainer implements Container {
     private final PostgresProcess process;
+    private final Writer writer;
+    private final InvariantRecorder recorder;
     private volatile boolean ready;
 
-    private PostgresContainer(PostgresProcess process) {
+    private PostgresContainer(PostgresProcess process, Writer writer, InvariantRecorder recorder) {
         this.process = process;
+        this.writer = writer;
+        this.recorder = recorder;
     }
 
     /**
-     * Starts the postmaster on its data directory in a volume. A postmaster.pid is honored only when its process is
-     * a postmaster of this very volume on this node: another node's processes are invisible from here, exactly as
-     * PostgreSQL on a second machine would find the PID in the file dead and start anyway (this is how an unfenced
-     * double writer comes about), and the pid file in a copy restored from a snapshot names a process of the
-     * original volume.
+     * Starts the postmaster on its data directory in a volume, in a pod of its own (see ProcessIsolation): another
+     * pod's postmaster.pid on the volume, from this node or another, or one a snapshot copied, does not stop it,
+     * which is how an unfenced second writer comes about. The interval it writes in is recorded from its start
+     * until it dies or the node is fenced.
      */
-    static PostgresContainer start(Path bin, Path pgdata, int port, Path log, String node, String pod, String volumeName,
+    static PostgresContainer start(Path bin, Path pgdata, int port, Path log, Writer writer, Map<String, String> env,
                                    ProcessRegistry registry, InvariantRecorder recorder) {
-        Path pidFile = pgdata.resolve("postmaster.pid");
         try {
             Files.createDirectories(log.getParent());
-            if (Files.exists(pidFile)) {
-                Optional<Long> pid = firstLine(pidFile).map(line -> Long.parseLong(line.trim()));
-                boolean ownerHere = pid.flatMap(registry::nodeOf).filter(node::equals).isPresent()
-                        && pid.flatMap(registry::volumeOf).filter(volumeName::equals).isPresent();
-                if (pid.flatMap(registry::nodeOf).isPresent() && !ownerHere) {
-                    Files.delete(pidFile);
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PostgresProcess process = PostgresProcess.start(bin, pgdata, port, log);
-        registry.register(process.process(), node, volumeName);
-        recorder.writerStarted(volumeName, node, pod, process.pid());
-        process.process().onExit().thenRun(() -> {
-            recorder.writerStopped(process.pid());
-            registry.unregister(process.pid());
-        });
-        return new PostgresContainer(process);
+        PostgresProcess process = PostgresProcess.start(bin, pgdata, port, log, env);
+        registry.register(process.launcher());
+        writer.started(recorder, process.pid());
+        process.launcher().onExit().thenRun(() -> recorder.writerStopped(process.pid()));
+        return new PostgresContainer(process, writer, recorder);
     }
 
-    private static Optional<String> firstLine(Path file) throws IOException {
-        return Files.readAllLines(file).stream().findFirst();
+    /** Who writes: the pod on a node, on a volume. */
+    record Writer(String volume, String node, String pod, String podUid) {
+        void started(InvariantRecorder recorder, long pid) {
+            recorder.writerStarted(volume, node, pod, podUid, pid);
+        }
     }
 
     /** Probes readiness; the kubelet calls it until it answers true. */
@@ -61,6 +55,18 @@ final class PostgresContainer implements Container {
             ready = true;
         }
         return ready;
+    }
+
+    /** The node's client was blocklisted: this process writes no more, though it may live on. */
+    void writeAccessLost() {
+        recorder.writerStopped(process.pid());
+    }
+
+    /** The blocklist entry is gone: a process that survived it writes again. */
+    void writeAccessRegained() {
+        if (process.isAlive()) {
+            writer.started(recorder, process.pid());
+        }
     }
 
     PostgresProcess process() {
@@ -84,7 +90,7 @@ final class PostgresContainer implements Container {
 
     @Override
     public java.util.OptionalInt exitCode() {
-        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.process().exitValue());
+        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.launcher().exitValue());
     }
 
     @Override

@@ -1,52 +1,39 @@
 package io.pgwarden.sandbox.kubelet;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
-/** Which simulated node each live container process belongs to, and which volume a postmaster runs. */
+/** Every live container process the sandbox started (PostgreSQL launchers, commands), so that none outlives it. */
 public final class ProcessRegistry {
-    private final Map<Long, String> nodes = new ConcurrentHashMap<>();
     private final Map<Long, Process> processes = new ConcurrentHashMap<>();
-    private final Map<Long, String> volumes = new ConcurrentHashMap<>();
 
-    /** A process of the node; {@code volume} is the handle a postmaster runs, null for other processes. */
-    void register(Process process, String node, String volume) {
-        nodes.put(process.pid(), node);
+    void register(Process process) {
         processes.put(process.pid(), process);
-        if (volume != null) {
-            volumes.put(process.pid(), volume);
-        }
         process.onExit().thenRun(() -> unregister(process.pid()));
     }
 
     void unregister(long pid) {
-        nodes.remove(pid);
         processes.remove(pid);
-        volumes.remove(pid);
-    }
-
-    Optional<String> volumeOf(long pid) {
-        return Optional.ofNullable(volumes.get(pid));
     }
 
     /** Kills every process still alive: the last step of closing a sandbox, so none outlives it. */
     public void killAll() {
         for (Process p : processes.values()) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
         }
+        // A launcher reaps its postmaster and exits; killed before, it would leave a zombie behind.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (Process p : processes.values()) {
             try {
-                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
-    }
-
-    Optional<String> nodeOf(long pid) {
-        return Optional.ofNullable(nodes.get(pid));
     }
 }

@@ -8,21 +8,31 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-/** One postmaster on one data directory: the container of a simulated PostgreSQL pod. */
+/**
+ * One postmaster on one data directory: the container of a simulated PostgreSQL pod. The launcher is the process
+ * Java started (unshare, see {@link ProcessIsolation}); the postmaster is its child, PID 1 of the pod's namespace,
+ * and the process signals go to, as a container runtime signals the container's init process.
+ */
 public final class PostgresProcess {
-    private final Process process;
+    private final Process launcher;
+    private final ProcessHandle postmaster;
     private final int port;
 
-    private PostgresProcess(Process process, int port) {
-        this.process = process;
+    private PostgresProcess(Process launcher, int port) {
+        this.launcher = launcher;
+        this.postmaster = ProcessIsolation.postmaster(launcher);
         this.port = port;
     }
 
-    /** Initializes pgdata when it is empty (as the postgres image's entrypoint does), then starts the postmaster. */
-    public static PostgresProcess start(Path bin, Path pgdata, int port, Path log) {
+    /**
+     * Initializes pgdata when it is empty (as the postgres image's entrypoint does), then starts the postmaster with
+     * fsync on, as a database that must survive a crash runs. {@code environment} is added to the server's.
+     */
+    public static PostgresProcess start(Path bin, Path pgdata, int port, Path log, Map<String, String> environment) {
         try {
             Files.createDirectories(pgdata);
             // PostgreSQL insists on a private data directory; a restored copy may not be.
@@ -30,22 +40,25 @@ public final class PostgresProcess {
             ProcessIsolation.own(pgdata); // the image's entrypoint chowns PGDATA to the server's user
             if (!Files.exists(pgdata.resolve("PG_VERSION"))) {
                 run(ProcessIsolation.command(List.of(bin.resolve("initdb").toString(), "-D", pgdata.toString(), "-U",
-                        "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")), log);
+                        "postgres", "-A", "trust", "-E", "UTF8")), log, environment);
             }
-            Process process = new ProcessBuilder(ProcessIsolation.command(List.of(bin.resolve("postgres").toString(),
+            ProcessBuilder server = new ProcessBuilder(ProcessIsolation.command(List.of(bin.resolve("postgres").toString(),
                     "-D", pgdata.toString(), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
-                    "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "max_connections=40",
+                    "-c", "unix_socket_directories=", "-c", "max_connections=40",
                     "-c", "shared_buffers=16MB", "-c", "max_wal_size=64MB")))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new PostgresProcess(process, port);
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            server.environment().putAll(environment);
+            return new PostgresProcess(server.start(), port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL on " + pgdata, e);
         }
     }
 
-    private static void run(List<String> command, Path log) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    private static void run(List<String> command, Path log, Map<String, String> environment) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
@@ -61,21 +74,23 @@ public final class PostgresProcess {
         return port;
     }
 
+    /** The postmaster's PID on the host (it is 1 in its own namespace). */
     public long pid() {
-        return process.pid();
+        return postmaster.pid();
     }
 
+    /** The launcher lives as long as the postmaster: it waits for it. */
     public boolean isAlive() {
-        return process.isAlive();
+        return launcher.isAlive();
     }
 
-    public Process process() {
-        return process;
+    public Process launcher() {
+        return launcher;
     }
 
     /** Readiness the way pg_isready sees it: a session can be opened. */
     public boolean acceptsConnections() {
-        if (!process.isAlive()) {
+        if (!isAlive()) {
             return false;
         }
         Properties props = new Properties();
@@ -89,35 +104,41 @@ public final class PostgresProcess {
         }
     }
 
-    /** A power cut: the postmaster and every backend die at once, nothing is flushed. */
+    /**
+     * A power cut: the postmaster and every backend die at once, nothing is flushed. SIGKILL of a namespace's PID 1
+     * kills every process in it; unshare then reaps the postmaster and exits (killed first, it would leave the
+     * postmaster a zombie for whatever init the machine has).
+     */
     public void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        await(10);
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> backends = postmaster.descendants().toList(); // without namespaces, they outlive it
+        postmaster.destroyForcibly();
+        backends.forEach(ProcessHandle::destroyForcibly);
+        if (!await(java.time.Duration.ofSeconds(10))) {
+            launcher.destroyForcibly();
+        }
     }
 
     /**
-     * Container stop: SIGINT, the postgres image's STOPSIGNAL (fast shutdown); whatever is still there when the
-     * grace period is over is killed.
+     * Container stop: SIGINT, the postgres image's STOPSIGNAL (fast shutdown: "received fast shutdown request");
+     * whatever is still there when the grace period is over is killed (SIGKILL).
      */
     public void stop(java.time.Duration gracePeriod) {
-        signal("INT", List.of(process.pid()));
-        if (!await((int) Math.max(1, gracePeriod.toSeconds()))) {
+        signal("INT", List.of(postmaster.pid()));
+        if (!await(gracePeriod)) {
             kill();
         }
     }
 
     /** Freezes (SIGSTOP) or thaws (SIGCONT) the postmaster and its backends, as fsfreeze does for a snapshot. */
     public void freeze(boolean frozen) {
-        List<Long> pids = new java.util.ArrayList<>(List.of(process.pid()));
-        process.descendants().forEach(h -> pids.add(h.pid()));
+        List<Long> pids = new java.util.ArrayList<>(List.of(postmaster.pid()));
+        postmaster.descendants().forEach(h -> pids.add(h.pid()));
         signal(frozen ? "STOP" : "CONT", pids);
     }
 
-    private boolean await(int seconds) {
+    private boolean await(java.time.Duration timeout) {
         try {
-            return process.waitFor(seconds, TimeUnit.SECONDS);
+            return launcher.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
