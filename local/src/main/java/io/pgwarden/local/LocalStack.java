@@ -126,12 +126,13 @@ public final class LocalStack implements AutoCloseable {
         sandbox = sandboxStart.join();
         sandbox.writeKubeconfig(kubeconfig());
 
-        Map<String, String> env = Map.of(
+        Map<String, String> env = new LinkedHashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "QUARKUS_DATASOURCE_JDBC_URL", catalog.jdbcUrl(),
                 "QUARKUS_DATASOURCE_USERNAME", CatalogDatabase.USER,
-                "KUBECONFIG", kubeconfig().toString());
-        serviceEnv = env;
+                "KUBECONFIG", kubeconfig().toString()));
+        env.putAll(ClusterTimeSettings.environment(settings.sandbox()));
+        serviceEnv = Map.copyOf(env);
         Path logs = state.resolve("logs");
         startService("node-watcher", watcher, env, logs);
         startService("failover-service", failover, env, logs);

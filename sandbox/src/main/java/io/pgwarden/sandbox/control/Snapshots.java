@@ -229,7 +229,7 @@ public final class Snapshots {
         String name = snapshot.getMetadata().getName();
         boolean pointsBack = content != null
                 && snapshot.getMetadata().getUid().equals(map(spec(content).get("volumeSnapshotRef")).get("uid"));
-        if (pointsBack && restoring(snapshot, view)) {
+        if (pointsBack && restoring(snapshot)) {
             return;
         }
         boolean deleteContent = pointsBack && "Delete".equals(spec(content).get("deletionPolicy"));
@@ -248,9 +248,14 @@ public final class Snapshots {
                 : "Deleted, content " + (pointsBack ? "retained" : "none"));
     }
 
-    /** isVolumeBeingCreatedFromSnapshot: a Pending claim names the snapshot as its data source. */
-    private static boolean restoring(GenericKubernetesResource snapshot, ClusterView view) {
-        return view.claims().stream().filter(c -> c.getMetadata().getNamespace().equals(snapshot.getMetadata().getNamespace()))
+    /**
+     * isVolumeBeingCreatedFromSnapshot: a Pending claim names the snapshot as its data source. Read now, not from
+     * the pass's view: the view lists claims before snapshots, so a claim created just before the snapshot's deletion
+     * could be missing from it.
+     */
+    private boolean restoring(GenericKubernetesResource snapshot) {
+        return client.persistentVolumeClaims().inNamespace(snapshot.getMetadata().getNamespace()).list().getItems()
+                .stream()
                 .filter(c -> c.getStatus() == null || "Pending".equals(c.getStatus().getPhase()))
                 .map(VolumeBinding::dataSource).flatMap(Optional::stream)
                 .anyMatch(s -> "VolumeSnapshot".equals(s.kind()) && GROUP.equals(s.apiGroup())
