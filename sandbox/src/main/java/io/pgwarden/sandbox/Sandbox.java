@@ -164,7 +164,6 @@ public final class Sandbox implements AutoCloseable {
         long period = config.nodeMonitorPeriod().toMillis();
         bootstrapped = true;
         control.scheduleWithFixedDelay(() -> reconcile(true), 0, period, TimeUnit.MILLISECONDS);
-        control.scheduleWithFixedDelay(api::forgetRecordedRequests, 1, 1, TimeUnit.MINUTES);
         if (config.deployDemoDatabase()) {
             deployDemoDatabase();
         }

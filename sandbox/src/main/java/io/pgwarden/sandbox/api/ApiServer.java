@@ -239,11 +239,6 @@ public final class ApiServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
-    /** Nothing to forget: unlike the mock's MockWebServer, this server records no requests (kept for callers). */
-    public void forgetRecordedRequests() {
-        // no request log
-    }
-
     /** The sandbox's own controllers and kubelets write with this agent, so tests can tell their writes apart. */
     public static final String CONTROL_PLANE_USER_AGENT = "pgwarden-sandbox-control-plane";
 
