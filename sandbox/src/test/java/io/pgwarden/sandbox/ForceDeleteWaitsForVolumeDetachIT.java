@@ -1,8 +1,6 @@
 package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
-import io.pgwarden.contracts.Names;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -59,11 +57,7 @@ class ForceDeleteWaitsForVolumeDetachIT {
             cluster.sandbox.faults().powerOff(node);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
 
-            cluster.client.nodes().withName(node).edit(n -> {
-                n.getSpec().getTaints().add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)
-                        .withValue("nodeshutdown").withEffect("NoExecute").build());
-                return n;
-            });
+            NodeTaints.outOfService(cluster.client, node, "NoExecute");
 
             Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             assertThat(after.getSpec().getNodeName()).isNotEqualTo(node);

@@ -5,9 +5,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgwarden.contracts.Names;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -47,11 +45,7 @@ class MappedVolumeIsNotDeletedIT {
             client.persistentVolumeClaims().inNamespace("default").withName("data").delete();
             await().atMost(Duration.ofSeconds(15)).until(() -> "Unknown".equals(io.pgwarden.sandbox.control.ClusterView
                     .ready(client.nodes().withName(node).get()).map(c -> c.getStatus()).orElse("")));
-            client.nodes().withName(node).edit(n -> {
-                n.getSpec().getTaints().add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)
-                        .withValue("nodeshutdown").withEffect("NoExecute").build());
-                return n;
-            });
+            NodeTaints.outOfService(client, node, "NoExecute");
             await("force-detached, Released").atMost(Duration.ofSeconds(15)).until(() ->
                     client.storage().v1().volumeAttachments().list().getItems().isEmpty() && "Released".equals(phase(client, pv)));
             await("DeleteVolume refused").atMost(Duration.ofSeconds(10)).until(() -> client.v1().events()

@@ -1,14 +1,12 @@
 package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.record.Timeline;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,12 +29,7 @@ class OutOfServiceNoScheduleWaitsForTolerationIT {
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     PlainPods.hasTaint(client, node, Names.TAINT_UNREACHABLE, "NoExecute"));
 
-            client.nodes().withName(node).edit(n -> {
-                n.getSpec().setTaints(new ArrayList<>(n.getSpec().getTaints()));
-                n.getSpec().getTaints().add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)
-                        .withValue("nodeshutdown").withEffect("NoSchedule").build());
-                return n;
-            });
+            NodeTaints.outOfService(client, node, "NoSchedule");
             await().atMost(Duration.ofSeconds(30)).until(() -> PlainPods.get(client, "sleeper") == null);
 
             Instant tainted = at(sandbox, "Tainted " + Names.TAINT_UNREACHABLE + ":NoExecute");

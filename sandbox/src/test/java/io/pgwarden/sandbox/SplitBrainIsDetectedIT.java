@@ -109,11 +109,7 @@ class SplitBrainIsDetectedIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(
                     cluster.networkFenceStatus("fence-" + node).get("result")));
             assertThat(cluster.writers()).allMatch(w -> w.end().isPresent());
-            cluster.client.nodes().withName(node).edit(n -> {
-                n.getSpec().getTaints().add(new io.fabric8.kubernetes.api.model.TaintBuilder()
-                        .withKey(Names.TAINT_OUT_OF_SERVICE).withValue("nodeshutdown").withEffect("NoExecute").build());
-                return n;
-            });
+            NodeTaints.outOfService(cluster.client, node, "NoExecute");
 
             Pod after = cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             assertThat(after.getSpec().getNodeName()).isNotEqualTo(node);

@@ -2,8 +2,6 @@ package io.pgwarden.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
-import io.pgwarden.contracts.Names;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -46,11 +44,7 @@ class StaleRoutesOnPartitionedNodeIT {
             cluster.sandbox.faults().partition(zombieNode);
             await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(zombieNode)));
             cluster.client.pods().inNamespace(DemoCluster.NS).withName(DemoCluster.POD).withGracePeriod(0).delete();
-            cluster.client.nodes().withName(zombieNode).edit(n -> {
-                n.getSpec().getTaints().add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)
-                        .withValue("nodeshutdown").withEffect("NoExecute").build());
-                return n;
-            });
+            NodeTaints.outOfService(cluster.client, zombieNode, "NoExecute");
             cluster.awaitReplacementReady(before, Duration.ofSeconds(60));
             int primary = serverPort(cluster.connect());
             assertThat(primary).isNotEqualTo(zombie);

@@ -1,8 +1,6 @@
 package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
-import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.record.InvariantRecorder;
 import org.junit.jupiter.api.Test;
 
@@ -113,11 +111,7 @@ class StorageFencingIT {
     private static void partitionAndTakeOutOfService(DemoCluster cluster, String node) {
         cluster.sandbox.faults().partition(node);
         await().atMost(Duration.ofSeconds(20)).until(() -> "Unknown".equals(cluster.readiness(node)));
-        cluster.client.nodes().withName(node).edit(n -> {
-            n.getSpec().getTaints().add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE)
-                    .withValue("nodeshutdown").withEffect("NoExecute").build());
-            return n;
-        });
+        NodeTaints.outOfService(cluster.client, node, "NoExecute");
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {
