@@ -6,6 +6,9 @@ import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.command.UncordonNode;
+import io.pgwarden.contracts.command.UnfenceNode;
+import io.pgwarden.contracts.command.PauseFailover;
+import io.pgwarden.contracts.command.ResumeFailover;
 import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.contracts.event.NodeHealthChanged;
@@ -21,6 +24,9 @@ import java.util.Optional;
 public enum MessageType {
     CORDON_NODE(CordonNode.class, Topics.COMMANDS),
     UNCORDON_NODE(UncordonNode.class, Topics.COMMANDS),
+    UNFENCE_NODE(UnfenceNode.class, Topics.COMMANDS),
+    PAUSE_FAILOVER(PauseFailover.class, Topics.COMMANDS),
+    RESUME_FAILOVER(ResumeFailover.class, Topics.COMMANDS),
     TAKE_BACKUP(TakeBackup.class, Topics.COMMANDS),
     RESTORE_BACKUP(RestoreBackup.class, Topics.COMMANDS),
     DELETE_BACKUP(DeleteBackup.class, Topics.COMMANDS),

@@ -16,6 +16,27 @@ public final class Names {
     /** The label of the StatefulSets (and their pods) whose database pgwarden manages. */
     public static final String MANAGED_LABEL = "pgwarden.io/managed";
 
+    /** On a managed StatefulSet: {@code disabled} opts its database out of automatic failover. */
+    public static final String FAILOVER_ANNOTATION = "pgwarden.io/failover";
+
+    /**
+     * On a managed StatefulSet: the Secret (in its namespace) with the {@code username} and {@code password} that
+     * failover's write check and backups connect with.
+     */
+    public static final String CREDENTIALS_SECRET_ANNOTATION = "pgwarden.io/credentials-secret";
+
+    /** On a node: its BMC's Redfish system URL, e.g. {@code https://10.0.0.21/redfish/v1/Systems/1}. */
+    public static final String BMC_ADDRESS_ANNOTATION = "pgwarden.io/bmc-address";
+
+    /** On a node: the addresses (comma-separated, CIDR or plain) its storage client talks to Ceph from. */
+    public static final String STORAGE_ADDRESSES_ANNOTATION = "pgwarden.io/storage-client-addresses";
+
+    /** On a node: the fence driver for it ({@code redfish}, {@code network-fence}), overriding the global one. */
+    public static final String FENCE_DRIVER_LABEL = "pgwarden.io/fence-driver";
+
+    /** On a node: {@code true} keeps pgwarden from ever fencing it (an excluded node). */
+    public static final String FAILOVER_EXCLUDED_LABEL = "pgwarden.io/failover-excluded";
+
     /** Kubernetes' taints of a node that stopped reporting, or that an operator declared shut down (KEP-2268). */
     public static final String TAINT_NOT_READY = "node.kubernetes.io/not-ready";
     public static final String TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";

@@ -14,6 +14,10 @@ import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;
+import io.pgwarden.contracts.event.NodeLiveness;
+import io.pgwarden.contracts.command.UnfenceNode;
+import io.pgwarden.contracts.command.PauseFailover;
+import io.pgwarden.contracts.command.ResumeFailover;
 import io.pgwarden.contracts.event.PodHealthChanged;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
@@ -37,11 +41,16 @@ class ContractSchemasTest {
     static final List<Object> EXAMPLES = List.of(
             new CordonNode("node001", "kernel upgrade"),
             new UncordonNode("node001.example.com", null),
+            new UnfenceNode("node001", false, "node repaired"),
+            new PauseFailover("storage maintenance"),
+            new ResumeFailover(null),
             new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE_HOT, null),
             new RestoreBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", "bad migration"),
             new DeleteBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", null),
             new NodeHealthChanged("node001", NodeReadiness.UNKNOWN, "NodeStatusUnknown", true,
-                    List.of("node.kubernetes.io/unreachable:NoExecute"), false, "4711",
+                    List.of("node.kubernetes.io/unreachable:NoExecute"), NodeLiveness.UNREACHABLE,
+                    "lease not renewed for 16 s; BMC reports PowerState Off", Instant.parse("2026-11-23T09:59:44.100Z"),
+                    16_023L, "Off", false, "4711",
                     Instant.parse("2026-11-23T10:00:00.123Z"), 1_795_000_000_000_001L),
             new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf", "node001", "Running", true, false, false,
                     "4712", Instant.parse("2026-11-23T10:00:00.123Z"), 1_795_000_000_000_002L),

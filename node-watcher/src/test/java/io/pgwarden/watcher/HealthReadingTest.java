@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.pgwarden.contracts.event.NodeLiveness;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
 import io.pgwarden.watcher.health.Reading;
@@ -31,7 +32,8 @@ class HealthReadingTest {
 
         assertThat(HealthReading.of(node, false).event(NOW, 7)).isEqualTo(new NodeHealthChanged("node001",
                 NodeReadiness.UNKNOWN, "NodeStatusUnknown", true,
-                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"), false, "42", NOW, 7));
+                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"), NodeLiveness.ALIVE, null, null, null, null,
+                false, "42", NOW, 7));
     }
 
     @Test

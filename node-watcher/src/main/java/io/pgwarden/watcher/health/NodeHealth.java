@@ -1,6 +1,7 @@
 package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.pgwarden.contracts.event.NodeLiveness;
 import io.pgwarden.contracts.event.NodeReadiness;
 
 import java.time.Instant;
@@ -20,7 +21,8 @@ public record NodeHealth(String node, NodeReadiness readiness, String readyReaso
 
     @Override
     public NodeHealthChanged event(boolean deleted, String resourceVersion, Instant observedAt, long sequence) {
-        return new NodeHealthChanged(node, readiness, readyReason, unschedulable, taints, deleted, resourceVersion,
+        return new NodeHealthChanged(node, readiness, readyReason, unschedulable, taints, NodeLiveness.ALIVE, null, null,
+                null, null, deleted, resourceVersion,
                 observedAt, sequence);
     }
 }
