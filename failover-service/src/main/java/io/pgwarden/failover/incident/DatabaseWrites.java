@@ -1,0 +1,16 @@
+package io.pgwarden.failover.incident;
+
+/**
+ * Whether a managed database accepts a write, checked through its Service with the credentials its StatefulSet's
+ * {@code pgwarden.io/credentials-secret} annotation names. Two adapters reach the Service: cluster DNS in a cluster,
+ * and the local address the sandbox publishes for it.
+ */
+public interface DatabaseWrites {
+
+    /**
+     * Writes one row (in a table of pgwarden's own, created if missing) and commits.
+     *
+     * @return empty when the write committed, else what went wrong in words
+     */
+    java.util.Optional<String> tryWrite(String namespace, String statefulSet);
+}
