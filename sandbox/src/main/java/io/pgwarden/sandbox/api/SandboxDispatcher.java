@@ -341,10 +341,10 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return super.handleDelete(fullPath);
         }
         Long grace = gracePeriod(query, body);
-        return deletePod(pod.group(1), pod.group(2), grace);
+        return deletePod(pod.group(1), pod.group(2), grace, body.isBlank() ? null : parse(body).path("preconditions"));
     }
 
-    private MockResponse deletePod(String namespace, String name, Long requestedGrace) {
+    private MockResponse deletePod(String namespace, String name, Long requestedGrace, JsonNode preconditions) {
         String path = "/api/v1/namespaces/" + namespace + "/pods/" + name;
         AttributeSet key = getKey(path);
         Map.Entry<AttributeSet, String> entry = findResource(key);
@@ -352,6 +352,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             throw new ApiError(404, "NotFound", "pods \"" + name + "\" not found");
         }
         ObjectNode current = (ObjectNode) parse(entry.getValue());
+        checkPreconditions(current, preconditions, name);
         long grace = requestedGrace != null ? requestedGrace
                 : current.path("spec").path("terminationGracePeriodSeconds").asLong(DEFAULT_GRACE_SECONDS);
         boolean bound = !current.path("spec").path("nodeName").asText("").isEmpty();
@@ -368,6 +369,27 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         String json = current.toString();
         processEvent(path, key, entry.getKey(), resource(json), json);
         return json(200, json);
+    }
+
+    /**
+     * DeleteOptions.preconditions: a delete meant for one incarnation of a pod (its UID) or one version of it fails
+     * with 409 Conflict when the pod is another, as the API server's generic store checks them
+     * (k8s.io/apiserver {@code pkg/registry/generic/registry/store.go}, {@code Preconditions.Check}).
+     */
+    private static void checkPreconditions(JsonNode current, JsonNode preconditions, String name) {
+        if (preconditions == null || preconditions.isMissingNode() || preconditions.isNull()) {
+            return;
+        }
+        for (String field : new String[]{"uid", "resourceVersion"}) {
+            String wanted = preconditions.path(field).asText("");
+            String actual = current.path("metadata").path(field).asText("");
+            if (!wanted.isEmpty() && !wanted.equals(actual)) {
+                throw new ApiError(409, "Conflict", "Operation cannot be fulfilled on Pod \"" + name
+                        + "\": Precondition failed: " + (field.equals("uid") ? "UID" : "ResourceVersion")
+                        + " in precondition: " + wanted + ", " + (field.equals("uid") ? "UID" : "ResourceVersion")
+                        + " in object meta: " + actual);
+            }
+        }
     }
 
     private static Long gracePeriod(Map<String, String> query, String body) {
@@ -395,7 +417,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 grace = options.get("gracePeriodSeconds").asLong();
             }
         }
-        deletePod(namespace, name, grace);
+        deletePod(namespace, name, grace, body.isBlank() ? null : parse(body).path("deleteOptions").path("preconditions"));
         return json(201, ApiError.status(201, "", "evicted"));
     }
 

@@ -1,0 +1,24 @@
+package io.pgwarden.failover.decide;
+
+import java.time.Duration;
+
+/**
+ * The incident's limits.
+ *
+ * @param confirmAfter      how long a node stays suspect before the incident is confirmed without the BMC's word
+ * @param fenceTimeout      how long one fence request may stay unconfirmed before it is asked again
+ * @param fenceAttempts     fence requests before the incident fails
+ * @param releaseTimeout    from release to every volume detached from the node
+ * @param recoveryTimeout   from release to every database accepting writes elsewhere
+ * @param stormMaxShare     the storm guard: fence nothing while more than this share of known nodes is unhealthy
+ * @param stormMaxNodes     ... or more than this many (0: no absolute limit)
+ * @param fenceRateMax      at most this many fences started ...
+ * @param fenceRateWindow   ... within this window
+ * @param watcherStaleAfter node-watcher unheard for longer than this: its view is stale, nothing is fenced
+ * @param poll              how often to look again while waiting on a fence, a detach or a pod
+ */
+public record IncidentSettings(Duration confirmAfter, Duration fenceTimeout, int fenceAttempts,
+                               Duration releaseTimeout, Duration recoveryTimeout, double stormMaxShare,
+                               int stormMaxNodes, int fenceRateMax, Duration fenceRateWindow,
+                               Duration watcherStaleAfter, Duration poll) {
+}
