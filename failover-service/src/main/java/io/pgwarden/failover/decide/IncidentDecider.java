@@ -58,7 +58,7 @@ public final class IncidentDecider {
     public static final String AT = "at.";
     public static final String DATABASES = "databases";
     public static final String FENCE_DRIVER = "fenceDriver";
-    static final String POD = "pod.";
+    public static final String POD = "pod.";
     static final String RECOVERED_AT = "recoveredAt.";
     static final String FENCE_ATTEMPTS = "fenceAttempts";
     static final String FENCE_ASKED_AT = "fenceAskedAt";

@@ -2,6 +2,7 @@ package io.pgwarden.failover.incident;
 
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.command.NodeIncident;
+import io.pgwarden.contracts.command.UnfenceNode;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.contracts.event.NodeHealthChanged;
@@ -61,28 +62,63 @@ public class Incidents {
 
     /** Opens the incident of this silence of the node, unless it exists or another incident of the node is open. */
     public void openIfNone(NodeHealthChanged health) throws SQLException {
-        Instant now = clock.instant();
         String id = id(health.node(), health.leaseRenewedAt());
         NodeIncident incident = new NodeIncident(health.node(), health.observedAt(), health.leaseRenewedAt());
-        Operation op = new Operation(id, 0, KIND, health.node(), TYPE, id, Json.write(incident), Operation.START,
-                Map.of(), CommandState.ACCEPTED, null, null, 0, now, null, null, null, 1, now, now);
+        if (record(id, KIND, TYPE, health.node(), Json.write(incident), true)) {
+            LOG.infof("opened incident %s: node %s is %s (%s)", id, health.node(), health.liveness(),
+                    health.livenessReason());
+        }
+    }
+
+    /** Asks for the unfence of a recovered incident's node, once. */
+    public void requestUnfence(String incidentId, String node) throws SQLException {
+        String id = "unfence-" + incidentId;
+        if (record(id, UnfenceNode.class.getSimpleName(), "io.pgwarden.UnfenceNode", node,
+                Json.write(new UnfenceNode(node, false, "automatic unfence after incident " + incidentId)), false)) {
+            LOG.infof("asked for the unfence of node %s after incident %s", node, incidentId);
+        }
+    }
+
+    /** Recovered incidents whose node has no unfence asked for yet: id and node. */
+    public List<String[]> recoveredWithoutUnfence() throws SQLException {
+        return Transactions.inTransaction(dataSource, tx -> {
+            try (PreparedStatement s = tx.prepareStatement("SELECT i.id, i.subject FROM operation i WHERE i.kind = ?"
+                    + " AND i.phase = 'recovered' AND i.state = 'SUCCEEDED' AND NOT EXISTS (SELECT 1 FROM operation u"
+                    + " WHERE u.id = 'unfence-' || i.id)")) {
+                s.setString(1, KIND);
+                try (ResultSet r = s.executeQuery()) {
+                    List<String[]> found = new java.util.ArrayList<>();
+                    while (r.next()) {
+                        found.add(new String[]{r.getString(1), r.getString(2)});
+                    }
+                    return found;
+                }
+            }
+        });
+    }
+
+    /** Records an operation pgwarden gives itself, with its ACCEPTED status; false when it exists already. */
+    private boolean record(String id, String kind, String type, String node, byte[] command, boolean onlyIfNoneOpen)
+            throws SQLException {
+        Instant now = clock.instant();
+        Operation op = new Operation(id, 0, kind, node, type, id, command, Operation.START, Map.of(),
+                CommandState.ACCEPTED, null, null, 0, now, null, null, null, 1, now, now);
         Transition t = Transitions.accepted(op);
-        boolean opened = Transactions.inTransaction(dataSource, tx -> {
-            if (isOpen(tx, health.node()) || !store.insert(tx, t.operation())) {
+        boolean recorded = Transactions.inTransaction(dataSource, tx -> {
+            if ((onlyIfNoneOpen && isOpen(tx, node)) || !store.insert(tx, t.operation())) {
                 return false;
             }
             for (Transition.Status s : t.statuses()) {
-                outbox.add(tx, new CommandStatusChanged(id, TYPE, health.node(), s.state(), s.step(), s.reason(),
+                outbox.add(tx, new CommandStatusChanged(id, type, node, s.state(), s.step(), s.reason(),
                         service.service(), s.sequence()), id, id, id);
             }
             return true;
         });
-        if (opened) {
+        if (recorded) {
             outbox.committed();
-            LOG.infof("opened incident %s: node %s is %s (%s)", id, health.node(), health.liveness(),
-                    health.livenessReason());
-            driver.recorded(List.of(health.node()), System.nanoTime());
+            driver.recorded(List.of(node), System.nanoTime());
         }
+        return recorded;
     }
 
     private static boolean isOpen(Connection tx, String node) throws SQLException {
@@ -107,6 +143,20 @@ public class Incidents {
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
                     return r.getInt(1);
+                }
+            }
+        });
+    }
+
+    /** The node's latest incident, open or ended. */
+    public java.util.Optional<Operation> latestOf(String node) throws SQLException {
+        return Transactions.inTransaction(dataSource, tx -> {
+            try (PreparedStatement s = tx.prepareStatement("SELECT id FROM operation WHERE kind = ? AND subject = ?"
+                    + " ORDER BY seq DESC LIMIT 1")) {
+                s.setString(1, KIND);
+                s.setString(2, node);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? store.find(tx, r.getString(1)) : java.util.Optional.<Operation>empty();
                 }
             }
         });

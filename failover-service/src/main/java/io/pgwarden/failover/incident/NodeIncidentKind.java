@@ -1,16 +1,12 @@
 package io.pgwarden.failover.incident;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.NodeIncident;
 import io.pgwarden.failover.decide.IncidentAction;
 import io.pgwarden.failover.decide.IncidentDecider;
@@ -27,10 +23,8 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A node's incident as an operation: {@link IncidentWorld} observes, {@link IncidentDecider} decides, and this
@@ -39,19 +33,19 @@ import java.util.Optional;
 @Singleton
 public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentView, IncidentAction> {
     private static final Logger LOG = Logger.getLogger(NodeIncidentKind.class);
-    /** The value KEP-2268 and the Kubernetes docs use for a node that is shut down. */
-    static final String OUT_OF_SERVICE_VALUE = "nodeshutdown";
 
     private final IncidentWorld world;
     private final KubernetesClient client;
     private final FenceDrivers fences;
     private final DatabaseLocks locks;
     private final KubernetesEvents events;
+    private final OutOfServiceTaint taint;
     private final IncidentConfig config;
     private final MeterRegistry meters;
 
     NodeIncidentKind(IncidentWorld world, KubernetesClient client, FenceDrivers fences, DatabaseLocks locks,
-                     KubernetesEvents events, IncidentConfig config, MeterRegistry meters) {
+                     KubernetesEvents events, OutOfServiceTaint taint, IncidentConfig config, MeterRegistry meters) {
+        this.taint = taint;
         this.world = world;
         this.client = client;
         this.fences = fences;
@@ -105,7 +99,7 @@ public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentVie
                 driver(u.driver()).unfence(target(u.node()), false);
             }
         } else if (action instanceof IncidentAction.TaintOutOfService t) {
-            taintOutOfService(t.node());
+            taint.add(t.node());
         } else if (action instanceof IncidentAction.ForceDeletePod p) {
             forceDelete(p);
         } else if (action instanceof IncidentAction.Announce a) {
@@ -123,37 +117,6 @@ public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentVie
             throw new IllegalStateException("node " + node + " is gone");
         }
         return FenceDrivers.target(n);
-    }
-
-    /**
-     * Adds {@code node.kubernetes.io/out-of-service=nodeshutdown:NoExecute} (KEP-2268), so the attach/detach
-     * controller detaches the node's volumes at once instead of after its 6-minute timeout. The node lifecycle
-     * controller updates the same node's taints, so the write carries the resourceVersion read and is retried on
-     * 409 Conflict rather than overwriting its taints.
-     */
-    private void taintOutOfService(String name) {
-        for (int attempt = 1; ; attempt++) {
-            Node node = client.nodes().withName(name).get();
-            if (node == null) {
-                throw new IllegalStateException("node " + name + " is gone");
-            }
-            List<Taint> taints = new ArrayList<>(Optional.ofNullable(node.getSpec().getTaints()).orElse(List.of()));
-            if (taints.stream().anyMatch(t -> Names.TAINT_OUT_OF_SERVICE.equals(t.getKey()))) {
-                return;
-            }
-            taints.add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE).withValue(OUT_OF_SERVICE_VALUE)
-                    .withEffect("NoExecute").build());
-            node.getSpec().setTaints(taints);
-            try {
-                client.nodes().resource(node).update();
-                LOG.infof("tainted node %s %s=%s:NoExecute", name, Names.TAINT_OUT_OF_SERVICE, OUT_OF_SERVICE_VALUE);
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt >= 10) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /**
