@@ -2,21 +2,31 @@ package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import io.pgwarden.contracts.Names;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 
-/** The talk's demo database: StatefulSet pg-rook-sf (one replica, its claim on the RBD class) and its Service. */
+/**
+ * The talk's demo database: StatefulSet pg-rook-sf (one replica, its claim on the RBD class), its Service, and the
+ * Secret its {@code pgwarden.io/credentials-secret} annotation names for pgwarden's write check.
+ */
 public final class DemoDatabase {
     public static final String NAMESPACE = "default";
     public static final String NAME = "pg-rook-sf";
     public static final String IMAGE = "postgres:17.6";
     public static final String PGDATA = "/var/lib/postgresql/data/pgdata";
     public static final long TERMINATION_GRACE_SECONDS = 30;
+    public static final String CREDENTIALS_SECRET = NAME + "-credentials";
+    /** The sandbox's PostgreSQL trusts local connections, so this password is never checked. */
+    static final String PASSWORD = "not-checked-by-the-sandbox";
 
     private DemoDatabase() {
     }
@@ -27,12 +37,17 @@ public final class DemoDatabase {
                 .withNamespace(NAMESPACE).withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app", NAME))
                 .addNewPort().withName("postgres").withPort(5432).withTargetPort(new IntOrString(5432)).endPort()
                 .endSpec().build()).create();
+        client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata()
+                .withName(CREDENTIALS_SECRET).withNamespace(NAMESPACE).withLabels(Map.of("app", NAME)).endMetadata()
+                .withType("Opaque").addToData("username", base64("postgres")).addToData("password", base64(PASSWORD))
+                .build()).create();
         client.apps().statefulSets().inNamespace(NAMESPACE).resource(statefulSet(labels)).create();
     }
 
     static StatefulSet statefulSet(Map<String, String> labels) {
         return new StatefulSetBuilder().withNewMetadata().withName(NAME).withNamespace(NAMESPACE).withLabels(labels)
-                .endMetadata().withNewSpec().withReplicas(1).withServiceName(NAME)
+                .addToAnnotations(Names.CREDENTIALS_SECRET_ANNOTATION, CREDENTIALS_SECRET).endMetadata()
+                .withNewSpec().withReplicas(1).withServiceName(NAME)
                 .withNewSelector().withMatchLabels(Map.of("app", NAME)).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
                 .addNewContainer().withName("postgres").withImage(IMAGE).addNewPort().withContainerPort(5432).endPort()
@@ -44,5 +59,9 @@ public final class DemoDatabase {
                 .withAccessModes("ReadWriteOnce").withStorageClassName(StorageNames.STORAGE_CLASS).withNewResources()
                 .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()
                 .endSpec().build();
+    }
+
+    private static String base64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 }
