@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.pgwarden.contracts.Names;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithDefaults;
 import jakarta.inject.Singleton;
 
 import java.util.List;
@@ -51,7 +50,6 @@ public class NetworkFenceDriver implements FenceDriver {
         Optional<String> secretNamespace();
 
         /** The driver's parameters; Ceph CSI needs {@code clusterID}. */
-        @WithDefaults
         Map<String, String> parameters();
 
         /**

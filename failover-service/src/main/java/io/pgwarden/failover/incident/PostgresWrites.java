@@ -81,7 +81,7 @@ public class PostgresWrites implements DatabaseWrites {
             return write(address, credentials.get().getOrDefault("database", "postgres"), user,
                     credentials.get().get("password")).map(problem -> database + as + ": " + problem);
         } catch (SQLException e) {
-            return Optional.of("no write to " + database + as + ": " + e.getMessage());
+            return Optional.of("no write to " + database + as + ": " + withRootCause(e));
         }
     }
 
@@ -118,6 +118,16 @@ public class PostgresWrites implements DatabaseWrites {
             connection.commit();
             return Optional.empty();
         }
+    }
+
+    /** "The connection attempt failed." alone does not say whether the port was closed, reset or silent. */
+    private static String withRootCause(SQLException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.getMessage() : e.getMessage() + " (" + root.getClass().getSimpleName()
+                + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
     }
 
     private static Optional<Integer> postgresPort(Service service) {
