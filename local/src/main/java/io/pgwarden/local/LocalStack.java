@@ -132,6 +132,7 @@ public final class LocalStack implements AutoCloseable {
                 "QUARKUS_DATASOURCE_USERNAME", CatalogDatabase.USER,
                 "KUBECONFIG", kubeconfig().toString()));
         env.putAll(ClusterTimeSettings.environment(settings.sandbox()));
+        env.putAll(SandboxFailoverSettings.environment(sandbox.httpApiUrl()));
         serviceEnv = Map.copyOf(env);
         Path logs = state.resolve("logs");
         startService("node-watcher", watcher, env, logs);

@@ -2,38 +2,62 @@ package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import io.pgwarden.contracts.Names;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 
-/** The talk's demo database: StatefulSet pg-rook-sf (one replica, its claim on the RBD class) and its Service. */
+/**
+ * The talk's demo database: StatefulSet pg-rook-sf (one replica, its claim on the RBD class), its Service, and the
+ * Secret its {@code pgwarden.io/credentials-secret} annotation names for pgwarden's write check.
+ */
 public final class DemoDatabase {
     public static final String NAMESPACE = "default";
     public static final String NAME = "pg-rook-sf";
     public static final String IMAGE = "postgres:17.6";
     public static final String PGDATA = "/var/lib/postgresql/data/pgdata";
     public static final long TERMINATION_GRACE_SECONDS = 30;
+    public static final String CREDENTIALS_SECRET = credentialsSecret(NAME);
+    /** The sandbox's PostgreSQL trusts local connections, so this password is never checked. */
+    static final String PASSWORD = "not-checked-by-the-sandbox";
 
     private DemoDatabase() {
     }
 
     public static void deploy(KubernetesClient client) {
-        Map<String, String> labels = Map.of("app", NAME, Names.MANAGED_LABEL, "true");
-        client.services().inNamespace(NAMESPACE).resource(new ServiceBuilder().withNewMetadata().withName(NAME)
-                .withNamespace(NAMESPACE).withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app", NAME))
-                .addNewPort().withName("postgres").withPort(5432).withTargetPort(new IntOrString(5432)).endPort()
-                .endSpec().build()).create();
-        client.apps().statefulSets().inNamespace(NAMESPACE).resource(statefulSet(labels)).create();
+        deploy(client, NAMESPACE, NAME);
     }
 
-    static StatefulSet statefulSet(Map<String, String> labels) {
-        return new StatefulSetBuilder().withNewMetadata().withName(NAME).withNamespace(NAMESPACE).withLabels(labels)
-                .endMetadata().withNewSpec().withReplicas(1).withServiceName(NAME)
-                .withNewSelector().withMatchLabels(Map.of("app", NAME)).endSelector()
+    /** A managed database like the demo one under another name: its StatefulSet, Service and credentials Secret. */
+    public static void deploy(KubernetesClient client, String namespace, String name) {
+        Map<String, String> labels = Map.of("app", name, Names.MANAGED_LABEL, "true");
+        client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(name)
+                .withNamespace(namespace).withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app", name))
+                .addNewPort().withName("postgres").withPort(5432).withTargetPort(new IntOrString(5432)).endPort()
+                .endSpec().build()).create();
+        client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
+                .withName(credentialsSecret(name)).withNamespace(namespace).withLabels(Map.of("app", name)).endMetadata()
+                .withType("Opaque").addToData("username", base64("postgres")).addToData("password", base64(PASSWORD))
+                .build()).create();
+        client.apps().statefulSets().inNamespace(namespace).resource(statefulSet(namespace, name, labels)).create();
+    }
+
+    public static String credentialsSecret(String name) {
+        return name + "-credentials";
+    }
+
+    static StatefulSet statefulSet(String namespace, String name, Map<String, String> labels) {
+        return new StatefulSetBuilder().withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)
+                .addToAnnotations(Names.CREDENTIALS_SECRET_ANNOTATION, credentialsSecret(name)).endMetadata()
+                .withNewSpec().withReplicas(1).withServiceName(name)
+                .withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
                 .addNewContainer().withName("postgres").withImage(IMAGE).addNewPort().withContainerPort(5432).endPort()
                 // a subdirectory of the mount, as the postgres image's documentation advises for mounted volumes
@@ -44,5 +68,9 @@ public final class DemoDatabase {
                 .withAccessModes("ReadWriteOnce").withStorageClassName(StorageNames.STORAGE_CLASS).withNewResources()
                 .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()
                 .endSpec().build();
+    }
+
+    private static String base64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 }

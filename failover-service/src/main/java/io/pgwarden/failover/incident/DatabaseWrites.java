@@ -8,7 +8,8 @@ package io.pgwarden.failover.incident;
 public interface DatabaseWrites {
 
     /**
-     * Writes one row (in a table of pgwarden's own, created if missing) and commits.
+     * Commits a transaction that has a transaction id, so its commit record is written to the WAL; a standby or a
+     * server in recovery refuses it. Nothing is created in the user's database.
      *
      * @return empty when the write committed, else what went wrong in words
      */

@@ -18,6 +18,7 @@ import io.pgwarden.failover.decide.IncidentView.Lock;
 import io.pgwarden.failover.decide.IncidentView.PodSeen;
 import io.pgwarden.failover.fence.FenceDriver;
 import io.pgwarden.failover.fence.FenceDrivers;
+import io.pgwarden.failover.fence.FenceTargets;
 import io.pgwarden.failover.fence.FenceStatus;
 import io.pgwarden.failover.fence.FenceTarget;
 import io.pgwarden.operations.core.DatabaseLease;
@@ -98,7 +99,7 @@ public class IncidentWorld {
             return new IncidentView.FenceSeen(Optional.empty(), Optional.of("the Node object is gone"),
                     FenceStatus.of(FenceStatus.State.NOT_FENCED, "no node"), false);
         }
-        FenceTarget target = FenceDrivers.target(node);
+        FenceTarget target = FenceTargets.of(node);
         String chosen = op.data().get(IncidentDecider.FENCE_DRIVER);
         Optional<FenceDriver> driver;
         Optional<String> problem;
@@ -107,9 +108,9 @@ public class IncidentWorld {
             problem = driver.isEmpty() ? Optional.of("fence driver " + chosen + " is no longer configured")
                     : Optional.empty();
         } else {
-            FenceDrivers.Choice choice = fences.choose(target);
+            FenceDrivers.Choice choice = fences.forNode(target);
             driver = choice.driver();
-            problem = choice.problem();
+            problem = driver.isEmpty() ? Optional.of(choice.reason()) : Optional.empty();
         }
         FenceStatus status = chosen != null && driver.isPresent() && FENCE_ASKED.contains(op.phase())
                 ? driver.get().status(target)

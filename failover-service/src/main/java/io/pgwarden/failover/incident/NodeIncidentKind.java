@@ -13,7 +13,7 @@ import io.pgwarden.failover.decide.IncidentDecider;
 import io.pgwarden.failover.decide.IncidentView;
 import io.pgwarden.failover.fence.FenceDriver;
 import io.pgwarden.failover.fence.FenceDrivers;
-import io.pgwarden.failover.fence.KubernetesEvents;
+import io.pgwarden.failover.fence.FenceTargets;
 import io.pgwarden.operations.core.DatabaseLocks;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
@@ -103,7 +103,8 @@ public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentVie
         } else if (action instanceof IncidentAction.ForceDeletePod p) {
             forceDelete(p);
         } else if (action instanceof IncidentAction.Announce a) {
-            events.record(a.kind(), a.namespace(), a.name(), null, a.reason(), a.message(), a.warning());
+            events.record(new KubernetesEvents.InvolvedObject(a.kind(), a.namespace(), a.name(), null), a.reason(),
+                    a.message(), a.warning() ? KubernetesEvents.Type.WARNING : KubernetesEvents.Type.NORMAL);
         }
     }
 
@@ -116,7 +117,7 @@ public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentVie
         if (n == null) {
             throw new IllegalStateException("node " + node + " is gone");
         }
-        return FenceDrivers.target(n);
+        return FenceTargets.of(n);
     }
 
     /**

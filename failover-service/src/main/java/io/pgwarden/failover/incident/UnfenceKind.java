@@ -10,6 +10,7 @@ import io.pgwarden.failover.decide.IncidentDecider;
 import io.pgwarden.failover.decide.UnfenceDecider;
 import io.pgwarden.failover.fence.FenceDriver;
 import io.pgwarden.failover.fence.FenceDrivers;
+import io.pgwarden.failover.fence.FenceTargets;
 import io.pgwarden.failover.fence.FenceStatus;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
@@ -68,7 +69,7 @@ public class UnfenceKind implements OperationKind<UnfenceNode, UnfenceDecider.Se
                 .anyMatch(OutOfServiceTaint::isOutOfService);
         Map<String, String> last = incidents.latestOf(command.node()).map(Operation::data).orElse(Map.of());
         Optional<FenceDriver> driver = Optional.ofNullable(last.get(IncidentDecider.FENCE_DRIVER)).flatMap(fences::byName);
-        FenceStatus fence = driver.isPresent() ? driver.get().status(FenceDrivers.target(node))
+        FenceStatus fence = driver.isPresent() ? driver.get().status(FenceTargets.of(node))
                 : FenceStatus.of(FenceStatus.State.NOT_FENCED, "no fence of pgwarden");
         List<String> released = new ArrayList<>();
         for (Map.Entry<String, String> e : last.entrySet()) {
@@ -97,7 +98,7 @@ public class UnfenceKind implements OperationKind<UnfenceNode, UnfenceDecider.Se
             Node node = client.nodes().withName(lift.node()).get();
             FenceDriver driver = fences.byName(lift.driver())
                     .orElseThrow(() -> new IllegalStateException("no fence driver " + lift.driver()));
-            driver.unfence(FenceDrivers.target(node), lift.powerOn());
+            driver.unfence(FenceTargets.of(node), lift.powerOn());
         } else if (action instanceof UnfenceDecider.RemoveOutOfServiceTaint t) {
             taint.remove(t.node());
         }

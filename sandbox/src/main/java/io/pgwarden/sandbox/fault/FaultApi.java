@@ -126,6 +126,11 @@ public final class FaultApi implements AutoCloseable {
                     .orElseThrow(() -> new Sandbox.UnknownNameException("no Service " + p[3] + "/" + p[4]));
             return JSON.createObjectNode().put("node", p[1]).put("service", p[3] + "/" + p[4]).put("port", port);
         }
+        if (method.equals("GET") && p.length == 3 && p[0].equals("services")) {
+            int port = sandbox.servicePort(p[1], p[2])
+                    .orElseThrow(() -> new Sandbox.UnknownNameException("no Service " + p[1] + "/" + p[2]));
+            return JSON.createObjectNode().put("service", p[1] + "/" + p[2]).put("port", port);
+        }
         if (method.equals("POST") && p.length == 4 && p[0].equals("pods") && p[3].equals("kill")) {
             sandbox.faults().killPod(p[1], p[2]);
             return JSON.createObjectNode().put("pod", p[1] + "/" + p[2]).put("killed", true);

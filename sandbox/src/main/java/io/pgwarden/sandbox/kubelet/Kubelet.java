@@ -120,7 +120,8 @@ public final class Kubelet {
         if (client.nodes().withName(name).get() == null) {
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
                     .addToLabels("kubernetes.io/hostname", name).addToLabels("kubernetes.io/os", "linux")
-                    .addToLabels("kubernetes.io/arch", "amd64").endMetadata()
+                    .addToLabels("kubernetes.io/arch", "amd64")
+                    .addToAnnotations(Names.STORAGE_ADDRESSES_ANNOTATION, storageAddress).endMetadata()
                     .withNewSpec().endSpec().withNewStatus().endStatus().build()).create();
         }
         postNodeStatus();
