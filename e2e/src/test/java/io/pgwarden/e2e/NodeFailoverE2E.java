@@ -195,7 +195,7 @@ class NodeFailoverE2E {
 
     // ---- the incident, as failover-service recorded it ----
 
-    static Map<String, String> awaitIncidentEnd(RunningSystem system, String node, Instant since) {
+    static Map<String, String> awaitIncidentEnd(RunningSystem system, String node, Instant since) throws Exception {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> incident(system, node, since)
                 .map(i -> !List.of("ACCEPTED", "RUNNING").contains(i.get("state"))).orElse(false));
         return incident(system, node, since).orElseThrow();
