@@ -146,6 +146,12 @@ public class NodeHealthFeed {
             if (!partitions.isEmpty() || !running) {
                 break;
             }
+            try {
+                Thread.sleep(1_000); // the topic is not there yet: node-watcher creates it with its first event
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Map.of();
+            }
         }
         consumer.assign(partitions);
         long since = clock.instant().minus(config.watcherSnapshotInterval().multipliedBy(3).dividedBy(2)).toEpochMilli();
