@@ -24,10 +24,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.pgwarden.contracts.event.NodeLiveness.ALIVE;
 import static io.pgwarden.contracts.event.NodeLiveness.SUSPECT;
 import static io.pgwarden.contracts.event.NodeLiveness.UNREACHABLE;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -99,6 +102,13 @@ class NodeLivenessIT {
             assertThat(back.livenessReason()).startsWith("lease renewed");
             assertThat(back.powerState()).isNull();
         }
+        assertThat(metric("pgwarden_watcher_liveness_transitions_total", "from=\"ALIVE\",to=\"SUSPECT\""))
+                .isPositive();
+        assertThat(metric("pgwarden_watcher_liveness_transitions_total", "from=\"UNREACHABLE\",to=\"ALIVE\""))
+                .isPositive();
+        await().atMost(WAIT).until(() -> metric("pgwarden_watcher_nodes", "liveness=\"ALIVE\"")
+                == SandboxResource.NODES.size());
+        assertThat(metric("pgwarden_watcher_api_view", "")).isEqualTo(1);
     }
 
     @Test
@@ -162,6 +172,17 @@ class NodeLivenessIT {
             published.stream().filter(h -> h.liveness() != ALIVE).forEach(h -> System.out.println("NOT ALIVE: " + h));
             return published;
         }
+    }
+
+    /** A value from /q/metrics whose labels include {@code labels} ("" for none). */
+    private static double metric(String name, String labels) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*" + Pattern.quote(labels) + "[^}]*})? (\\S+)$")
+                .matcher(metrics);
+        if (!m.find()) {
+            throw new AssertionError("no " + name + "{" + labels + "} in /q/metrics");
+        }
+        return Double.parseDouble(m.group(2));
     }
 
     private static Predicate<ConsumerRecord<String, byte[]>> keyed(String node, Predicate<NodeHealthChanged> match) {
