@@ -5,24 +5,19 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
-import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
-import io.pgwarden.watcher.health.NodeHealth;
+import io.pgwarden.watcher.health.NodeFacts;
 import io.pgwarden.watcher.health.PodHealth;
 import io.pgwarden.watcher.health.Reading;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the health pgwarden cares about off Kubernetes objects (Fabric8's model) into {@link Reading}s. */
+/** Reads what pgwarden cares about off Kubernetes objects (Fabric8's model): node facts, pod {@link Reading}s. */
 public final class HealthReading {
     private HealthReading() {
-    }
-
-    /** A node as the informer delivered it; {@code deleted} when it is the final state of a deleted node. */
-    public static Reading<NodeHealthChanged> of(Node node, boolean deleted) {
-        return new Reading<>(health(node), deleted, node.getMetadata().getResourceVersion());
     }
 
     /** A managed pod as the informer delivered it; {@code deleted} when it is the final state of a deleted pod. */
@@ -30,7 +25,8 @@ public final class HealthReading {
         return new Reading<>(health(pod), deleted, pod.getMetadata().getResourceVersion());
     }
 
-    static NodeHealth health(Node node) {
+    /** What the node's object says: its health fields and its BMC. */
+    static NodeFacts facts(Node node) {
         Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null
                 ? Optional.empty()
                 : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
@@ -43,8 +39,11 @@ public final class HealthReading {
         boolean unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null
                 ? List.of() : node.getSpec().getTaints();
-        return new NodeHealth(node.getMetadata().getName(), readiness, ready.map(NodeCondition::getReason).orElse(null),
-                unschedulable, taints.stream().map(HealthReading::describe).toList());
+        String bmc = node.getMetadata().getAnnotations() == null ? null
+                : node.getMetadata().getAnnotations().get(Names.BMC_ADDRESS_ANNOTATION);
+        return new NodeFacts(node.getMetadata().getName(), readiness, ready.map(NodeCondition::getReason).orElse(null),
+                unschedulable, taints.stream().map(HealthReading::describe).toList(), bmc == null || bmc.isBlank() ? null
+                : bmc.trim());
     }
 
     static PodHealth health(Pod pod) {

@@ -3,6 +3,7 @@ package io.pgwarden.watcher;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -11,13 +12,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.pgwarden.contracts.event.NodeLiveness;
 import io.pgwarden.contracts.event.PodHealthChanged;
 import io.pgwarden.leader.Leadership;
 import io.pgwarden.leader.LeadershipChanged;
 import io.pgwarden.service.EventPublisher;
 import io.pgwarden.watcher.health.Backoff;
 import io.pgwarden.watcher.health.HealthPublisher;
-import io.pgwarden.watcher.health.Reading;
+import io.pgwarden.watcher.health.LivenessJudge;
+import io.pgwarden.watcher.health.LivenessTracker;
+import io.pgwarden.watcher.health.PowerPolls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -27,20 +31,23 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
+import java.util.function.BiConsumer;
 
 /**
- * Watches Nodes and the pods of managed StatefulSets with informers (on every replica, so a standby is warm),
- * and, while this replica leads, publishes each health change, each deletion, a full snapshot when it starts
- * leading and a periodic one, so a consumer that starts late catches up. The decisions are
- * in {@link io.pgwarden.watcher.health} (plain Java); this class connects them to Fabric8 and Kafka.
+ * Watches Nodes, their Leases in {@code kube-node-lease} and the pods of managed StatefulSets with informers (on every
+ * replica, so a standby is warm), judges each node's liveness every {@code liveness-check-interval}, reads the BMC of
+ * nodes that are not ALIVE, and, while this replica leads, publishes each health change, each deletion, a full
+ * snapshot when it starts leading and a periodic one, so a consumer that starts late catches up. The decisions are
+ * in {@link io.pgwarden.watcher.health} (plain Java); this class connects them to Fabric8, Redfish and Kafka.
  */
 @ApplicationScoped
 public class HealthWatcher {
@@ -51,7 +58,17 @@ public class HealthWatcher {
     private final ScheduledExecutorService publishing;
     private final HealthPublisher<NodeHealthChanged> nodes;
     private final HealthPublisher<PodHealthChanged> pods;
+    private final LivenessTracker liveness;
+    private final PowerPolls powerPolls;
+    private final Optional<RedfishCredentials> credentials;
+    private final ApiServerProbe apiServer;
+    /** The liveness checks and API probes: one thread, no I/O on it (the probe's call runs on its own). */
+    private final ScheduledExecutorService checking = Executors.newSingleThreadScheduledExecutor(threads("node-liveness"));
+    private final ScheduledExecutorService probing = Executors.newSingleThreadScheduledExecutor(threads("api-probe"));
+    /** The BMC rounds, which may read the credentials' Secret. */
+    private final ScheduledExecutorService bmcs = Executors.newSingleThreadScheduledExecutor(threads("bmc-poller"));
     private List<SharedIndexInformer<? extends HasMetadata>> informers = List.of();
+    private List<SharedIndexInformer<? extends HasMetadata>> livenessInformers = List.of();
 
     HealthWatcher(KubernetesClient client, EventPublisher publisher, WatcherConfig config, Leadership leadership,
                   Clock clock, MeterRegistry registry) {
@@ -80,21 +97,85 @@ public class HealthWatcher {
                 clock, leadership::isLeader, backoff, config.deletionMemory());
         meter(registry, "node", nodes);
         meter(registry, "pod", pods);
+
+        this.liveness = new LivenessTracker(new LivenessJudge(config.leaseStaleAfter()), clock, nodes::offer,
+                this::readPowerNow);
+        this.credentials = config.redfish().credentialsSecret().map(secret -> new RedfishCredentials(client, secret,
+                clock));
+        this.powerPolls = new PowerPolls(liveness, new RedfishPower(config.redfish().timeout(),
+                () -> credentials.flatMap(RedfishCredentials::get)));
+        this.apiServer = new ApiServerProbe(client, config.apiCheckTimeout(), clock, probing);
+        meter(registry, liveness);
     }
 
     void start(@Observes StartupEvent ignored) {
         long resync = config.resyncInterval().toMillis();
         SharedIndexInformer<Node> nodeInformer = client.nodes().runnableInformer(resync);
-        nodeInformer.addEventHandler(handler(nodes, HealthReading::of));
+        nodeInformer.addEventHandler(handler((node, deleted) -> liveness.nodeObserved(HealthReading.facts(node),
+                deleted, node.getMetadata().getResourceVersion())));
+        SharedIndexInformer<Lease> leaseInformer = client.leases().inNamespace(Names.NODE_LEASE_NAMESPACE)
+                .runnableInformer(resync);
+        leaseInformer.addEventHandler(handler(this::leaseObserved));
         SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace()
                 .withLabel(Names.MANAGED_LABEL, "true").runnableInformer(resync);
-        podInformer.addEventHandler(handler(pods, HealthReading::of));
-        informers = List.of(nodeInformer, podInformer);
+        podInformer.addEventHandler(handler((pod, deleted) -> pods.offer(HealthReading.of(pod, deleted))));
+        informers = List.of(nodeInformer, leaseInformer, podInformer);
+        livenessInformers = List.of(nodeInformer, leaseInformer);
         informers.forEach(SharedIndexInformer::start);
-        LOG.infof("watching nodes and pods labelled %s=true", Names.MANAGED_LABEL);
+        every(probing, config.apiCheckInterval(), apiServer::probe);
+        every(checking, config.livenessCheckInterval(), this::checkLiveness);
+        every(bmcs, config.powerPollInterval(), this::readPower);
+        LOG.infof("watching nodes, their leases in %s and pods labelled %s=true; a lease is stale after %s", 
+                Names.NODE_LEASE_NAMESPACE, Names.MANAGED_LABEL, config.leaseStaleAfter()
+                        .map(Duration::toString).orElse("1.5 renew intervals (15 s for a 40 s lease)"));
+    }
+
+    private void leaseObserved(Lease lease, boolean deleted) {
+        String node = lease.getMetadata().getName();
+        if (deleted) {
+            liveness.leaseDeleted(node);
+            return;
+        }
+        Instant renewed = lease.getSpec() == null || lease.getSpec().getRenewTime() == null ? null
+                : lease.getSpec().getRenewTime().toInstant();
+        liveness.leaseObserved(node, renewed, lease.getSpec() == null ? null
+                : lease.getSpec().getLeaseDurationSeconds());
+    }
+
+    /** Judges every node again, with node-watcher's view of the API server as of now. */
+    void checkLiveness() {
+        boolean watching = livenessInformers.stream().allMatch(i -> i.hasSynced() && i.isWatching());
+        boolean answers = apiServer.answers();
+        liveness.check(watching && answers, !watching ? "its watch of nodes or node leases is down"
+                : answers ? null : "the API server does not answer");
+    }
+
+    private void readPower() {
+        credentials.ifPresent(RedfishCredentials::refresh);
+        powerPolls.pollAll();
+    }
+
+    private void readPowerNow(String node) {
+        powerPolls.pollNow(node);
+    }
+
+    /** Node liveness as this replica judges it, for tests and diagnostics. */
+    public LivenessTracker liveness() {
+        return liveness;
+    }
+
+    private static void every(ScheduledExecutorService executor, Duration period, Runnable task) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a periodic liveness task failed; it runs again next period", e);
+            }
+        }, 0, period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
+        List.of(checking, probing, bmcs).forEach(ScheduledExecutorService::shutdownNow);
         informers.forEach(SharedIndexInformer::stop);
         publishing.shutdown();
         try {
@@ -123,22 +204,22 @@ public class HealthWatcher {
         pods.snapshot();
     }
 
-    private static <T extends HasMetadata, E> ResourceEventHandler<T> handler(
-            HealthPublisher<E> publisher, BiFunction<T, Boolean, Reading<E>> read) {
+    /** Hands each object the informer delivers on, with whether it is the final state of a deleted one. */
+    private static <T extends HasMetadata> ResourceEventHandler<T> handler(BiConsumer<T, Boolean> observed) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                publisher.offer(read.apply(obj, false));
+                observed.accept(obj, false);
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                publisher.offer(read.apply(newObj, false));
+                observed.accept(newObj, false);
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                publisher.offer(read.apply(obj, true));
+                observed.accept(obj, true);
             }
         };
     }
@@ -153,6 +234,25 @@ public class HealthWatcher {
         FunctionCounter.builder("pgwarden.watcher.publish.failures", health, HealthPublisher::failures)
                 .description("Health events whose publish failed, each retried until sent or superseded")
                 .tag("kind", kind).register(registry);
+    }
+
+    private static void meter(MeterRegistry registry, LivenessTracker liveness) {
+        for (NodeLiveness state : NodeLiveness.values()) {
+            Gauge.builder("pgwarden.watcher.nodes", liveness, t -> t.count(state))
+                    .description("Nodes by liveness, as this replica judges them").tag("liveness", state.name())
+                    .register(registry);
+            for (NodeLiveness to : NodeLiveness.values()) {
+                if (to != state) {
+                    FunctionCounter.builder("pgwarden.watcher.liveness.transitions", liveness,
+                                    t -> t.transitions(state, to))
+                            .description("Changes of a node's liveness (to ALIVE from another: recovered)")
+                            .tag("from", state.name()).tag("to", to.name()).register(registry);
+                }
+            }
+        }
+        Gauge.builder("pgwarden.watcher.api.view", liveness, t -> t.view().filter(v -> v.sees()).isPresent() ? 1 : 0)
+                .description("1 while node-watcher sees the API server (watches up, API answering): lease staleness "
+                        + "counts only then").register(registry);
     }
 
     private static ThreadFactory threads(String name) {

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** node-watcher's settings. */
 @ConfigMapping(prefix = "pgwarden.watcher")
@@ -38,4 +39,39 @@ public interface WatcherConfig {
      */
     @WithDefault("5m")
     Duration deletionMemory();
+
+    /**
+     * How long a node Lease may go unrenewed (as node-watcher sees it) before the node is stale. Unset: 1.5 renew
+     * intervals of each lease, the kubelet renewing every 0.25 × {@code leaseDurationSeconds} (15 s for the default
+     * 40 s lease). See {@link io.pgwarden.watcher.health.LivenessJudge}.
+     */
+    Optional<Duration> leaseStaleAfter();
+
+    /** How often every node is judged again (lease age, view of the API server): no API call, one step per node. */
+    @WithDefault("1s")
+    Duration livenessCheckInterval();
+
+    /** How often the BMC of each node that is not ALIVE is read (only nodes with {@code pgwarden.io/bmc-address}). */
+    @WithDefault("5s")
+    Duration powerPollInterval();
+
+    /** How often node-watcher asks the API server whether it answers ({@code GET /version}). */
+    @WithDefault("2s")
+    Duration apiCheckInterval();
+
+    /** How long that question may wait for an answer before node-watcher counts itself cut off. */
+    @WithDefault("2s")
+    Duration apiCheckTimeout();
+
+    /** Reading the BMCs. */
+    Redfish redfish();
+
+    interface Redfish {
+        /** {@code namespace/name} of a Secret with {@code username} and {@code password}; unset: no credentials. */
+        Optional<String> credentialsSecret();
+
+        /** How long a BMC may take to answer; past it the power state is unknown. */
+        @WithDefault("2s")
+        Duration timeout();
+    }
 }

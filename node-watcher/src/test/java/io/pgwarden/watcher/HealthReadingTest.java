@@ -4,10 +4,10 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.pgwarden.contracts.event.NodeHealthChanged;
-import io.pgwarden.contracts.event.NodeLiveness;
+import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.watcher.health.NodeFacts;
 import io.pgwarden.watcher.health.Reading;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +20,9 @@ class HealthReadingTest {
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00.123456789Z");
 
     @Test
-    void an_unreachable_cordoned_node_reads_unknown_with_its_taints() {
-        Node node = new NodeBuilder().withNewMetadata().withName("node001").withResourceVersion("42").endMetadata()
+    void an_unreachable_cordoned_node_reads_unknown_with_its_taints_and_its_bmc() {
+        Node node = new NodeBuilder().withNewMetadata().withName("node001").withResourceVersion("42")
+                .addToAnnotations(Names.BMC_ADDRESS_ANNOTATION, " https://10.0.0.21/redfish/v1/Systems/1 ").endMetadata()
                 .withNewSpec().withUnschedulable(true)
                 .addNewTaint().withKey("node.kubernetes.io/unreachable").withEffect("NoExecute").endTaint()
                 .addNewTaint().withKey("dedicated").withValue("db").withEffect("NoSchedule").endTaint()
@@ -30,10 +31,9 @@ class HealthReadingTest {
                 .withReason("NodeStatusUnknown").endCondition().endStatus()
                 .build();
 
-        assertThat(HealthReading.of(node, false).event(NOW, 7)).isEqualTo(new NodeHealthChanged("node001",
-                NodeReadiness.UNKNOWN, "NodeStatusUnknown", true,
-                List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"), NodeLiveness.ALIVE, null, null, null, null,
-                false, "42", NOW, 7));
+        assertThat(HealthReading.facts(node)).isEqualTo(new NodeFacts("node001", NodeReadiness.UNKNOWN,
+                "NodeStatusUnknown", true, List.of("node.kubernetes.io/unreachable:NoExecute", "dedicated=db:NoSchedule"),
+                "https://10.0.0.21/redfish/v1/Systems/1"));
     }
 
     @Test
@@ -43,9 +43,10 @@ class HealthReadingTest {
                 .build();
         Node silent = new NodeBuilder().withNewMetadata().withName("node003").endMetadata().build();
 
-        assertThat(HealthReading.health(ready).readiness()).isEqualTo(NodeReadiness.READY);
-        assertThat(HealthReading.health(ready).unschedulable()).isFalse();
-        assertThat(HealthReading.health(silent).readiness()).isEqualTo(NodeReadiness.UNKNOWN);
+        assertThat(HealthReading.facts(ready).readiness()).isEqualTo(NodeReadiness.READY);
+        assertThat(HealthReading.facts(ready).unschedulable()).isFalse();
+        assertThat(HealthReading.facts(ready).bmcAddress()).isNull();
+        assertThat(HealthReading.facts(silent).readiness()).isEqualTo(NodeReadiness.UNKNOWN);
     }
 
     @Test
@@ -79,13 +80,12 @@ class HealthReadingTest {
 
     @Test
     void only_health_fields_and_deletion_make_a_change_not_the_resource_version() {
-        Node v1 = new NodeBuilder().withNewMetadata().withName("n").withResourceVersion("1").endMetadata()
-                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+        Pod v1 = new PodBuilder().withNewMetadata().withName("p").withNamespace("default").withResourceVersion("1")
+                .endMetadata().withNewStatus().withPhase("Running").endStatus().build();
+        Pod v2 = new PodBuilder(v1).editMetadata().withResourceVersion("2").addToLabels("rack", "r1").endMetadata()
                 .build();
-        Node v2 = new NodeBuilder(v1).editMetadata().withResourceVersion("2").addToLabels("rack", "r1").endMetadata()
-                .build();
-        Node v3 = new NodeBuilder(v2).editMetadata().withResourceVersion("3").endMetadata()
-                .editSpec().withUnschedulable(true).endSpec().build();
+        Pod v3 = new PodBuilder(v2).editMetadata().withResourceVersion("3").endMetadata()
+                .editStatus().withPhase("Failed").endStatus().build();
 
         assertThat(HealthReading.of(v2, false).sameHealthAs(HealthReading.of(v1, false))).isTrue();
         assertThat(HealthReading.of(v3, false).sameHealthAs(HealthReading.of(v2, false))).isFalse();

@@ -1,10 +1,16 @@
 package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.pgwarden.contracts.Json;
+import io.pgwarden.contracts.Names;
+import io.pgwarden.sandbox.api.ApiServer;
 import io.pgwarden.sandbox.kubelet.Kubelet;
 import io.pgwarden.sandbox.kubelet.NodeServices;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,20 +21,25 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The machines of the cluster and what can go wrong with them: nodes added and removed, power cut and restored,
- * partitions, crashed processes. The fault-injection HTTP API and tests act through it.
+ * partitions, crashed processes, an unreachable API server. The fault-injection HTTP API and tests act through it.
  */
 public final class Faults {
     private final NodeServices services;
     private final ScheduledExecutorService heartbeats;
+    private final ApiServer api;
+    private final Supplier<String> httpApiUrl;
     private final Map<String, Kubelet> kubelets = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> leaseRenewals = new ConcurrentHashMap<>();
 
-    Faults(NodeServices services, ScheduledExecutorService heartbeats) {
+    Faults(NodeServices services, ScheduledExecutorService heartbeats, ApiServer api, Supplier<String> httpApiUrl) {
         this.services = services;
         this.heartbeats = heartbeats;
+        this.api = api;
+        this.httpApiUrl = httpApiUrl;
     }
 
     public Collection<Kubelet> nodes() {
@@ -64,6 +75,36 @@ public final class Faults {
         kubelet(node).containerRuntime(!down);
     }
 
+    /**
+     * For {@code duration} (wall-clock: scale it as the sandbox does, {@code config.scaled(...)}), clients other than
+     * the sandbox's control plane cannot reach the API server: pgwarden's services are cut off, kubelets keep renewing
+     * their leases. See {@link ApiServer#outage}.
+     */
+    public void apiOutage(Duration duration) {
+        apiOutage(duration, false);
+    }
+
+    /** As {@link #apiOutage(Duration)}; with {@code everyone}, the API server is down for the kubelets and controllers too. */
+    public void apiOutage(Duration duration, boolean everyone) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("an outage must last, was " + duration);
+        }
+        api.outage(duration, everyone);
+        services.timeline().record("apiserver", "kube-apiserver",
+                (everyone ? "DownForEveryone " : "UnreachableForClients ") + duration);
+    }
+
+    /** Ends an API outage before its time. */
+    public void endApiOutage() {
+        api.endOutage();
+        services.timeline().record("apiserver", "kube-apiserver", "OutageEnded");
+    }
+
+    /** The API outage under way, if any. */
+    public Optional<ApiServer.Outage> apiOutage() {
+        return api.outage();
+    }
+
     /** Kills the pod's process on whichever node runs it; the kubelet restarts it. */
     public void killPod(String namespace, String pod) {
         boolean killed = kubelets.values().stream().anyMatch(k -> k.killPod(namespace, pod));
@@ -80,11 +121,19 @@ public final class Faults {
         int n = kubelets.size() + 1;
         Kubelet kubelet = new Kubelet(name, "192.168." + (10 + n / 250) + "." + (n % 250 + 1), services);
         kubelet.register();
+        // What an administrator sets on each node (see Names): the sandbox stands for one.
+        annotate(name, Names.BMC_ADDRESS_ANNOTATION, httpApiUrl.get() + "/redfish/v1/Systems/" + name);
         kubelets.put(name, kubelet);
         long interval = services.config().heartbeatInterval().toMillis();
         leaseRenewals.put(name, heartbeats.scheduleAtFixedRate(kubelet::renewLease,
                 ThreadLocalRandom.current().nextLong(interval), interval, TimeUnit.MILLISECONDS));
         return kubelet;
+    }
+
+    private void annotate(String node, String key, String value) {
+        var patch = Json.MAPPER.createObjectNode();
+        patch.putObject("metadata").putObject("annotations").put(key, value);
+        services.client().nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
     /** Removes a node: its machine is switched off and its Node object deleted, as when a node is decommissioned. */

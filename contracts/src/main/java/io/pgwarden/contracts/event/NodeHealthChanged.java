@@ -14,7 +14,8 @@ import java.util.List;
  * @param unschedulable   whether the node is cordoned
  * @param taints          taints as {@code key[=value]:Effect}
  * @param liveness        whether the kubelet is heard from (see {@link NodeLiveness})
- * @param livenessReason  what was seen, in words (e.g. "lease not renewed for 16 s; BMC reports PowerState Off")
+ * @param livenessReason  what was seen, in words (e.g. "lease not renewed for more than 15 s; BMC reports
+ *                        PowerState Off"); no changing numbers, so it is compared as health
  * @param leaseRenewedAt  the node Lease's {@code renewTime}, if node-watcher has seen one
  * @param leaseAgeMillis  how long before {@code observedAt} the lease was last renewed, if known
  * @param powerState      the BMC's Redfish {@code PowerState} (On, Off, PoweringOn, PoweringOff) where one is

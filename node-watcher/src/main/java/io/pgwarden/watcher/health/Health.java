@@ -13,6 +13,11 @@ public interface Health<E> {
     /** The Kafka key: the node name, or {@code namespace/pod}. */
     String key();
 
+    /** Whether publishing this after {@code other} would tell a consumer nothing new. */
+    default boolean sameHealthAs(Health<E> other) {
+        return equals(other);
+    }
+
     /** The event carrying this health, with where and when it was read and its sequence. */
     E event(boolean deleted, String resourceVersion, Instant observedAt, long sequence);
 }

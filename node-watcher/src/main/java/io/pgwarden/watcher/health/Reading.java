@@ -19,7 +19,7 @@ public record Reading<E>(Health<E> health, boolean deleted, String resourceVersi
 
     /** Same health and deletion state: publishing this after that would tell a consumer nothing new. */
     public boolean sameHealthAs(Reading<E> other) {
-        return other != null && deleted == other.deleted && health.equals(other.health);
+        return other != null && deleted == other.deleted && health.sameHealthAs(other.health);
     }
 
     public E event(Instant observedAt, long sequence) {

@@ -1,6 +1,7 @@
 package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.pgwarden.contracts.event.NodeLiveness;
 import io.pgwarden.contracts.event.NodeReadiness;
 import org.junit.jupiter.api.Test;
 
@@ -282,7 +283,8 @@ class HealthPublisherTest {
     }
 
     private static Reading<NodeHealthChanged> node(String name, NodeReadiness readiness, String resourceVersion) {
-        return new Reading<>(new NodeHealth(name, readiness, null, false, List.of()), false, resourceVersion);
+        return new Reading<>(new NodeHealth(name, readiness, null, false, List.of(), NodeLiveness.ALIVE, null, null, null),
+                false, resourceVersion);
     }
 
     private static Reading<NodeHealthChanged> deleted(Reading<NodeHealthChanged> reading) {

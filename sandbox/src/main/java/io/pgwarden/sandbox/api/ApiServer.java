@@ -16,12 +16,18 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 
+import io.vertx.core.http.HttpConnection;
+
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -43,7 +49,17 @@ public final class ApiServer implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final SandboxDispatcher dispatcher;
     private final HttpServerRequestHandler mock;
+    private final Set<OpenWatch> openWatches = ConcurrentHashMap.newKeySet();
+    private volatile Cut cut;
     private HttpServer server;
+
+    /** An outage under way: until when (System.nanoTime) and whether the control plane is cut off too. */
+    private record Cut(long untilNanos, boolean everyone) {
+    }
+
+    /** An API outage as the fault API reports it. */
+    public record Outage(Duration remaining, boolean everyone) {
+    }
 
     private ApiServer(Clock clock, long defaultTolerationSeconds, Consumer<String> onChange,
                       java.util.function.LongSupplier nanoTime) {
@@ -86,7 +102,41 @@ public final class ApiServer implements AutoCloseable {
         server = await(vertx.createHttpServer(options).requestHandler(this::handle).listen(), "listen on " + port);
     }
 
+    /**
+     * For {@code duration}, every request and watch from a client other than the sandbox's own control plane
+     * ({@link #CONTROL_PLANE_USER_AGENT}) has its connection closed, open watches included, as when a client's
+     * network to the API server fails or the load balancer in front of it drops the client: the kubelets keep
+     * renewing their leases and the controllers keep working, pgwarden's services are cut off. With {@code everyone},
+     * the control plane too, as when kube-apiserver itself is down: kubelets cannot renew and controllers cannot read.
+     */
+    public void outage(Duration duration, boolean everyone) {
+        Cut started = new Cut(System.nanoTime() + duration.toNanos(), everyone);
+        cut = started;
+        openWatches.stream().filter(w -> refuses(started, w.userAgent)).forEach(OpenWatch::drop);
+    }
+
+    /** Ends an outage before its time. */
+    public void endOutage() {
+        cut = null;
+    }
+
+    /** The outage under way, if any. */
+    public Optional<Outage> outage() {
+        Cut now = cut;
+        long remaining = now == null ? 0 : now.untilNanos() - System.nanoTime();
+        return remaining > 0 ? Optional.of(new Outage(Duration.ofNanos(remaining), now.everyone())) : Optional.empty();
+    }
+
+    private static boolean refuses(Cut cut, String userAgent) {
+        return cut != null && System.nanoTime() < cut.untilNanos()
+                && (cut.everyone() || !CONTROL_PLANE_USER_AGENT.equals(userAgent));
+    }
+
     private void handle(HttpServerRequest request) {
+        if (refuses(cut, request.getHeader("User-Agent"))) {
+            request.connection().close(); // the client sees its connection reset, and retries until the end
+            return;
+        }
         Map<String, String> query = new LinkedHashMap<>();
         request.params().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
         if (WatchRequest.isWatch(request.method().name(), query)) {
@@ -110,7 +160,7 @@ public final class ApiServer implements AutoCloseable {
         }
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
             request.toWebSocket().onSuccess(socket -> {
-                OpenWatch open = new OpenWatch(watch, new SocketSink(socket));
+                OpenWatch open = new OpenWatch(watch, new SocketSink(socket), request);
                 socket.closeHandler(v -> open.clientGone());
                 socket.exceptionHandler(err -> open.clientGone());
                 open.start();
@@ -121,7 +171,7 @@ public final class ApiServer implements AutoCloseable {
         // 200, Content-Type of the stream, Transfer-Encoding chunked, headers flushed before the first event.
         HttpServerResponse response = request.response().setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "application/json");
-        OpenWatch open = new OpenWatch(watch, new ChunkedSink(response));
+        OpenWatch open = new OpenWatch(watch, new ChunkedSink(response), request);
         response.closeHandler(v -> open.clientGone());
         response.exceptionHandler(err -> open.clientGone());
         response.writeHead();
@@ -132,18 +182,23 @@ public final class ApiServer implements AutoCloseable {
     private final class OpenWatch {
         private final WatchRequest request;
         private final Watcher.Sink sink;
+        private final HttpConnection connection;
+        private final String userAgent;
         private volatile Watcher watcher;
         private volatile boolean gone;
         private long deadlineNanos;
         private volatile long deadlineTimer = -1;
         private volatile long bookmarkTimer = -1;
 
-        OpenWatch(WatchRequest request, Watcher.Sink sink) {
+        OpenWatch(WatchRequest request, Watcher.Sink sink, HttpServerRequest http) {
             this.request = request;
             this.sink = sink;
+            this.connection = http.connection();
+            this.userAgent = http.getHeader("User-Agent");
         }
 
         void start() {
+            openWatches.add(this);
             long timeout = request.timeoutSeconds() != null && request.timeoutSeconds() > 0 ? request.timeoutSeconds()
                     : (long) (MIN_REQUEST_TIMEOUT_SECONDS * (ThreadLocalRandom.current().nextDouble() + 1.0));
             deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
@@ -189,8 +244,14 @@ public final class ApiServer implements AutoCloseable {
             vertx.cancelTimer(bookmarkTimer);
         }
 
+        /** An outage: the connection goes, without the end of the stream a server that stops a watch sends. */
+        void drop() {
+            connection.close();
+        }
+
         void clientGone() {
             gone = true;
+            openWatches.remove(this);
             Watcher w = watcher;
             if (w != null) {
                 w.closedByClient();
@@ -245,6 +306,9 @@ public final class ApiServer implements AutoCloseable {
     public KubernetesClient newClient() {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default")
                 .withRequestTimeout(30_000).withConnectionTimeout(10_000).withHttp2Disable(true)
+                // No retry loop inside the client: a kubelet retries at its next renewal and a controller at its
+                // next pass, as the real ones do; a loop would hold the one heartbeat thread through an outage.
+                .withRequestRetryBackoffLimit(0)
                 .withUserAgent(CONTROL_PLANE_USER_AGENT).build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }

@@ -23,12 +23,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Executors;
 
 /**
  * The sandbox's JSON HTTP API for scripts and other harnesses: node power, partition and container runtime faults,
- * pod process kills, nodes added and removed, the invariant report and the timeline; plus, under /redfish/v1, each
+ * pod process kills, nodes added and removed, API server outages, the invariant report and the timeline; plus, under /redfish/v1, each
  * node's BMC as the Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
  */
 public final class FaultApi implements AutoCloseable {
@@ -135,6 +136,9 @@ public final class FaultApi implements AutoCloseable {
             sandbox.faults().killPod(p[1], p[2]);
             return JSON.createObjectNode().put("pod", p[1] + "/" + p[2]).put("killed", true);
         }
+        if (p.length == 2 && p[0].equals("api-server") && p[1].equals("outage")) {
+            return apiOutage(method, body);
+        }
         if (method.equals("GET") && p.length == 1 && p[0].equals("invariants")) {
             return invariants();
         }
@@ -147,6 +151,31 @@ public final class FaultApi implements AutoCloseable {
             return JSON.createObjectNode().set("entries", entries);
         }
         return null;
+    }
+
+    /** {@code POST {"seconds":N,"everyone":false}} starts one, {@code DELETE} ends it, {@code GET} tells. */
+    private JsonNode apiOutage(String method, byte[] body) throws IOException {
+        switch (method) {
+            case "POST" -> {
+                JsonNode request = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+                double seconds = request.path("seconds").asDouble(0);
+                if (!(seconds > 0)) {
+                    throw new IllegalArgumentException("an outage needs \"seconds\" > 0");
+                }
+                sandbox.faults().apiOutage(Duration.ofNanos(Math.round(seconds * 1e9)),
+                        request.path("everyone").asBoolean(false));
+            }
+            case "DELETE" -> sandbox.faults().endApiOutage();
+            case "GET" -> {
+            }
+            default -> {
+                return null;
+            }
+        }
+        ObjectNode state = JSON.createObjectNode();
+        sandbox.faults().apiOutage().ifPresentOrElse(o -> state.put("down", true).put("everyone", o.everyone())
+                .put("remainingSeconds", o.remaining().toMillis() / 1000.0), () -> state.put("down", false));
+        return state;
     }
 
     private JsonNode nodes() {
