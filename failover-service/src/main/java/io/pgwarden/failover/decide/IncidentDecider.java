@@ -240,7 +240,13 @@ public final class IncidentDecider {
             }
             List<IncidentAction> actions = new ArrayList<>();
             actions.add(new TaintOutOfService(node));
-            actions.addAll(forceDeletes());
+            for (IncidentAction delete : forceDeletes()) {
+                ForceDeletePod pod = (ForceDeletePod) delete;
+                actions.add(pod);
+                actions.add(new Announce("Pod", pod.namespace(), pod.pod(), "ForceDeleted", "pgwarden force-deleted"
+                        + " this pod (uid " + pod.uid() + ") of node " + node + ", fenced by " + data.get(FENCE_DRIVER),
+                        true));
+            }
             return enter(RELEASING, "releasing " + String.join(", ", databases()) + " from node " + node, actions,
                     now);
         }

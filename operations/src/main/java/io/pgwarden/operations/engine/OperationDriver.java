@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,6 +78,7 @@ public class OperationDriver {
     private final EngineHealth health;
     private volatile boolean running;
     private ExecutorService workers;
+    private ScheduledExecutorService alarms;
     private Thread dispatcher;
 
     public OperationDriver(DataSource dataSource, OperationStore store, Outbox outbox, OperationKinds kinds,
@@ -106,6 +108,11 @@ public class OperationDriver {
             t.setDaemon(true);
             return t;
         });
+        alarms = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "operation-alarms");
+            t.setDaemon(true);
+            return t;
+        });
         dispatcher = new Thread(this::dispatchLoop, "operation-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
@@ -115,6 +122,9 @@ public class OperationDriver {
     void stop(@Observes ShutdownEvent ignored) {
         running = false;
         wakeUps.release();
+        if (alarms != null) {
+            alarms.shutdownNow();
+        }
         if (workers != null) {
             workers.shutdown();
             try {
@@ -149,6 +159,20 @@ public class OperationDriver {
         } catch (SQLException e) {
             // The periodic resync finds the operation when the database is back.
             LOG.debugf("could not wake the operations of %s: %s", subject, e.getMessage());
+        }
+    }
+
+    /**
+     * A wait shorter than the resync (a fence or a pod polled every half second) is looked at when it is due, not at
+     * the next resync.
+     */
+    private void wakeAfter(Duration recheck) {
+        if (recheck != null && recheck.compareTo(config.resyncInterval()) < 0) {
+            try {
+                alarms.schedule(() -> wakeUps.release(), recheck.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
         }
     }
 
@@ -324,6 +348,7 @@ public class OperationDriver {
                     return;
                 }
                 if (decision.next() == Decision.Next.WAIT) {
+                    wakeAfter(decision.recheck());
                     return;
                 }
             }
