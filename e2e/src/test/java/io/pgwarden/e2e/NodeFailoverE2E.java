@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SystemExtension.class)
 class NodeFailoverE2E {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final String NS = "default";
+    static final String NS_DEFAULT = "default";
+    private static final String NS = NS_DEFAULT;
 
     @Test
     void power_off_under_load_brings_both_databases_back_elsewhere_without_losing_an_acknowledged_row(
