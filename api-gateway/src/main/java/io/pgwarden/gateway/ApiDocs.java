@@ -26,4 +26,7 @@ final class ApiDocs {
             + " the same Idempotency-Key, that is always safe). Kafka being away never causes this: the command"
             + " then waits in the outbox and the answer is 202. If the detail says the outcome is unknown, GET the"
             + " command id it names.";
+
+    static final String FAILOVER_UNAVAILABLE = "failover-service, which owns the incidents, did not answer or cannot"
+            + " read them now; the detail says which. Retry after Retry-After.";
 }

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
@@ -17,6 +18,20 @@ public interface GatewayConfig {
 
     /** How {@code Idempotency-Key} records are kept. */
     Idempotency idempotency();
+
+    /**
+     * failover-service's HTTP address, where incident reads are forwarded (in a cluster, its Service:
+     * {@code http://failover-service.pgwarden.svc:8082}).
+     */
+    @WithDefault("http://127.0.0.1:8082")
+    URI failoverUrl();
+
+    /**
+     * How long an incident read waits for failover-service to connect and to answer; then the caller gets a 503
+     * saying it did not answer, rather than a request that hangs.
+     */
+    @WithDefault("5s")
+    Duration failoverTimeout();
 
     /**
      * The expiry the gateway gives each command ({@code ce_expiresat} = {@code ce_time} + TTL). A command

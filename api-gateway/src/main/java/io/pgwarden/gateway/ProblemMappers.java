@@ -58,6 +58,15 @@ public class ProblemMappers {
                 .header("Retry-After", "5").build();
     }
 
+    /** Incident reads need failover-service; without it the answer says so rather than showing nothing. */
+    @ServerExceptionMapper
+    public Response failoverDown(FailoverIncidents.FailoverUnavailableException e, UriInfo uri) {
+        LOG.warn(e.getMessage());
+        Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
+                e.getMessage(), uri, null);
+        return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
+    }
+
     @ServerExceptionMapper
     public Response http(WebApplicationException e, UriInfo uri) {
         Response.StatusType status = e.getResponse().getStatusInfo();

@@ -13,6 +13,14 @@ public final class Requests {
     public record NodeRequest(@Size(max = 512) String reason) {
     }
 
+    /** Optional body of unfence: powerOn also powers a Redfish-fenced node on again (off by default). */
+    public record UnfenceRequest(Boolean powerOn, @Size(max = 512) String reason) {
+    }
+
+    /** Optional body of failover pause and resume. */
+    public record FailoverRequest(@Size(max = 512) String reason) {
+    }
+
     public record BackupRequest(@NotNull BackupMethod method, @Size(max = 512) String reason) {
     }
 

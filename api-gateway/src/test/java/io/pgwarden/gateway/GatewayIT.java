@@ -4,7 +4,10 @@ import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.command.CordonNode;
+import io.pgwarden.contracts.command.PauseFailover;
+import io.pgwarden.contracts.command.ResumeFailover;
 import io.pgwarden.contracts.command.TakeBackup;
+import io.pgwarden.contracts.command.UnfenceNode;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.pgwarden.testing.TopicProbe;
@@ -94,6 +97,65 @@ class GatewayIT {
     }
 
     @Test
+    void unfence_pause_and_resume_become_their_commands_like_cordon() throws Exception {
+        String unfence = given().contentType(ContentType.JSON).header("Idempotency-Key", "unfence-node003-1")
+                .body("{\"powerOn\":true,\"reason\":\"BMC replaced\"}").post("/api/v1/nodes/node003/unfence")
+                .then().statusCode(202).header("Location", containsString("/api/v1/commands/"))
+                .body("state", equalTo("SUBMITTED"), "subject", equalTo("node003")).extract().path("id");
+        // The same key and body: the same command, not a second one.
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "unfence-node003-1")
+                .body("{\"reason\":\"BMC replaced\",\"powerOn\":true}").post("/api/v1/nodes/node003/unfence")
+                .then().statusCode(202).body("id", equalTo(unfence));
+        String unfenceNoBody = given().contentType(ContentType.JSON).post("/api/v1/nodes/node004/unfence")
+                .then().statusCode(202).extract().path("id");
+        String pause = given().contentType(ContentType.JSON).body("{\"reason\":\"storage maintenance\"}")
+                .post("/api/v1/failover/pause").then().statusCode(202)
+                .header("Location", containsString("/api/v1/commands/")).body("subject", equalTo("failover"))
+                .extract().path("id");
+        String resume = given().contentType(ContentType.JSON).post("/api/v1/failover/resume").then().statusCode(202)
+                .body("subject", equalTo("failover")).extract().path("id");
+
+        ConsumerRecord<String, byte[]> sent = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
+                .filter(unfence::equals).isPresent(), WAIT);
+        assertThat(sent.key()).isEqualTo("node003");
+        assertThat(Json.read(sent.value(), UnfenceNode.class)).isEqualTo(new UnfenceNode("node003", true, "BMC replaced"));
+        TopicProbe.assertConformsToContract(sent);
+        sent = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id").filter(unfenceNoBody::equals).isPresent(),
+                WAIT);
+        assertThat(Json.read(sent.value(), UnfenceNode.class)).isEqualTo(new UnfenceNode("node004", false, null));
+        sent = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id").filter(pause::equals).isPresent(), WAIT);
+        assertThat(sent.key()).isEqualTo("failover");
+        assertThat(Json.read(sent.value(), PauseFailover.class)).isEqualTo(new PauseFailover("storage maintenance"));
+        TopicProbe.assertConformsToContract(sent);
+        sent = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id").filter(resume::equals).isPresent(), WAIT);
+        assertThat(sent.key()).isEqualTo("failover");
+        assertThat(Json.read(sent.value(), ResumeFailover.class)).isEqualTo(new ResumeFailover(null));
+        assertThat(CloudEventsKafka.header(sent.headers(), "ce_type")).contains("io.pgwarden.ResumeFailover");
+    }
+
+    @Test
+    void bad_unfence_pause_and_resume_requests_get_problem_json() {
+        given().contentType(ContentType.JSON).body("{\"powerOn\":\"yes\"}").post("/api/v1/nodes/node001/unfence")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("field 'powerOn'"));
+        given().contentType(ContentType.JSON).body("{\"force\":true}").post("/api/v1/nodes/node001/unfence")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("unknown field 'force'"));
+        given().contentType(ContentType.JSON).post("/api/v1/nodes/Node_1/unfence").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", hasItem("node"));
+        given().contentType(ContentType.JSON).body("{\"reason\":\"" + "x".repeat(513) + "\"}")
+                .post("/api/v1/failover/pause").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("body.reason"));
+        given().contentType(ContentType.JSON).body("{\"powerOn\":true}").post("/api/v1/failover/resume")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("unknown field 'powerOn'"));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "").post("/api/v1/failover/pause")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().contentType(ContentType.TEXT).body("pause").post("/api/v1/failover/pause").then().statusCode(415)
+                .contentType("application/problem+json");
+    }
+
+    @Test
     void bad_requests_get_problem_json_that_says_what_is_wrong() {
         given().contentType(ContentType.JSON).post("/api/v1/nodes/Bad_Node/cordon").then().statusCode(400)
                 .contentType("application/problem+json")
@@ -147,6 +209,7 @@ class GatewayIT {
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/nodes/{node}/cordon"));
         for (String path : new String[]{"/api/v1/nodes/{node}/cordon", "/api/v1/nodes/{node}/uncordon",
+                "/api/v1/nodes/{node}/unfence", "/api/v1/failover/pause", "/api/v1/failover/resume",
                 "/api/v1/clusters/{namespace}/{cluster}/backups"}) {
             String post = "paths.'" + path + "'.post";
             given().get("/q/openapi?format=json").then()
@@ -156,5 +219,13 @@ class GatewayIT {
                     .body(post + ".responses.'422'.content.keySet()", hasItem("application/problem+json"))
                     .body(post + ".responses.'503'.content.keySet()", hasItem("application/problem+json"));
         }
+        given().get("/q/openapi?format=json").then()
+                .body("paths.'/api/v1/nodes'.get.description", containsString("observedAt"))
+                .body("paths.'/api/v1/incidents'.get.parameters.name", org.hamcrest.Matchers.hasItems("node", "state", "limit"))
+                .body("paths.'/api/v1/incidents'.get.responses.keySet()", org.hamcrest.Matchers.hasItems("200", "400", "503"))
+                .body("paths.'/api/v1/incidents/{id}'.get.responses.keySet()",
+                        org.hamcrest.Matchers.hasItems("200", "404", "503"))
+                .body("paths.'/api/v1/incidents/{id}'.get.responses.'503'.content.keySet()",
+                        hasItem("application/problem+json"));
     }
 }

@@ -1,0 +1,94 @@
+package io.pgwarden.gateway;
+
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The incidents, read from failover-service, which owns them. Its answers are passed on; its silence becomes a
+ * {@link FailoverUnavailableException} (a 503 that says so), never an empty list that would look like "no
+ * incidents".
+ */
+@ApplicationScoped
+public class FailoverIncidents {
+    private static final Logger LOG = Logger.getLogger(FailoverIncidents.class);
+
+    private final FailoverClient client;
+    private final String url;
+
+    public FailoverIncidents(GatewayConfig config) {
+        this.url = config.failoverUrl().toString();
+        long timeout = config.failoverTimeout().toMillis();
+        this.client = QuarkusRestClientBuilder.newBuilder().baseUri(config.failoverUrl())
+                .connectTimeout(timeout, TimeUnit.MILLISECONDS).readTimeout(timeout, TimeUnit.MILLISECONDS)
+                .build(FailoverClient.class);
+    }
+
+    /** Newest first; null parameters mean any. */
+    public List<IncidentView> list(String node, String state, String limit) {
+        return call(() -> client.list(node, state, limit), null);
+    }
+
+    public IncidentView get(String id) {
+        return call(() -> client.get(id), id);
+    }
+
+    private <T> T call(Supplier<T> request, String id) {
+        try {
+            return request.get();
+        } catch (ProcessingException e) {
+            throw new FailoverUnavailableException(503, url + " did not answer (" + rootMessage(e) + ")", e);
+        } catch (WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            if (status == 404 && id != null) {
+                throw new NotFoundException("no incident " + id);
+            }
+            String detail = detail(e);
+            LOG.warnf("failover-service answered %d to an incident read: %s", status, detail);
+            if (status == 503) {
+                throw new FailoverUnavailableException(503, url + " cannot read incidents now (" + detail + ")", e);
+            }
+            throw new FailoverUnavailableException(502, url + " answered HTTP " + status + " (" + detail + ")", e);
+        }
+    }
+
+    private static String detail(WebApplicationException e) {
+        try {
+            return e.getResponse().readEntity(Problem.class).detail();
+        } catch (RuntimeException unreadable) {
+            return e.getResponse().getStatusInfo().getReasonPhrase();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    /**
+     * failover-service did not answer or cannot read its incidents now (503, worth a retry), or it answered
+     * with an error (502).
+     */
+    public static final class FailoverUnavailableException extends RuntimeException {
+        private final int status;
+
+        FailoverUnavailableException(int status, String message, Throwable cause) {
+            super("failover-service at " + message, cause);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

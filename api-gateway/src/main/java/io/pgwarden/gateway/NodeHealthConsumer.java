@@ -1,0 +1,169 @@
+package io.pgwarden.gateway;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgwarden.contracts.Envelope;
+import io.pgwarden.contracts.InvalidMessageException;
+import io.pgwarden.contracts.MessageDecoder;
+import io.pgwarden.contracts.Topics;
+import io.pgwarden.contracts.event.NodeHealthChanged;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.validation.Validator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps {@link NodeHealthView} from {@code pgwarden.node-health.v1}, read from the beginning of every partition at
+ * each start. A plain consumer rather than a SmallRye channel, and on purpose without a consumer group:
+ * <ul>
+ *   <li>every gateway replica must see every node, where a group would split the partitions among replicas;</li>
+ *   <li>nothing is committed, so a restarted gateway rebuilds the whole view, and no group is left behind;</li>
+ *   <li>the partitions are found on the broker, not listed in configuration (a partition added later is read
+ *       from the next start), and the end offsets found at start tell when the view is complete.</li>
+ * </ul>
+ * The topic keeps a day (deploy/), and node-watcher publishes every node at least every snapshot interval, so the
+ * replay converges. A record that does not parse is counted and logged, not dead-lettered: this view re-reads
+ * the topic at every start and would copy the same record each time.
+ */
+@ApplicationScoped
+public class NodeHealthConsumer {
+    private static final Logger LOG = Logger.getLogger(NodeHealthConsumer.class);
+    private static final Duration POLL = Duration.ofSeconds(1);
+    private static final Duration RETRY = Duration.ofSeconds(2);
+
+    private final NodeHealthView view = new NodeHealthView();
+    private final MessageDecoder decoder;
+    private final Map<String, Object> kafkaConfig;
+    private final Counter unreadable;
+    private volatile boolean running = true;
+    private volatile boolean complete;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public NodeHealthConsumer(Validator validator, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+                              MeterRegistry meters) {
+        this.decoder = new MessageDecoder(validator);
+        this.kafkaConfig = kafkaConfig;
+        this.unreadable = Counter.builder("pgwarden_gateway_node_health_unreadable")
+                .description("Records on pgwarden.node-health.v1 the node view could not read").register(meters);
+    }
+
+    /** The latest health of each node. */
+    public NodeHealthView view() {
+        return view;
+    }
+
+    /** True once the view holds everything the topic held when this gateway started reading it. */
+    public boolean complete() {
+        return complete;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        thread = new Thread(this::run, "node-health-view");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        thread.join(Duration.ofSeconds(5).toMillis());
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, byte[]> c = newConsumer()) {
+                consumer = c;
+                if (running) {
+                    follow(c);
+                }
+            } catch (WakeupException e) {
+                // stopping
+            } catch (RuntimeException e) {
+                LOG.warnf("node view: reading %s failed, starting over in %s: %s", Topics.NODE_HEALTH, RETRY, e);
+                pause();
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> partitions = awaitPartitions(c);
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
+        LOG.infof("node view: reading %s from the beginning of %d partitions", Topics.NODE_HEALTH, partitions.size());
+        while (running) {
+            for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                apply(record);
+            }
+            if (!complete && endAtStart.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                complete = true;
+                LOG.infof("node view: complete, %d nodes", view.nodes().size());
+            }
+        }
+    }
+
+    /** The topic's partitions; until the broker answers with some, it waits (the gateway serves meanwhile). */
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
+        while (true) {
+            List<TopicPartition> partitions = c.partitionsFor(Topics.NODE_HEALTH).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            LOG.infof("node view: %s has no partitions yet, looking again in %s", Topics.NODE_HEALTH, RETRY);
+            pause();
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        try {
+            Envelope<Object> envelope = decoder.decode(record.headers(), record.value());
+            if (!(envelope.body() instanceof NodeHealthChanged health)) {
+                throw new InvalidMessageException(envelope.metadata().type() + " does not belong on " + record.topic(),
+                        envelope.metadata());
+            }
+            view.apply(health);
+        } catch (RuntimeException e) {
+            unreadable.increment();
+            LOG.warnf("node view: skipped %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "pgwarden-api-gateway-node-view");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}
