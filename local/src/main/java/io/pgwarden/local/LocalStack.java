@@ -133,6 +133,8 @@ public final class LocalStack implements AutoCloseable {
                 "KUBECONFIG", kubeconfig().toString()));
         env.putAll(ClusterTimeSettings.environment(settings.sandbox()));
         env.putAll(SandboxFailoverSettings.environment(sandbox.httpApiUrl()));
+        // The gateway forwards incident reads to failover-service, on the port it really got.
+        env.put("PGWARDEN_GATEWAY_FAILOVER_URL", "http://127.0.0.1:" + failover);
         serviceEnv = Map.copyOf(env);
         Path logs = state.resolve("logs");
         startService("node-watcher", watcher, env, logs);
