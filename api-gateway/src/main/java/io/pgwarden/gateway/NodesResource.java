@@ -71,7 +71,7 @@ public class NodesResource {
             // Newest first: should a node ever show two open incidents, the newest is the one named.
             incidents.list(null, "open", OPEN_INCIDENTS_LIMIT).forEach(i -> open.putIfAbsent(i.node(), i.id()));
         } catch (FailoverIncidents.FailoverUnavailableException e) {
-            LOG.warnf("listing nodes without their incidents: %s", e.getMessage());
+            LOG.debugf("listing nodes without their incidents: %s", e.getMessage());
             unavailable = e.getMessage();
         }
         boolean complete = health.complete();
