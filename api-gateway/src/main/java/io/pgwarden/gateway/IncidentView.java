@@ -5,6 +5,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A node incident as failover-service serves it. Read tolerantly: a field failover-service adds later is
@@ -23,6 +24,8 @@ public record IncidentView(
         @Schema(description = "When it began") Instant startedAt,
         @Schema(description = "When it ended; null while open") Instant endedAt,
         @Schema(description = "The managed databases it released, as namespace/name") List<String> databases,
+        @Schema(description = "When each database (namespace/name) accepted a write again, as each recovered")
+        Map<String, Instant> recoveredAt,
         @Schema(description = "The fence driver it used or uses (redfish, network-fence), once chosen")
         String fenceDriver,
         @Schema(description = "Every phase it entered, in time order, with how long it lasted: until the next"

@@ -26,6 +26,9 @@ import java.util.List;
 @Tag(name = "incidents")
 @Produces(MediaType.APPLICATION_JSON)
 public class IncidentsResource {
+    /** As failover-service checks it: {@code incident-<node>-<number>}, and a node name has up to 253 characters. */
+    static final String ID_PATTERN = "^[A-Za-z0-9._:-]{1,300}$";
+    static final String ID_MESSAGE = "must be an incident id: 1 to 300 letters, digits, '.', '_', ':' or '-'";
     static final String STATE_PATTERN = "^(open|recovered|aborted|failed)$";
     /** 1 to 500, as text: a limit that is not a number is a 400, not the 404 JAX-RS gives an unconvertible int. */
     static final String LIMIT_PATTERN = "^(500|[1-4][0-9]{2}|[1-9][0-9]?)$";
@@ -79,9 +82,7 @@ public class IncidentsResource {
     @APIResponse(responseCode = "503", description = ApiDocs.FAILOVER_UNAVAILABLE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public IncidentView get(
-            // An incident id is the correlation id of its work, so it follows the correlation id's rule.
-            @PathParam("id") @Pattern(regexp = Requests.CORRELATION_PATTERN,
-                    message = "must be an incident id: 1 to 128 letters, digits, '.', '_', ':' or '-'") String id) {
+            @PathParam("id") @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String id) {
         return incidents.get(id);
     }
 }

@@ -121,7 +121,8 @@ class NodesAndIncidentsIT {
         assertThat(FailoverStub.ASKED).contains("/incidents?node=node003&state=recovered");
         given().get("/api/v1/incidents/" + id).then().statusCode(200)
                 .body("node", equalTo("node003"), "fenceDriver", equalTo("redfish"),
-                        "databases", contains("db1/pg-a"), "timeline.phase", contains("suspected", "recovered"),
+                        "databases", contains("db1/pg-a"), "recoveredAt.'db1/pg-a'", equalTo("2026-11-26T10:00:13.900Z"),
+                        "timeline.phase", contains("suspected", "recovered"),
                         "timeline.durationMillis", contains(14000, 0), "endedAt", equalTo("2026-11-26T10:00:14Z"));
         given().get("/api/v1/incidents/unknown-" + run).then().statusCode(404)
                 .contentType("application/problem+json").body("detail", equalTo("no incident unknown-" + run));
@@ -158,6 +159,11 @@ class NodesAndIncidentsIT {
         given().queryParam("node", "Bad_Node").get("/api/v1/incidents").then().statusCode(400)
                 .body("errors.field", hasItem("node"));
         given().get("/api/v1/incidents/has space").then().statusCode(400).body("errors.field", hasItem("id"));
+        given().get("/api/v1/incidents/" + "x".repeat(301)).then().statusCode(400);
+        // A long node name makes a long incident id: still an id.
+        FailoverStub.answer("/incidents/incident-" + "n".repeat(253) + "-1764151200000", 404, "{}");
+        given().get("/api/v1/incidents/incident-" + "n".repeat(253) + "-1764151200000").then().statusCode(404);
+        FailoverStub.ASKED.clear();
         assertThat(FailoverStub.ASKED).isEmpty();
     }
 
@@ -218,7 +224,8 @@ class NodesAndIncidentsIT {
     private static String incident(String id, String node, String phase, String state) {
         return "{\"id\":\"" + id + "\",\"node\":\"" + node + "\",\"phase\":\"" + phase + "\",\"state\":\"" + state
                 + "\",\"outcome\":null,\"step\":null,\"startedAt\":\"2026-11-26T10:00:00Z\","
-                + "\"endedAt\":\"2026-11-26T10:00:14Z\",\"databases\":[\"db1/pg-a\"],\"fenceDriver\":\"redfish\","
+                + "\"endedAt\":\"2026-11-26T10:00:14Z\",\"databases\":[\"db1/pg-a\"],"
+                + "\"recoveredAt\":{\"db1/pg-a\":\"2026-11-26T10:00:13.900Z\"},\"fenceDriver\":\"redfish\","
                 + "\"timeline\":[{\"phase\":\"suspected\",\"at\":\"2026-11-26T10:00:00Z\",\"durationMillis\":14000},"
                 + "{\"phase\":\"recovered\",\"at\":\"2026-11-26T10:00:14Z\",\"durationMillis\":0}],"
                 + "\"asOf\":\"2026-11-26T10:01:00Z\",\"addedLater\":true}";

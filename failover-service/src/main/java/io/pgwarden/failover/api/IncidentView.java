@@ -4,9 +4,11 @@ import io.pgwarden.contracts.event.CommandState;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An incident as the API shows it.
@@ -25,6 +27,8 @@ public record IncidentView(
         @Schema(description = "When it began: its first phase, or when it was recorded") Instant startedAt,
         @Schema(description = "When it ended; null while open") Instant endedAt,
         @Schema(description = "The managed databases it released, as namespace/name") List<String> databases,
+        @Schema(description = "When each database (namespace/name) accepted a write again, as each recovered")
+        Map<String, Instant> recoveredAt,
         @Schema(description = "The fence driver it used or uses (redfish, network-fence), if one was chosen")
         String fenceDriver,
         @Schema(description = "Every phase it entered, in time order, with how long it lasted (until the next phase,"
@@ -36,8 +40,10 @@ public record IncidentView(
                       Map<String, String> data, Instant createdAt, Instant updatedAt) {
     }
 
+    /** The keys the incident's decider writes (decide/IncidentDecider). */
     static final String DATABASES = "databases";
     static final String FENCE_DRIVER = "fenceDriver";
+    static final String RECOVERED_AT = "recoveredAt.";
 
     public static IncidentView of(Row row, Instant now) {
         IncidentState state = IncidentState.of(row.state(), row.phase());
@@ -47,7 +53,22 @@ public record IncidentView(
         Instant startedAt = timeline.isEmpty() ? row.createdAt() : timeline.get(0).at();
         return new IncidentView(row.id(), row.node(), row.phase(), state.word(),
                 state == IncidentState.OPEN ? null : row.reason(), state == IncidentState.OPEN ? row.step() : null,
-                startedAt, endedAt, databases(row.data().get(DATABASES)), row.data().get(FENCE_DRIVER), timeline, now);
+                startedAt, endedAt, databases(row.data().get(DATABASES)), recoveredAt(row.data()),
+                row.data().get(FENCE_DRIVER), timeline, now);
+    }
+
+    private static Map<String, Instant> recoveredAt(Map<String, String> data) {
+        Map<String, Instant> recovered = new TreeMap<>();
+        data.forEach((key, value) -> {
+            if (key.startsWith(RECOVERED_AT) && key.length() > RECOVERED_AT.length()) {
+                try {
+                    recovered.put(key.substring(RECOVERED_AT.length()), Instant.parse(value));
+                } catch (DateTimeParseException e) {
+                    // Left out, as a phase time that does not parse is.
+                }
+            }
+        });
+        return recovered;
     }
 
     private static List<String> databases(String list) {

@@ -30,8 +30,12 @@ import java.util.List;
 @Tag(name = "incidents")
 @Produces(MediaType.APPLICATION_JSON)
 public class IncidentsResource {
-    /** The incident id is its correlation id, so it follows the same rule as every correlation id. */
-    static final String ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+    /**
+     * An incident id ({@code incident-<node>-<lease renewal in ms>}, see {@code incident/Incidents}): a node name
+     * (up to 253 characters) with a prefix and a number.
+     */
+    static final String ID_PATTERN = "^[A-Za-z0-9._:-]{1,300}$";
+    static final String ID_MESSAGE = "must be an incident id: 1 to 300 letters, digits, '.', '_', ':' or '-'";
     /**
      * 1 to 500. Checked as text: JAX-RS answers a query parameter that does not convert to an int with 404,
      * which would tell the caller the wrong thing.
@@ -79,8 +83,7 @@ public class IncidentsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "The catalog database is unavailable; retry",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public IncidentView get(@PathParam("id") @Pattern(regexp = ID_PATTERN,
-            message = "must be an incident id: 1 to 128 letters, digits, '.', '_', ':' or '-'") String id)
+    public IncidentView get(@PathParam("id") @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String id)
             throws SQLException {
         return queries.find(id).map(row -> IncidentView.of(row, clock.instant()))
                 .orElseThrow(() -> new NotFoundException("no incident " + id));

@@ -60,7 +60,8 @@ class IncidentTimelineTest {
     @Test
     void the_view_reads_state_outcome_databases_and_driver_from_the_operation() {
         Map<String, String> data = Map.of("at.suspected", at(0), "at.recovered", at(14_000),
-                "databases", "db1/pg-a, db2/pg-b,", "fenceDriver", "network-fence");
+                "databases", "db1/pg-a, db2/pg-b,", "fenceDriver", "network-fence",
+                "recoveredAt.db1/pg-a", at(12_000), "recoveredAt.db2/pg-b", at(14_000));
         IncidentView.Row row = new IncidentView.Row("inc-1", "node003", "recovered", CommandState.SUCCEEDED,
                 "wait for writes", "recovered: 2 databases accept writes", data, T0.plusMillis(120),
                 T0.plusMillis(14_010));
@@ -74,6 +75,8 @@ class IncidentTimelineTest {
         assertThat(view.endedAt()).isEqualTo(T0.plusMillis(14_010));
         assertThat(view.databases()).containsExactly("db1/pg-a", "db2/pg-b");
         assertThat(view.fenceDriver()).isEqualTo("network-fence");
+        assertThat(view.recoveredAt()).containsExactly(Map.entry("db1/pg-a", T0.plusMillis(12_000)),
+                Map.entry("db2/pg-b", T0.plusMillis(14_000)));
         assertThat(view.timeline()).extracting(IncidentTimeline.Entry::durationMillis).containsExactly(14_000L, 10L);
     }
 

@@ -52,7 +52,8 @@ class IncidentsIT {
         nodeB = "it-b-" + run;
         recovered = insert("NodeIncident", nodeA, "recovered", "SUCCEEDED", null, "recovered: 1 database accepts writes",
                 "{\"at.suspected\":\"" + at(0) + "\",\"at.recovered\":\"" + at(14_000) + "\","
-                        + "\"databases\":\"db1/pg-a\",\"fenceDriver\":\"redfish\"}", T0.plusMillis(14_000));
+                        + "\"databases\":\"db1/pg-a\",\"recoveredAt.db1/pg-a\":\"" + at(13_900) + "\","
+                        + "\"fenceDriver\":\"redfish\"}", T0.plusMillis(14_000));
         cordon = insert("CordonNode", nodeA, "done", "SUCCEEDED", null, "cordoned node " + nodeA, "{}", T0);
         open = insert("NodeIncident", nodeA, "fencing", "RUNNING", "ForceOff through the BMC", null,
                 "{\"at.suspected\":\"" + at(60_000) + "\",\"at.confirmed\":\"" + at(64_500) + "\",\"at.fencing\":\""
@@ -91,7 +92,8 @@ class IncidentsIT {
                 .body("node", equalTo(nodeA), "phase", equalTo("recovered"), "state", equalTo("recovered"),
                         "outcome", equalTo("recovered: 1 database accepts writes"), "step", nullValue(),
                         "startedAt", equalTo(T0.toString()), "endedAt", equalTo(at(14_000)),
-                        "databases", contains("db1/pg-a"), "fenceDriver", equalTo("redfish"),
+                        "databases", contains("db1/pg-a"), "recoveredAt.'db1/pg-a'", equalTo(at(13_900)),
+                        "fenceDriver", equalTo("redfish"),
                         "timeline.phase", contains("suspected", "recovered"),
                         "timeline.durationMillis", contains(14_000, 0));
         // Open: the last phase runs until now, which is at least ten minutes after T0.
@@ -107,6 +109,7 @@ class IncidentsIT {
         given().get("/incidents/no-such-incident").then().statusCode(404).contentType("application/problem+json")
                 .body("detail", equalTo("no incident no-such-incident"));
         given().get("/incidents/" + cordon).then().statusCode(404).contentType("application/problem+json");
+        given().get("/incidents/" + "x".repeat(301)).then().statusCode(400).contentType("application/problem+json");
         given().queryParam("state", "closed").get("/incidents").then().statusCode(400)
                 .contentType("application/problem+json").body("detail", containsString("state must be one of"));
         given().queryParam("limit", 0).get("/incidents").then().statusCode(400).contentType("application/problem+json");
