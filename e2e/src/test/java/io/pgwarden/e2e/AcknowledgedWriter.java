@@ -29,8 +29,18 @@ final class AcknowledgedWriter implements AutoCloseable {
 
     AcknowledgedWriter(Supplier<String> jdbcUrl) throws SQLException {
         this.jdbcUrl = jdbcUrl;
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS acknowledged (id bigint PRIMARY KEY)");
+        // A pod just Ready may not be behind its Service's proxy yet: the first connection is retried for a while.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS acknowledged (id bigint PRIMARY KEY)");
+                break;
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                pause();
+            }
         }
         thread = new Thread(this::run, "acknowledged-writer");
         thread.setDaemon(true);
