@@ -13,6 +13,7 @@ import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.embedded.CatalogDatabase;
+import io.pgwarden.embedded.Ports;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.testing.KafkaAndPostgresResource;
@@ -155,6 +156,54 @@ class NodeIncidentIT {
     }
 
     @Test
+    void a_bmc_that_does_not_answer_ends_the_incident_failed_after_the_bounded_attempts() throws Exception {
+        String node = "node002";
+        String uid = deployOn(node, "pg-silent-bmc");
+        String deadBmc = "http://127.0.0.1:" + Ports.free() + "/redfish/v1/Systems/" + node;
+        annotateBmc(node, deadBmc);
+        Instant since = Instant.now();
+        try {
+            sandbox.faults().powerOff(node);
+            watcher.poweredOff(node, silentLease(node));
+
+            Map<String, String> ended = awaitIncidentEnd(node, since);
+            assertThat(ended.get("phase")).as(ended.toString()).isEqualTo("failed");
+            assertThat(ended.get("reason")).startsWith("fence of node " + node + " by redfish not confirmed within "
+                    + "PT2S (redfish did not answer: ").endsWith(", after 3 attempts; nothing was released");
+            assertThat(ended).doesNotContainKeys("at.fenced", "at.releasing");
+            assertNothingReleased(node, "pg-silent-bmc", uid);
+        } finally {
+            annotateBmc(node, SandboxClusterResource.bmcAddress(node));
+            restore(node);
+            drop("pg-silent-bmc");
+        }
+    }
+
+    @Test
+    void a_node_without_a_bmc_address_is_not_fenced_and_the_incident_says_why() throws Exception {
+        String node = "node003";
+        String uid = deployOn(node, "pg-no-bmc");
+        annotateBmc(node, null);
+        Instant since = Instant.now();
+        try {
+            sandbox.faults().powerOff(node);
+            watcher.poweredOff(node, silentLease(node));
+
+            Map<String, String> ended = awaitIncidentEnd(node, since);
+            assertThat(ended.get("phase")).as(ended.toString()).isEqualTo("failed");
+            assertThat(ended.get("reason")).isEqualTo("cannot fence node " + node + ": node " + node + " has no "
+                    + "annotation pgwarden.io/bmc-address (its BMC's Redfish system URL, e.g. "
+                    + "https://10.0.0.21/redfish/v1/Systems/1); nothing was released");
+            assertThat(ended).doesNotContainKeys("at.fencing", "fenceDriver");
+            assertNothingReleased(node, "pg-no-bmc", uid);
+        } finally {
+            annotateBmc(node, SandboxClusterResource.bmcAddress(node));
+            restore(node);
+            drop("pg-no-bmc");
+        }
+    }
+
+    @Test
     void a_database_busy_with_a_restore_is_failed_over_only_once_the_holder_ends() throws Exception {
         String node = "node003";
         String uid = deployOn(node, "pg-busy");
@@ -170,7 +219,9 @@ class NodeIncidentIT {
             watcher.poweredOff(node, silentLease(node));
 
             Map<String, String> waiting = awaitIncident(node, since, i -> String.valueOf(i.get("step"))
-                    .startsWith("waiting: database"));
+                    .startsWith("waiting: database") || i.containsKey("at.fencing"));
+            assertThat(waiting).as("the incident fenced a database another operation holds").doesNotContainKey(
+                    "at.fencing");
             assertThat(waiting.get("phase")).isEqualTo("confirmed");
             assertThat(waiting.get("step")).startsWith("waiting: database default/pg-busy is busy with RestoreBackup "
                     + "restore-1 of backup-service, started ");
@@ -311,7 +362,11 @@ class NodeIncidentIT {
 
     private void annotateBmc(String node, String url) {
         client.nodes().withName(node).edit(n -> {
-            n.getMetadata().getAnnotations().put(Names.BMC_ADDRESS_ANNOTATION, url);
+            if (url == null) {
+                n.getMetadata().getAnnotations().remove(Names.BMC_ADDRESS_ANNOTATION);
+            } else {
+                n.getMetadata().getAnnotations().put(Names.BMC_ADDRESS_ANNOTATION, url);
+            }
             return n;
         });
     }
