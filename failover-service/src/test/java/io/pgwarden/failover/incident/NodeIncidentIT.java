@@ -107,6 +107,8 @@ class NodeIncidentIT {
             Map<String, String> suspected = awaitIncident(node, since, i -> "suspected".equals(i.get("phase")));
             assertThat(suspected.get("step")).startsWith("suspected: confirming until");
 
+            // The partition stopped the lease, not the node. Healed well within confirm-after (8 s), the kubelet
+            // renews its lease, and that alone must abort: node-watcher's word stays SUSPECT meanwhile.
             sandbox.faults().heal(node);
 
             Map<String, String> ended = awaitIncidentEnd(node, since);
@@ -286,6 +288,72 @@ class NodeIncidentIT {
         }
     }
 
+    /**
+     * Issue test 6 as far as it goes inside one JVM: what a replica killed after the fence and before the release
+     * leaves behind (its incident at phase fenced in the table, its claim lapsing, the database's lock held in the
+     * incident's name, the node powered off by its ForceOff) is found by this replica, which finishes it once. The
+     * kill -9 of a packaged service is the end-to-end test's.
+     */
+    @Test
+    void an_incident_a_dead_replica_left_at_fenced_is_finished_once_by_this_one() throws Exception {
+        String node = "node002";
+        String uid = deployOn(node, "pg-crash");
+        Instant since = Instant.now();
+        try {
+            sandbox.faults().powerOff(node);
+            Instant renewed = silentLease(node);
+            String id = "incident-" + node + "-" + renewed.toEpochMilli();
+            Instant t = Instant.now();
+            client.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata()
+                    .withName("pgwarden-op-pg-crash").withNamespace(NS)
+                    .addToAnnotations("pgwarden.io/operation-kind", "NodeIncident")
+                    .addToAnnotations("pgwarden.io/service", "failover-service").endMetadata()
+                    .withNewSpec().withHolderIdentity(id).withLeaseDurationSeconds(30)
+                    .withAcquireTime(micro(t.minusMillis(300))).withRenewTime(micro(t.minusMillis(300))).endSpec()
+                    .build()).create();
+            Map<String, String> left = new LinkedHashMap<>();
+            left.put("at.suspected", t.minusMillis(400).toString());
+            left.put("at.confirmed", t.minusMillis(350).toString());
+            left.put("at.fencing", t.minusMillis(300).toString());
+            left.put("at.fenced", t.minusMillis(100).toString());
+            left.put("databases", NS + "/pg-crash");
+            left.put("pod." + NS + "/pg-crash", "pg-crash-0/" + uid);
+            left.put("fenceDriver", "redfish");
+            left.put("fenceAttempts", "1");
+            left.put("fenceAskedAt", t.minusMillis(300).toString());
+            leftByDeadReplica(id, node, renewed, left, t);
+            watcher.poweredOff(node, renewed);
+
+            Map<String, String> ended = awaitIncidentEnd(node, since);
+            assertThat(ended.get("id")).isEqualTo(id);
+            assertThat(ended.get("phase")).as(ended.toString()).isEqualTo("recovered");
+            left.keySet().stream().filter(k -> k.startsWith("at.")).forEach(k ->
+                    assertThat(ended.get(k)).as(k + ", as the dead replica wrote it").isEqualTo(left.get(k)));
+            assertThat(Instant.parse(ended.get("at.releasing"))).isAfter(t);
+            assertRecoveredElsewhere(node, "pg-crash", uid);
+            assertThat(incidentsSince(node, since)).as("incidents of " + node).isEqualTo(1);
+
+            assertThat(tail.awaitFinal(id, WAIT).state()).isEqualTo(CommandState.SUCCEEDED);
+            // Statuses go on from the dead replica's last one, without a gap or a repeat.
+            List<Long> sequences = tail.statusesOf(id).stream().map(CommandStatusChanged::sequence).toList();
+            assertThat(sequences).first().isEqualTo(3L);
+            for (int i = 1; i < sequences.size(); i++) {
+                assertThat(sequences.get(i)).as("status sequences " + sequences).isEqualTo(sequences.get(i - 1) + 1);
+            }
+            List<String> actions = tail.matching(ofType(MessageType.ACTIVITY_RECORDED).and(correlatedTo(id))).stream()
+                    .map(r -> activity(r).action()).toList();
+            assertThat(actions).containsExactly("IncidentReleasing", "IncidentRecovering", "IncidentRecovered");
+            await().atMost(Duration.ofSeconds(10)).until(() -> statefulSetEvents("pg-crash").stream()
+                    .anyMatch(e -> "Recovered".equals(e.getReason())));
+            assertThat(statefulSetEvents("pg-crash")).extracting(Event::getReason)
+                    .containsExactlyInAnyOrder("Released", "Recovered");
+        } finally {
+            client.leases().inNamespace(NS).withName("pgwarden-op-pg-crash").delete();
+            restore(node);
+            drop("pg-crash");
+        }
+    }
+
     // ---- what must not have happened ----
 
     /** The node still powered and untainted, and the database's pod the one it was. */
@@ -440,6 +508,48 @@ class NodeIncidentIT {
                 incident.put("step", r.getString(4));
                 incident.put("reason", r.getString(5));
                 return Optional.of(incident);
+            }
+        }
+    }
+
+    /**
+     * The row a replica leaves when it dies right after persisting phase fenced: RUNNING, its claim (owner
+     * dead-replica) lapsing in two seconds and never extended, statuses ACCEPTED and RUNNING published (sequence 2).
+     */
+    private static void leftByDeadReplica(String id, String node, Instant renewed, Map<String, String> data,
+                                          Instant at) throws SQLException {
+        try (Connection c = DriverManager.getConnection(KafkaAndPostgresResource.database().jdbcUrl(),
+                CatalogDatabase.USER, "");
+             PreparedStatement s = c.prepareStatement("INSERT INTO failover.operation (id, kind, subject,"
+                     + " command_type, correlation_id, command, phase, data, state, step, attempt, next_attempt_at,"
+                     + " deadline, owner, claim_expires_at, status_sequence, created_at, updated_at) VALUES (?,"
+                     + " 'NodeIncident', ?, 'io.pgwarden.NodeIncident', ?, ?, 'fenced', ?::jsonb, 'RUNNING',"
+                     + " 'fenced: BMC reports PowerState Off', 0, ?, ?, 'dead-replica', ?, 2, ?, ?)")) {
+            s.setString(1, id);
+            s.setString(2, node);
+            s.setString(3, id);
+            s.setBytes(4, Json.write(new io.pgwarden.contracts.command.NodeIncident(node,
+                    Instant.parse(data.get("at.suspected")), renewed)));
+            s.setString(5, new String(Json.write(data), java.nio.charset.StandardCharsets.UTF_8));
+            s.setTimestamp(6, Timestamp.from(at));
+            s.setTimestamp(7, Timestamp.from(at.plus(Duration.ofHours(1))));
+            s.setTimestamp(8, Timestamp.from(at.plusSeconds(2)));
+            s.setTimestamp(9, Timestamp.from(Instant.parse(data.get("at.suspected"))));
+            s.setTimestamp(10, Timestamp.from(at));
+            s.executeUpdate();
+        }
+    }
+
+    private static int incidentsSince(String node, Instant since) throws SQLException {
+        try (Connection c = DriverManager.getConnection(KafkaAndPostgresResource.database().jdbcUrl(),
+                CatalogDatabase.USER, "");
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM failover.operation WHERE"
+                     + " kind = 'NodeIncident' AND subject = ? AND created_at >= ?")) {
+            s.setString(1, node);
+            s.setTimestamp(2, Timestamp.from(since));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
             }
         }
     }
