@@ -1,6 +1,5 @@
 package io.pgwarden.failover.incident;
 
-import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -14,7 +13,7 @@ import java.util.Map;
 /**
  * The sandbox cluster (fast timings) as the service's Kubernetes, with the settings the local run gives it there
  * (Redfish for every node, the databases reached at the sandbox's Service ports) and the incident's limits scaled to
- * seconds. Each node is annotated with its BMC's Redfish system URL, as an administrator would for the redfish driver.
+ * seconds. The sandbox annotates each node with its BMC's Redfish system URL, as an administrator would.
  */
 public class SandboxClusterResource implements QuarkusTestResourceLifecycleManager {
     private static volatile Sandbox running;
@@ -24,7 +23,7 @@ public class SandboxClusterResource implements QuarkusTestResourceLifecycleManag
         return running;
     }
 
-    /** The Redfish system URL of the node's BMC in the sandbox. */
+    /** The Redfish system URL of the node's BMC in the sandbox, as the sandbox annotates the node with it. */
     public static String bmcAddress(String node) {
         return running.httpApiUrl() + "/redfish/v1/Systems/" + node;
     }
@@ -38,10 +37,6 @@ public class SandboxClusterResource implements QuarkusTestResourceLifecycleManag
             throw new UncheckedIOException(e);
         }
         running = sandbox;
-        sandbox.faults().nodes().forEach(k -> sandbox.client().nodes().withName(k.name()).edit(n -> {
-            n.getMetadata().getAnnotations().put(Names.BMC_ADDRESS_ANNOTATION, bmcAddress(k.name()));
-            return n;
-        }));
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.kubernetes-client.api-server-url", sandbox.apiServerUrl());
         config.put("quarkus.kubernetes-client.namespace", "default");
