@@ -108,15 +108,39 @@ public class IncidentWorld {
             problem = driver.isEmpty() ? Optional.of("fence driver " + chosen + " is no longer configured")
                     : Optional.empty();
         } else {
+            // A driver that cannot work for this node (no BMC address, no storage address) is refused before it is
+            // asked, with its reason, as when there is none: the incident fails at confirmed and releases nothing.
             FenceDrivers.Choice choice = fences.forNode(target);
-            driver = choice.driver();
-            problem = driver.isEmpty() ? Optional.of(choice.reason()) : Optional.empty();
+            problem = choice.driver().isEmpty() ? Optional.of(choice.reason())
+                    : choice.driver().get().misconfiguration(target);
+            driver = problem.isEmpty() ? choice.driver() : Optional.empty();
         }
         FenceStatus status = chosen != null && driver.isPresent() && FENCE_ASKED.contains(op.phase())
-                ? driver.get().status(target)
+                ? status(driver.get(), target, op)
                 : FenceStatus.of(FenceStatus.State.NOT_FENCED, "no fence asked for yet");
         return new IncidentView.FenceSeen(driver.map(FenceDriver::name), problem, status,
                 driver.map(FenceDriver::taintFences).orElse(false));
+    }
+
+    /**
+     * The fence as its agent reports it. While fencing, an agent that does not answer (a BMC down or unreachable)
+     * has not confirmed the fence: the decider's fence timeout and attempts bound the wait, and the incident fails
+     * with the reason, as a fence agent gives up on a BMC that does not answer within its timeouts. Once the fence was confirmed, a reading that
+     * fails stops the incident until the agent answers again (the engine retries), so nothing is released on a fence
+     * nobody can see.
+     */
+    private static FenceStatus status(FenceDriver driver, FenceTarget target, Operation op) throws Exception {
+        try {
+            return driver.status(target);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (!IncidentDecider.FENCING.equals(op.phase())) {
+                throw e;
+            }
+            return FenceStatus.of(FenceStatus.State.PENDING, driver.name() + " did not answer: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
     }
 
     private List<DatabaseSeen> databases(String node, Operation op, Instant now) throws Exception {
