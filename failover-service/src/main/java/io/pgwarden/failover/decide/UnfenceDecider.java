@@ -7,7 +7,6 @@ import io.pgwarden.operations.core.Operation;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,11 +33,12 @@ public final class UnfenceDecider {
      * @param outOfService  it carries the out-of-service taint
      * @param driver        the driver that fenced it (from its last incident), if pgwarden fenced it
      * @param fence         that driver's fence as read now
+     * @param lifted        whether, as that driver reads it, the fence no longer keeps the node off its storage
      * @param powerState    the BMC's PowerState in node-watcher's latest word, if known
      * @param releasedPods  pods the last incident released that still exist (namespace/name)
      */
     public record Seen(boolean nodeExists, Optional<Instant> readySince, boolean outOfService, Optional<String> driver,
-                       FenceStatus fence, Optional<String> powerState, List<String> releasedPods) {
+                       FenceStatus fence, boolean lifted, Optional<String> powerState, List<String> releasedPods) {
     }
 
     public sealed interface Action {
@@ -56,8 +56,12 @@ public final class UnfenceDecider {
         if (!seen.nodeExists()) {
             return Decision.fail("node " + node + " does not exist");
         }
-        boolean fenced = seen.driver().isPresent() && seen.fence().state() != FenceStatus.State.NOT_FENCED;
+        boolean fenced = seen.driver().isPresent() && !seen.lifted();
         if (!fenced && !seen.outOfService()) {
+            if (!Operation.START.equals(op.phase())) {
+                return Decision.succeed("unfenced node " + node, new Activity(node, "NodeUnfenced", true,
+                        "node " + node + " unfenced: fence lifted and out-of-service taint removed"));
+            }
             return Decision.succeed("node " + node + " is not fenced", new Activity(node, "NodeNotFenced", false,
                     "node " + node + " carries no fence of pgwarden and no out-of-service taint"));
         }
@@ -79,23 +83,20 @@ public final class UnfenceDecider {
             return Decision.waitFor("waiting", "waiting: pods released from node " + node + " still exist: "
                     + String.join(", ", seen.releasedPods()), Duration.ofSeconds(1));
         }
-        List<Action> actions = new ArrayList<>();
         if (fenced && LIFTING.equals(op.phase())) {
             if (seen.fence().state() == FenceStatus.State.FAILED) {
                 return Decision.fail("lifting the fence of node " + node + " failed: " + seen.fence().detail());
             }
-            return Decision.waitFor(LIFTING, "waiting for the " + seen.driver().get() + " fence of node " + node
-                    + " to lift (" + seen.fence().detail() + ")", Duration.ofMillis(500));
+            // Lifting may take steps (a NetworkFence set Unfenced, then deleted): each look asks for the next one.
+            return new Decision<>(List.of(new Lift(node, seen.driver().get(), false)), List.of(), Decision.Next.WAIT,
+                    LIFTING, null, "waiting for the " + seen.driver().get() + " fence of node " + node + " to lift ("
+                    + seen.fence().detail() + ")", Duration.ofMillis(500), null);
         }
         if (fenced) {
             return Decision.act(LIFTING, "lifting the " + seen.driver().get() + " fence of node " + node + " ("
                     + seen.fence().detail() + ")", List.of(new Lift(node, seen.driver().get(), false)));
         }
-        if (seen.outOfService()) {
-            actions.add(new RemoveOutOfServiceTaint(node));
-            return Decision.act(UNTAINTING, "removing the out-of-service taint of node " + node, actions);
-        }
-        return Decision.succeed("unfenced node " + node, new Activity(node, "NodeUnfenced", true,
-                "node " + node + " unfenced: fence lifted and out-of-service taint removed"));
+        return Decision.act(UNTAINTING, "removing the out-of-service taint of node " + node,
+                List.of(new RemoveOutOfServiceTaint(node)));
     }
 }

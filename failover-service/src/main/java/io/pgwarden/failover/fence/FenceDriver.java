@@ -23,6 +23,14 @@ public interface FenceDriver {
     void unfence(FenceTarget target, boolean powerOn) throws Exception;
 
     /**
+     * Whether a fence read as {@code status} no longer keeps the node off its storage: NOT_FENCED for a storage
+     * fence, whose lifting is a state of its own; a power fence is lifted once the machine is no longer off.
+     */
+    default boolean isLifted(FenceStatus status) {
+        return status.state() == FenceStatus.State.NOT_FENCED;
+    }
+
+    /**
      * True when the out-of-service taint is itself the fence (Ceph CSI with {@code enable-fencing} blocklists the
      * node when it unpublishes its volumes), so the taint goes on before the fence is confirmed and the fence is
      * confirmed by the detach.

@@ -138,6 +138,12 @@ public class RedfishFenceDriver implements FenceDriver {
     }
 
     /** Powers the node on only with {@code powerOn}: otherwise the machine stays off until someone turns it on. */
+    /** Powered on (or powering on): the machine is no longer kept off. */
+    @Override
+    public boolean isLifted(FenceStatus status) {
+        return status.state() != FenceStatus.State.FENCED && status.state() != FenceStatus.State.FAILED;
+    }
+
     @Override
     public void unfence(FenceTarget target, boolean powerOn) throws IOException, InterruptedException {
         refusals.remove(target.node());

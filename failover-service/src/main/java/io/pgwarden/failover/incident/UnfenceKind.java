@@ -60,7 +60,7 @@ public class UnfenceKind implements OperationKind<UnfenceNode, UnfenceDecider.Se
         Node node = client.nodes().withName(command.node()).get();
         if (node == null) {
             return new UnfenceDecider.Seen(false, Optional.empty(), false, Optional.empty(),
-                    FenceStatus.of(FenceStatus.State.NOT_FENCED, "no node"), Optional.empty(), List.of());
+                    FenceStatus.of(FenceStatus.State.NOT_FENCED, "no node"), true, Optional.empty(), List.of());
         }
         Optional<Instant> readySince = Optional.ofNullable(node.getStatus().getConditions()).orElse(List.of()).stream()
                 .filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())).findFirst()
@@ -83,7 +83,7 @@ public class UnfenceKind implements OperationKind<UnfenceNode, UnfenceDecider.Se
             }
         }
         return new UnfenceDecider.Seen(true, readySince, outOfService, driver.map(FenceDriver::name), fence,
-                feed.latest(command.node()).map(NodeHealthChanged::powerState), released);
+                driver.map(d -> d.isLifted(fence)).orElse(true), feed.latest(command.node()).map(NodeHealthChanged::powerState), released);
     }
 
     @Override
