@@ -22,6 +22,13 @@ public sealed interface IncidentAction {
     record TaintOutOfService(String node) implements IncidentAction {
     }
 
+    /**
+     * On a cluster without the out-of-service taint (before Kubernetes 1.28), the fenced node's VolumeAttachment is
+     * deleted instead, so the attach/detach controller does not wait 6 minutes (as Longhorn's node-down policy does).
+     */
+    record DeleteVolumeAttachment(String name) implements IncidentAction {
+    }
+
     /** Delete the pod with grace period 0, on the condition that its UID is still {@code uid}. */
     record ForceDeletePod(String namespace, String pod, String uid) implements IncidentAction {
     }

@@ -239,7 +239,9 @@ public final class IncidentDecider {
                         + backBecause() + "): lifting the fence", new Unfence(node, data.get(FENCE_DRIVER)));
             }
             List<IncidentAction> actions = new ArrayList<>();
-            actions.add(new TaintOutOfService(node));
+            if (settings.outOfServiceTaint()) {
+                actions.add(new TaintOutOfService(node));
+            }
             for (IncidentAction delete : forceDeletes()) {
                 ForceDeletePod pod = (ForceDeletePod) delete;
                 actions.add(pod);
@@ -257,9 +259,9 @@ public final class IncidentDecider {
                 return unsafe.get();
             }
             List<IncidentAction> deletes = forceDeletes();
-            int attached = databases().stream().map(this::database).flatMap(Optional::stream)
-                    .mapToInt(DatabaseSeen::attachedOnNode).sum();
-            if (deletes.isEmpty() && attached == 0) {
+            List<String> attachments = databases().stream().map(this::database).flatMap(Optional::stream)
+                    .flatMap(db -> db.attachmentsOnNode().stream()).toList();
+            if (deletes.isEmpty() && attachments.isEmpty()) {
                 List<IncidentAction> actions = new ArrayList<>();
                 for (String key : databases()) {
                     String[] ns = key.split("/", 2);
@@ -270,14 +272,22 @@ public final class IncidentDecider {
             }
             if (now.isAfter(started(RELEASING).plus(settings.releaseTimeout()))) {
                 return fail("release from node " + node + " not done within " + settings.releaseTimeout() + ": "
-                        + deletes.size() + " pods still there, " + attached + " volumes still attached to the node");
+                        + deletes.size() + " pods still there, " + attachments.size()
+                        + " volumes still attached to the node");
             }
             if (!deletes.isEmpty()) {
                 return Decision.<IncidentAction>act(RELEASING, "force-deleting the pods of " + node, deletes)
                         .remembering(data);
             }
-            return waiting(RELEASING, "waiting for " + attached + " volumes to detach from node " + node,
-                    settings.poll());
+            String step = "waiting for " + attachments.size() + " volumes to detach from node " + node;
+            if (!settings.outOfServiceTaint()) {
+                List<IncidentAction> detach = attachments.stream()
+                        .<IncidentAction>map(IncidentAction.DeleteVolumeAttachment::new).toList();
+                return new Decision<>(detach, List.of(), Decision.Next.WAIT, RELEASING, data,
+                        step + " (VolumeAttachments deleted: no out-of-service taint on this cluster)", settings.poll(),
+                        null);
+            }
+            return waiting(RELEASING, step, settings.poll());
         }
 
         private Decision<IncidentAction> recovering() {

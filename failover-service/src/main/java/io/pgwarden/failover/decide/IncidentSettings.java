@@ -16,9 +16,11 @@ import java.time.Duration;
  * @param fenceRateWindow   ... within this window
  * @param watcherStaleAfter node-watcher unheard for longer than this: its view is stale, nothing is fenced
  * @param poll              how often to look again while waiting on a fence, a detach or a pod
+ * @param outOfServiceTaint release with the out-of-service taint (Kubernetes 1.28+); else by deleting the fenced
+ *                          node's VolumeAttachments
  */
 public record IncidentSettings(Duration confirmAfter, Duration fenceTimeout, int fenceAttempts,
                                Duration releaseTimeout, Duration recoveryTimeout, double stormMaxShare,
                                int stormMaxNodes, int fenceRateMax, Duration fenceRateWindow,
-                               Duration watcherStaleAfter, Duration poll) {
+                               Duration watcherStaleAfter, Duration poll, boolean outOfServiceTaint) {
 }

@@ -57,13 +57,17 @@ public record IncidentView(NodeSeen node, Rails rails, FenceSeen fence, List<Dat
      * @param failoverDisabled  annotated {@code pgwarden.io/failover: disabled}
      * @param podOnNode         its pod bound to the incident's node, while that pod object exists
      * @param current           its current pod wherever it is (a new one after the release)
-     * @param attachedOnNode    VolumeAttachments of its volumes that still attach them to the incident's node
+     * @param attachmentsOnNode the VolumeAttachments that still attach its volumes to the incident's node
      * @param lock              its per-database lock, as read now
      * @param write             the write check through its Service, when one was made (only while recovering)
      */
     public record DatabaseSeen(String namespace, String name, int replicas, boolean failoverDisabled,
-                               Optional<PodSeen> podOnNode, Optional<PodSeen> current, int attachedOnNode,
+                               Optional<PodSeen> podOnNode, Optional<PodSeen> current, List<String> attachmentsOnNode,
                                Lock lock, Optional<WriteCheck> write) {
+        public DatabaseSeen {
+            attachmentsOnNode = List.copyOf(attachmentsOnNode);
+        }
+
         public String key() {
             return namespace + "/" + name;
         }

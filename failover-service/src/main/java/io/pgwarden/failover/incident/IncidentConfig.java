@@ -53,6 +53,13 @@ public interface IncidentConfig {
     @WithDefault("500ms")
     Duration poll();
 
+    /**
+     * Release with {@code node.kubernetes.io/out-of-service} (Kubernetes 1.28+, KEP-2268). {@code false} on an older
+     * cluster: the fenced node's VolumeAttachments are deleted after the pods instead.
+     */
+    @WithDefault("true")
+    boolean outOfServiceTaint();
+
     /** The engine's backstop for one incident; the phases' own limits end it long before. */
     @WithDefault("1h")
     Duration timeout();
@@ -60,6 +67,6 @@ public interface IncidentConfig {
     default IncidentSettings settings() {
         return new IncidentSettings(confirmAfter(), fenceTimeout(), fenceAttempts(), releaseTimeout(),
                 recoveryTimeout(), stormMaxShare(), stormMaxNodes(), fenceRateMax(), fenceRateWindow(),
-                watcherSnapshotInterval().multipliedBy(5).dividedBy(2), poll());
+                watcherSnapshotInterval().multipliedBy(5).dividedBy(2), poll(), outOfServiceTaint());
     }
 }

@@ -163,7 +163,8 @@ public class IncidentWorld {
                     && "disabled".equals(sts.getMetadata().getAnnotations().get(Names.FAILOVER_ANNOTATION));
             Pod current = client.pods().inNamespace(ns[0]).withName(ns[1] + "-0").get();
             Optional<PodSeen> currentSeen = Optional.ofNullable(current).map(IncidentWorld::seen);
-            int attached = VOLUMES_MATTER.contains(op.phase()) && sts != null ? attachedOnNode(sts, node) : 0;
+            List<String> attached = VOLUMES_MATTER.contains(op.phase()) && sts != null ? attachmentsOnNode(sts, node)
+                    : List.of();
             Optional<IncidentView.WriteCheck> write = Optional.empty();
             if (IncidentDecider.RECOVERING.equals(op.phase()) && currentSeen.isPresent() && currentSeen.get().ready()
                     && !node.equals(currentSeen.get().node())) {
@@ -196,8 +197,8 @@ public class IncidentWorld {
                 + " and releases it, or delete Lease pgwarden-op-" + statefulSet + " once you know it is safe)" : ""));
     }
 
-    /** VolumeAttachments that still attach the StatefulSet's first pod's volumes to node. */
-    private int attachedOnNode(StatefulSet sts, String node) {
+    /** The VolumeAttachments that still attach the StatefulSet's first pod's volumes to node. */
+    private List<String> attachmentsOnNode(StatefulSet sts, String node) {
         String ns = sts.getMetadata().getNamespace();
         Set<String> volumes = new LinkedHashSet<>();
         for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
@@ -207,11 +208,11 @@ public class IncidentWorld {
                 volumes.add(claim.getSpec().getVolumeName());
             }
         }
-        int attached = 0;
+        List<String> attached = new ArrayList<>();
         for (VolumeAttachment va : client.storage().v1().volumeAttachments().list().getItems()) {
             if (node.equals(va.getSpec().getNodeName())
                     && volumes.contains(va.getSpec().getSource().getPersistentVolumeName())) {
-                attached++;
+                attached.add(va.getMetadata().getName());
             }
         }
         return attached;

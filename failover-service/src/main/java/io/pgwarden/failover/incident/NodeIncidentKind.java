@@ -100,6 +100,8 @@ public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentVie
             }
         } else if (action instanceof IncidentAction.TaintOutOfService t) {
             taint.add(t.node());
+        } else if (action instanceof IncidentAction.DeleteVolumeAttachment va) {
+            client.storage().v1().volumeAttachments().withName(va.name()).delete();
         } else if (action instanceof IncidentAction.ForceDeletePod p) {
             forceDelete(p);
         } else if (action instanceof IncidentAction.Announce a) {

@@ -36,7 +36,7 @@ class IncidentDeciderTest {
     static final NodeIncident INCIDENT = new NodeIncident("node001", SUSPECTED_AT, LEASE);
     static final IncidentSettings SETTINGS = new IncidentSettings(Duration.ofSeconds(5), Duration.ofSeconds(30), 3,
             Duration.ofMinutes(2), Duration.ofMinutes(10), 0.49, 0, 3, Duration.ofMinutes(10),
-            Duration.ofSeconds(150), Duration.ofMillis(500));
+            Duration.ofSeconds(150), Duration.ofMillis(500), true);
     static final PodSeen OLD_POD = new PodSeen("pg-0", "uid-old", "node001", false);
     static final PodSeen NEW_POD = new PodSeen("pg-0", "uid-new", "node002", true);
 
@@ -61,7 +61,11 @@ class IncidentDeciderTest {
 
     static DatabaseSeen db(Optional<PodSeen> onNode, Optional<PodSeen> current, int attached, Lock lock,
                            Optional<IncidentView.WriteCheck> write) {
-        return new DatabaseSeen("default", "pg", 1, false, onNode, current, attached, lock, write);
+        return new DatabaseSeen("default", "pg", 1, false, onNode, current, attachments(attached), lock, write);
+    }
+
+    static List<String> attachments(int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> "csi-va-" + i).toList();
     }
 
     static Operation op(String phase, Map<String, String> data) {
@@ -151,9 +155,9 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = world(now);
         List<DatabaseSeen> dbs = List.of(
-                new DatabaseSeen("default", "off", 1, true, Optional.of(OLD_POD), Optional.of(OLD_POD), 1, Lock.free(),
+                new DatabaseSeen("default", "off", 1, true, Optional.of(OLD_POD), Optional.of(OLD_POD), attachments(1), Lock.free(),
                         Optional.empty()),
-                new DatabaseSeen("default", "three", 3, false, Optional.of(OLD_POD), Optional.of(OLD_POD), 1,
+                new DatabaseSeen("default", "three", 3, false, Optional.of(OLD_POD), Optional.of(OLD_POD), attachments(1),
                         Lock.free(), Optional.empty()));
         w = new World(w.lease(), w.liveness(), w.power(), false, w.paused(), 1, 3, w.watcherHeard(), 0, w.driver(),
                 w.fence(), false, dbs);
@@ -381,6 +385,28 @@ class IncidentDeciderTest {
         assertThat(decide(RELEASING, data, detached, now).phase()).isEqualTo(RECOVERING);
     }
 
+    @Test
+    void without_the_out_of_service_taint_the_fenced_nodes_volume_attachments_are_deleted_after_the_pods() {
+        IncidentSettings older = new IncidentSettings(SETTINGS.confirmAfter(), SETTINGS.fenceTimeout(),
+                SETTINGS.fenceAttempts(), SETTINGS.releaseTimeout(), SETTINGS.recoveryTimeout(), SETTINGS.stormMaxShare(),
+                SETTINGS.stormMaxNodes(), SETTINGS.fenceRateMax(), SETTINGS.fenceRateWindow(),
+                SETTINGS.watcherStaleAfter(), SETTINGS.poll(), false);
+        Instant now = SUSPECTED_AT.plusSeconds(9);
+        Map<String, String> data = fencingData(now);
+        World fenced = withFence(mine(world(now)), FenceStatus.State.FENCED);
+        Decision<IncidentAction> release = IncidentDecider.decide(op(FENCED, data), INCIDENT, fenced.view(), now, older);
+        assertThat(release.actions()).noneMatch(a -> a instanceof TaintOutOfService)
+                .contains(new ForceDeletePod("default", "pg-0", "uid-old"));
+
+        data.put(AT + RELEASING, now.toString());
+        World podGone = withDb(fenced, db(Optional.empty(), Optional.empty(), 1, Lock.mine(), Optional.empty()));
+        Decision<IncidentAction> detach = IncidentDecider.decide(op(RELEASING, data), INCIDENT, podGone.view(), now,
+                older);
+        assertThat(detach.actions()).containsExactly(new IncidentAction.DeleteVolumeAttachment("csi-va-0"));
+        assertThat(IncidentDecider.decide(op(RELEASING, data), INCIDENT, podGone.view(), now, SETTINGS).actions())
+                .as("with the taint, the attach/detach controller detaches").isEmpty();
+    }
+
     // ---- recovery ----
 
     @ParameterizedTest
@@ -433,7 +459,7 @@ class IncidentDeciderTest {
     // ---- helpers ----
 
     static World mine(World w) {
-        return withDb(w, db(w.dbs().get(0).podOnNode(), w.dbs().get(0).current(), w.dbs().get(0).attachedOnNode(),
+        return withDb(w, db(w.dbs().get(0).podOnNode(), w.dbs().get(0).current(), w.dbs().get(0).attachmentsOnNode().size(),
                 Lock.mine(), Optional.empty()));
     }
 
