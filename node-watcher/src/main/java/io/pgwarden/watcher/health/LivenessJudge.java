@@ -21,9 +21,10 @@ import java.util.Optional;
  *       kubelet renewing every {@code leaseDurationSeconds} × 0.25 (kubernetes {@code pkg/kubelet/kubelet.go},
  *       nodeLeaseRenewIntervalFraction): 15 s for the default 40 s lease. One renewal may be late or lost, two
  *       in a row are not.</li>
- *   <li><b>Only while node-watcher sees the API server</b>: the age counts from the later of the renewal and the
- *       moment the view became good again, so after an outage of node-watcher or of the API server every node has a
- *       full threshold to be heard from (a grace, not a mass failure). While the view is bad no one becomes SUSPECT
+ *   <li><b>Only while node-watcher sees the API server</b>: the age leaves out the time node-watcher was blind
+ *       since the renewal, so after an outage of node-watcher or of the API server (when no kubelet could renew)
+ *       every node is as old as it was when the outage began (a grace, not a mass failure), and a routine watch
+ *       restart of a second costs that second only. While the view is bad no one becomes SUSPECT
  *       or UNREACHABLE, and no one stops being so either: a SUSPECT node stays SUSPECT, because being blind is no
  *       evidence that it came back, and calling it ALIVE would abort the incident it may be in only to open it
  *       again once node-watcher sees. A lease seen renewed within the threshold is evidence, blind or not.</li>
@@ -85,10 +86,10 @@ public final class LivenessJudge {
             return new Verdict(previous, "node-watcher does not see the API server (" + view.whyNot()
                     + "): lease staleness is not counted, liveness stays as it was");
         }
-        Instant countedFrom = node.heardAt().isAfter(view.since()) ? node.heardAt() : view.since();
-        if (!now.isAfter(countedFrom.plus(threshold))) {
-            return new Verdict(NodeLiveness.ALIVE, "lease not seen renewed yet: within " + limit
-                    + " of node-watcher seeing the API server again");
+        Instant counted = now.minus(view.blindBetween(node.heardAt(), now));
+        if (!counted.isAfter(node.heardAt().plus(threshold))) {
+            return new Verdict(NodeLiveness.ALIVE, "lease not seen renewed for " + limit
+                    + ", not counting the time node-watcher did not see the API server");
         }
         String stale = node.leaseSeen() ? "lease not renewed for more than " + limit
                 : "no node lease seen for more than " + limit;

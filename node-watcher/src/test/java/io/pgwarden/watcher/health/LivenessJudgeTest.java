@@ -78,15 +78,27 @@ class LivenessJudgeTest {
     }
 
     @Test
-    void after_node_watcher_sees_the_api_server_again_every_node_has_a_full_threshold_to_be_heard_from() {
+    void the_time_node_watcher_was_blind_does_not_count_in_a_leases_age() {
         LivenessJudge.Signals silentForAMinute = lease(Duration.ofMinutes(1), READY, null);
+        ApiView outage = ApiView.seeing(NOW.minusSeconds(3600)).next(false, "down", NOW.minusSeconds(58))
+                .next(true, null, NOW.minusSeconds(2));
 
-        LivenessJudge.Verdict inGrace = judge.judge(silentForAMinute, ALIVE, ApiView.seeing(NOW.minusSeconds(15)), NOW);
+        LivenessJudge.Verdict inGrace = judge.judge(silentForAMinute, ALIVE, outage, NOW);
         assertThat(inGrace.liveness()).isEqualTo(ALIVE);
         assertThat(inGrace.reason()).isEqualTo(
-                "lease not seen renewed yet: within 15 s of node-watcher seeing the API server again");
-        assertThat(judge.judge(silentForAMinute, ALIVE, ApiView.seeing(NOW.minusMillis(15_001)), NOW).liveness())
+                "lease not seen renewed for 15 s, not counting the time node-watcher did not see the API server");
+        ApiView shorter = ApiView.seeing(NOW.minusSeconds(3600)).next(false, "down", NOW.minusSeconds(58))
+                .next(true, null, NOW.minusSeconds(14));
+        assertThat(judge.judge(silentForAMinute, ALIVE, shorter, NOW).liveness()).as("60 s - 44 s blind > 15 s")
                 .isEqualTo(SUSPECT);
+    }
+
+    @Test
+    void a_watch_restart_of_a_second_costs_a_dying_node_that_second_only() {
+        LivenessJudge.Signals silent = lease(Duration.ofSeconds(16).plusMillis(500), READY, null);
+        ApiView blip = ApiView.seeing(NOW.minusSeconds(3600)).next(false, "watch restarting", NOW.minusSeconds(5))
+                .next(true, null, NOW.minusSeconds(4));
+        assertThat(judge.judge(silent, ALIVE, blip, NOW).liveness()).isEqualTo(SUSPECT);
     }
 
     @Test
