@@ -6,22 +6,28 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * A client that writes one row at a time through the database's Service and remembers every row whose commit was
  * acknowledged, reconnecting after each failure (a failover in between). What it remembers is what a failover must
- * not lose.
+ * not lose. It remembers when each commit was acknowledged, so a benchmark can tell when writes came back.
  */
 final class AcknowledgedWriter implements AutoCloseable {
     private final Supplier<String> jdbcUrl;
-    private final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
+    /** Row id → when its commit was acknowledged; ids rise with time (one thread writes). */
+    private final ConcurrentSkipListMap<Long, Instant> acknowledged = new ConcurrentSkipListMap<>();
     private final AtomicLong next = new AtomicLong(1);
     private final AtomicLong failures = new AtomicLong();
     private final Thread thread;
@@ -61,7 +67,7 @@ final class AcknowledgedWriter implements AutoCloseable {
                     long id = next.getAndIncrement();
                     insert.setLong(1, id);
                     insert.executeUpdate();
-                    acknowledged.add(id);
+                    acknowledged.put(id, Instant.now());
                     Thread.sleep(10);
                 }
             } catch (SQLException e) {
@@ -90,10 +96,34 @@ final class AcknowledgedWriter implements AutoCloseable {
         return failures.get();
     }
 
+    /**
+     * When writes came back after an outage that began at {@code instant}: the first acknowledged commit after it
+     * that follows the one before by more than {@code gap} (a commit in flight at the instant does not count).
+     */
+    Optional<Instant> writesResumedAfter(Instant instant, Duration gap) {
+        Instant previous = null;
+        for (Instant at : acknowledged.values()) {
+            if (previous != null && at.isAfter(instant) && Duration.between(previous, at).compareTo(gap) > 0) {
+                return Optional.of(at);
+            }
+            previous = at;
+        }
+        return Optional.empty();
+    }
+
     /** Stops writing; returns the acknowledged rows missing from the database now. */
     List<Long> stopAndFindLost() throws SQLException, InterruptedException {
         running = false;
         thread.join(10_000);
+        return findLost();
+    }
+
+    /**
+     * The rows acknowledged so far that the database does not have, while writing goes on: the acknowledged rows are
+     * taken before the query, so each of them was committed before the query began.
+     */
+    List<Long> findLost() throws SQLException {
+        Map<Long, Instant> before = new TreeMap<>(acknowledged);
         Set<Long> present = new TreeSet<>();
         try (Connection c = connect(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id FROM acknowledged")) {
@@ -102,7 +132,7 @@ final class AcknowledgedWriter implements AutoCloseable {
             }
         }
         List<Long> lost = new ArrayList<>();
-        for (Long id : acknowledged) {
+        for (Long id : before.keySet()) {
             if (!present.contains(id)) {
                 lost.add(id);
             }

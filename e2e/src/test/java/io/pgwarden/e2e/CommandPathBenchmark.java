@@ -2,6 +2,7 @@ package io.pgwarden.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
 import io.pgwarden.local.LocalLogging;
 import io.pgwarden.local.LocalStack;
 import io.pgwarden.sandbox.SandboxConfig;
@@ -19,12 +20,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +43,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+
+import static io.pgwarden.e2e.BenchmarkSupport.deleteQuietly;
+import static io.pgwarden.e2e.BenchmarkSupport.describeCode;
+import static io.pgwarden.e2e.BenchmarkSupport.loadAverage;
+import static io.pgwarden.e2e.BenchmarkSupport.millis;
+import static io.pgwarden.e2e.BenchmarkSupport.percentiles;
 
 /**
  * The command path under load, end to end on the packaged system (the launcher the E2E scenarios use, on free
@@ -104,7 +109,7 @@ public final class CommandPathBenchmark {
         }
 
         List<String> burstNodes() {
-            return IntStream.rangeClosed(FIRST_BURST_NODE, nodes).mapToObj(CommandPathBenchmark::nodeName).toList();
+            return IntStream.rangeClosed(FIRST_BURST_NODE, nodes).mapToObj(BenchmarkSupport::nodeName).toList();
         }
     }
 
@@ -121,25 +126,16 @@ public final class CommandPathBenchmark {
         Settings settings = Settings.fromSystemProperties();
         Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
         Path state = Files.createTempDirectory("pgwarden-benchmark");
-        List<String> nodes = IntStream.rangeClosed(1, settings.nodes()).mapToObj(CommandPathBenchmark::nodeName)
+        List<String> nodes = IntStream.rangeClosed(1, settings.nodes()).mapToObj(BenchmarkSupport::nodeName)
                 .toList();
         LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
                 // Benchmarks run at a real cluster's timings (heartbeats every 10 s, not 0.4 s).
                 SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180)));
-        AtomicBoolean stopped = new AtomicBoolean();
-        Runnable stop = () -> {
-            if (stopped.compareAndSet(false, true)) {
-                stack.close();
-            }
-        };
-        // A Ctrl-C while it runs stops the system too; the normal end stops it below.
-        Thread hook = new Thread(stop, "benchmark-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         String loadAtStart = loadAverage();
         System.out.println("benchmark: starting the system (" + settings.nodes() + " sandbox nodes)…");
         int exit = 1;
-        try {
-            stack.start();
+        try (StoppedOnExit running = new StoppedOnExit(stack)) {
+            running.start();
             try (StatusFollower statuses = new StatusFollower(stack.kafkaBootstrapServers())) {
                 CommandPathBenchmark benchmark = new CommandPathBenchmark(settings, stack, statuses);
                 benchmark.loads.add("start " + loadAtStart);
@@ -148,13 +144,6 @@ public final class CommandPathBenchmark {
         } catch (Exception | Error e) {
             System.err.println("benchmark failed: " + e);
             e.printStackTrace();
-        } finally {
-            stop.run();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down (Ctrl-C): the hook has done the stopping
-            }
         }
         if (exit == 0) {
             deleteQuietly(state);
@@ -409,67 +398,6 @@ public final class CommandPathBenchmark {
                     .map(JsonNode::asText);
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    /** The run's state directory (broker, PostgreSQL, logs): tens of megabytes per run. */
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            System.err.println("benchmark: could not delete " + dir + ": " + e);
-        }
-    }
-
-    static String percentiles(List<Long> nanos) {
-        if (nanos.isEmpty()) {
-            return "no samples";
-        }
-        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        return String.format(Locale.ROOT, "p50 %s   p99 %s   max %s   (n=%d)", millis(rank(sorted, 0.50)),
-                millis(rank(sorted, 0.99)), millis(sorted[sorted.length - 1]), sorted.length);
-    }
-
-    /** The nearest-rank percentile. */
-    static long rank(long[] sorted, double q) {
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.min(sorted.length - 1, Math.max(0, index))];
-    }
-
-    static String millis(long nanos) {
-        return nanos >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f s", nanos / 1e9)
-                : String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
-    }
-
-    static String nodeName(int i) {
-        return String.format(Locale.ROOT, "node%03d", i);
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return String.join(" ", Arrays.asList(fields).subList(0, 3));
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    /** {@code git describe --always --dirty} of the checkout, so the figures say what code they measured. */
-    private static String describeCode(Path root) {
-        try {
-            Process git = new ProcessBuilder("git", "-C", root.toString(), "describe", "--always", "--dirty")
-                    .redirectErrorStream(true).start();
-            if (!git.waitFor(10, TimeUnit.SECONDS)) {
-                git.destroyForcibly();
-                return "unknown commit";
-            }
-            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return git.exitValue() == 0 ? "commit " + out : "unknown commit";
-        } catch (IOException e) {
-            return "unknown commit";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown commit";
         }
     }
 

@@ -3,23 +3,15 @@ package io.pgwarden.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.Names;
-import io.pgwarden.embedded.CatalogDatabase;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.record.InvariantRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,7 +52,7 @@ class NodeFailoverE2E {
             await().atMost(WAIT).until(() -> writer.count() >= 40);
             lost = writer.stopAndFindLost();
             System.out.printf("power-off failover of %s: %d acknowledged rows, %d client errors; %s%n", node,
-                    writer.count(), writer.failures(), phases(incident, poweredOff));
+                    writer.count(), writer.failures(), IncidentRecords.phases(incident, poweredOff));
         } finally {
             unfence(system, node);
         }
@@ -84,7 +76,7 @@ class NodeFailoverE2E {
             assertThat(incident.get("phase")).as(incident.toString()).isEqualTo("recovered");
             await().atMost(WAIT).until(() -> writer.count() >= 40);
             lost = writer.stopAndFindLost();
-            System.out.printf("partition failover of %s: %s%n", node, phases(incident, partitioned));
+            System.out.printf("partition failover of %s: %s%n", node, IncidentRecords.phases(incident, partitioned));
         } finally {
             sandbox.faults().heal(node);
             unfence(system, node);
@@ -198,7 +190,7 @@ class NodeFailoverE2E {
 
     static Map<String, String> awaitIncidentEnd(RunningSystem system, String node, Instant since) throws Exception {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> incident(system, node, since)
-                .map(i -> !List.of("ACCEPTED", "RUNNING").contains(i.get("state"))).orElse(false));
+                .map(IncidentRecords::ended).orElse(false));
         return incident(system, node, since).orElseThrow();
     }
 
@@ -208,39 +200,6 @@ class NodeFailoverE2E {
 
     /** The node's first incident opened since the instant: its columns and its data (at.*, databases...). */
     static Optional<Map<String, String>> incident(RunningSystem system, String node, Instant since) throws Exception {
-        try (Connection c = DriverManager.getConnection(system.stack().catalogJdbcUrl(), CatalogDatabase.USER, "");
-             PreparedStatement s = c.prepareStatement("SELECT id, state, phase, step, reason, data::text FROM"
-                     + " failover.operation WHERE kind = 'NodeIncident' AND subject = ? AND created_at >= ?"
-                     + " ORDER BY seq LIMIT 1")) {
-            s.setString(1, node);
-            s.setTimestamp(2, java.sql.Timestamp.from(since));
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    return Optional.empty();
-                }
-                Map<String, String> incident = new LinkedHashMap<>();
-                Json.MAPPER.readTree(r.getString(6)).fields().forEachRemaining(e -> incident.put(e.getKey(),
-                        e.getValue().asText()));
-                incident.put("id", r.getString(1));
-                incident.put("state", r.getString(2));
-                incident.put("phase", r.getString(3));
-                incident.put("step", r.getString(4));
-                incident.put("reason", r.getString(5));
-                return Optional.of(incident);
-            }
-        }
-    }
-
-    /** Each phase's start, in ms after the fault. */
-    static String phases(Map<String, String> incident, Instant fault) {
-        List<String> parts = new ArrayList<>();
-        for (String phase : List.of("suspected", "confirmed", "fencing", "fenced", "releasing", "recovering",
-                "recovered", "aborted", "failed")) {
-            String at = incident.get("at." + phase);
-            if (at != null) {
-                parts.add(phase + " +" + Duration.between(fault, Instant.parse(at)).toMillis() + " ms");
-            }
-        }
-        return String.join(", ", parts);
+        return IncidentRecords.first(system.stack().catalogJdbcUrl(), node, since);
     }
 }

@@ -54,13 +54,28 @@ public final class LocalStack implements AutoCloseable {
      * @param root        the checkout, where the packaged services are
      * @param stateDir    data, logs, kubeconfig and local.env of this run
      * @param supervision how the service processes are watched and restarted once everything is up
+     * @param serviceEnv  settings for every service, as if the launcher's environment set them (a benchmark's tuned
+     *                    variant): a real-time value that counts in the cluster's time is scaled with the sandbox
      */
     public record Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout,
-                           RestartPolicy.Settings supervision) {
+                           RestartPolicy.Settings supervision, Map<String, String> serviceEnv) {
+
+        public Settings {
+            serviceEnv = Map.copyOf(serviceEnv);
+        }
+
+        public Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout,
+                        RestartPolicy.Settings supervision) {
+            this(root, stateDir, ports, sandbox, readyTimeout, supervision, Map.of());
+        }
 
         /** Services supervised with {@link RestartPolicy.Settings#defaults()}. */
         public Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout) {
             this(root, stateDir, ports, sandbox, readyTimeout, RestartPolicy.Settings.defaults());
+        }
+
+        public Settings withServiceEnv(Map<String, String> env) {
+            return new Settings(root, stateDir, ports, sandbox, readyTimeout, supervision, env);
         }
     }
 
@@ -131,10 +146,10 @@ public final class LocalStack implements AutoCloseable {
                 "QUARKUS_DATASOURCE_JDBC_URL", catalog.jdbcUrl(),
                 "QUARKUS_DATASOURCE_USERNAME", CatalogDatabase.USER,
                 "KUBECONFIG", kubeconfig().toString()));
-        env.putAll(ClusterTimeSettings.environment(settings.sandbox()));
         env.putAll(SandboxFailoverSettings.environment(sandbox.httpApiUrl()));
         // The gateway forwards incident reads to failover-service, on the port it really got.
         env.put("PGWARDEN_GATEWAY_FAILOVER_URL", "http://127.0.0.1:" + failover);
+        env.putAll(settingsEnvironment(settings.sandbox(), System.getenv(), settings.serviceEnv()));
         serviceEnv = Map.copyOf(env);
         Path logs = state.resolve("logs");
         startService("node-watcher", watcher, env, logs);
@@ -148,6 +163,19 @@ public final class LocalStack implements AutoCloseable {
             awaitDemoDatabase(deadline);
         }
         supervise();
+    }
+
+    /**
+     * The settings given to every service: {@code serviceEnv} as it is, then the settings that count in the cluster's
+     * time scaled with the sandbox, from what {@code serviceEnv} or else the launcher's environment sets.
+     */
+    static Map<String, String> settingsEnvironment(SandboxConfig sandbox, Map<String, String> launcher,
+                                                   Map<String, String> serviceEnv) {
+        Map<String, String> given = new LinkedHashMap<>(launcher);
+        given.putAll(serviceEnv);
+        Map<String, String> env = new LinkedHashMap<>(serviceEnv);
+        env.putAll(ClusterTimeSettings.environment(sandbox, given));
+        return env;
     }
 
     /** From now on a service that exits or stays not live is restarted, as a kubelet would ({@link RestartPolicy}). */

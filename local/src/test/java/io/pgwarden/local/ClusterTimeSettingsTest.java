@@ -43,4 +43,19 @@ class ClusterTimeSettingsTest {
     void aRealSandboxLeavesTheServicesDefaults() {
         assertThat(ClusterTimeSettings.environment(SandboxConfig.defaults(), Map.of())).isEmpty();
     }
+
+    @Test
+    void settingsGivenToTheStackReachTheServicesAsTheyAreInRealTimeAndScaledInAFastSandbox() {
+        Map<String, String> tuned = Map.of("PGWARDEN_WATCHER_LEASE_STALE_AFTER", "12s",
+                "PGWARDEN_FAILOVER_INCIDENT_FENCE_RATE_MAX", "30");
+        Map<String, String> launcher = Map.of("PGWARDEN_WATCHER_LEASE_STALE_AFTER", "20s");
+        assertThat(LocalStack.settingsEnvironment(SandboxConfig.defaults(), launcher, tuned))
+                .containsEntry("PGWARDEN_WATCHER_LEASE_STALE_AFTER", "12s")
+                .containsEntry("PGWARDEN_FAILOVER_INCIDENT_FENCE_RATE_MAX", "30");
+        assertThat(LocalStack.settingsEnvironment(SandboxConfig.fast(), launcher, tuned))
+                .containsEntry("PGWARDEN_WATCHER_LEASE_STALE_AFTER", "PT0.48S")
+                .containsEntry("PGWARDEN_FAILOVER_INCIDENT_FENCE_RATE_MAX", "30");
+        assertThat(LocalStack.settingsEnvironment(SandboxConfig.fast(), launcher, Map.of()))
+                .containsEntry("PGWARDEN_WATCHER_LEASE_STALE_AFTER", "PT0.8S");
+    }
 }

@@ -1,0 +1,120 @@
+package io.pgwarden.e2e;
+
+import io.pgwarden.local.LocalStack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** What the benchmark programs share: their arithmetic, the machine and code they report, a system stopped on exit. */
+final class BenchmarkSupport {
+
+    private BenchmarkSupport() {
+    }
+
+    /** {@code p50 … p99 … max … (n=…)} of durations in nanoseconds, nearest rank. */
+    static String percentiles(List<Long> nanos) {
+        if (nanos.isEmpty()) {
+            return "no samples";
+        }
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        return String.format(Locale.ROOT, "p50 %s   p99 %s   max %s   (n=%d)", millis(rank(sorted, 0.50)),
+                millis(rank(sorted, 0.99)), millis(sorted[sorted.length - 1]), sorted.length);
+    }
+
+    /** The nearest-rank percentile. */
+    static long rank(long[] sorted, double q) {
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.min(sorted.length - 1, Math.max(0, index))];
+    }
+
+    static String millis(long nanos) {
+        return nanos >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f s", nanos / 1e9)
+                : String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    /** The sandbox's node names: node001, node002, … */
+    static String nodeName(int i) {
+        return String.format(Locale.ROOT, "node%03d", i);
+    }
+
+    /** 1, 5 and 15 minute load averages from {@code /proc/loadavg}. */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", Arrays.asList(fields).subList(0, 3));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** {@code git describe --always --dirty} of the checkout, so the figures say what code they measured. */
+    static String describeCode(Path root) {
+        try {
+            Process git = new ProcessBuilder("git", "-C", root.toString(), "describe", "--always", "--dirty")
+                    .redirectErrorStream(true).start();
+            if (!git.waitFor(10, TimeUnit.SECONDS)) {
+                git.destroyForcibly();
+                return "unknown commit";
+            }
+            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return git.exitValue() == 0 ? "commit " + out : "unknown commit";
+        } catch (IOException e) {
+            return "unknown commit";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown commit";
+        }
+    }
+
+    /** A run's state directory (broker, PostgreSQL, logs): tens of megabytes per run. */
+    static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("benchmark: could not delete " + dir + ": " + e);
+        }
+    }
+
+    /**
+     * A system a benchmark starts: stopped by {@link #close()} at the normal end, or by a Ctrl-C while it runs,
+     * whichever comes first.
+     */
+    static final class StoppedOnExit implements AutoCloseable {
+        private final LocalStack stack;
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private final Thread hook;
+
+        StoppedOnExit(LocalStack stack) {
+            this.stack = stack;
+            this.hook = new Thread(this::stop, "benchmark-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        LocalStack start() {
+            return stack.start();
+        }
+
+        private void stop() {
+            if (stopped.compareAndSet(false, true)) {
+                stack.close();
+            }
+        }
+
+        @Override
+        public void close() {
+            stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down (Ctrl-C): the hook has done the stopping
+            }
+        }
+    }
+}
