@@ -62,12 +62,7 @@ class CordonThroughTheGatewayE2E {
         String location = submitted.headers().firstValue("Location").orElseThrow();
         String path = location.substring(location.indexOf("/api/"));
         JsonNode[] last = new JsonNode[1];
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).alias("the command to end").conditionEvaluationListener(
-                c -> {
-                    if (c.getRemainingTimeInMS() <= 0) {
-                        System.out.println("command not final: " + last[0]);
-                    }
-                }).until(() -> {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
             last[0] = Json.MAPPER.readTree(system.get(path).body());
             return last[0].get("state").asText().matches("SUCCEEDED|FAILED|REJECTED");
         });

@@ -29,7 +29,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -230,9 +229,5 @@ public class IncidentWorld {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         return new PodSeen(pod.getMetadata().getName(), pod.getMetadata().getUid(), pod.getSpec().getNodeName(),
                 ready && pod.getMetadata().getDeletionTimestamp() == null);
-    }
-
-    static Instant time(ZonedDateTime t) {
-        return t == null ? null : t.toInstant();
     }
 }

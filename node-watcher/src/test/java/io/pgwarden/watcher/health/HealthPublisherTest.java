@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -36,7 +34,7 @@ class HealthPublisherTest {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     private static final Duration DELETION_MEMORY = Duration.ofMinutes(5);
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final TestClock clock = new TestClock(T0);
     private final ManualRunner runner = new ManualRunner(clock);
     private final FakePort port = new FakePort();
     private final AtomicBoolean leading = new AtomicBoolean(true);
@@ -349,12 +347,12 @@ class HealthPublisherTest {
         private record Task(Instant due, long order, Runnable task) {
         }
 
-        private final MutableClock clock;
+        private final TestClock clock;
         private final PriorityQueue<Task> tasks = new PriorityQueue<>(
                 Comparator.comparing(Task::due).thenComparing(Task::order));
         private long order;
 
-        ManualRunner(MutableClock clock) {
+        ManualRunner(TestClock clock) {
             this.clock = clock;
         }
 
@@ -372,33 +370,6 @@ class HealthPublisherTest {
             while (!tasks.isEmpty() && !tasks.peek().due().isAfter(clock.instant())) {
                 tasks.poll().task().run();
             }
-        }
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
