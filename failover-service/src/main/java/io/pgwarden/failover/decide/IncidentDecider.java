@@ -200,8 +200,18 @@ public final class IncidentDecider {
             String driver = data.get(FENCE_DRIVER);
             FenceStatus status = view.fence().status();
             if (status.state() == FenceStatus.State.FENCED) {
-                return enter(FENCED, "fenced: " + status.detail(), List.of(announceNode("Fenced",
-                        "node " + node + " fenced by " + driver + ": " + status.detail(), true)), now);
+                // Released in the turn that sees the fence confirmed: this observation is the re-check the release
+                // needs, and a turn of its own would only add its latency between the fence and the force delete.
+                data.putIfAbsent(AT + FENCED, now.toString());
+                Decision<IncidentAction> release = fenced();
+                List<IncidentAction> actions = new ArrayList<>(release.actions());
+                actions.add(announceNode("Fenced", "node " + node + " fenced by " + driver + ": " + status.detail(),
+                        true));
+                List<Activity> activities = new ArrayList<>();
+                activities.add(activity(FENCED, "fenced: " + status.detail()));
+                activities.addAll(release.activities());
+                return new Decision<>(actions, activities, release.next(), release.phase(), release.data(),
+                        release.step(), release.recheck(), release.outcome());
             }
             if (nodeIsBack()) {
                 return abort("node " + node + " came back while it was being fenced, before the fence was confirmed ("
@@ -227,6 +237,10 @@ public final class IncidentDecider {
                     + status.detail(), settings.poll());
         }
 
+        /**
+         * Release once fenced. Reached from {@link #fencing()} in the same turn; as a phase of its own only for an
+         * incident persisted in {@code fenced} by an earlier version.
+         */
         private Decision<IncidentAction> fenced() {
             Optional<Decision<IncidentAction>> unsafe = unsafeToRelease();
             if (unsafe.isPresent()) {
@@ -349,9 +363,13 @@ public final class IncidentDecider {
 
         private Decision<IncidentAction> enter(String phase, String step, List<IncidentAction> actions, Instant at) {
             data.putIfAbsent(AT + phase, at.toString());
-            Activity activity = new Activity(node, "Incident" + Character.toUpperCase(phase.charAt(0))
-                    + phase.substring(1), !List.of(SUSPECTED, ABORTED).contains(phase), step);
-            return new Decision<>(actions, List.of(activity), Decision.Next.CONTINUE, phase, data, step, null, null);
+            return new Decision<>(actions, List.of(activity(phase, step)), Decision.Next.CONTINUE, phase, data, step,
+                    null, null);
+        }
+
+        private Activity activity(String phase, String step) {
+            return new Activity(node, "Incident" + Character.toUpperCase(phase.charAt(0)) + phase.substring(1),
+                    !List.of(SUSPECTED, ABORTED).contains(phase), step);
         }
 
         private Decision<IncidentAction> waiting(String phase, String step, Duration recheck) {

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Reads what an incident decides on, fresh from the API server, the fence agent, node-watcher's feed and the lock. */
 @ApplicationScoped
@@ -54,6 +55,7 @@ public class IncidentWorld {
     private final IncidentConfig config;
     private final ServiceConfig service;
     private final Clock clock;
+    private final Map<String, Node> lastRead = new ConcurrentHashMap<>();
 
     IncidentWorld(KubernetesClient client, NodeHealthFeed feed, FailoverPause pause, Incidents incidents,
                   FenceDrivers fences, DatabaseLocks locks, DatabaseWrites writes, IncidentConfig config,
@@ -70,10 +72,21 @@ public class IncidentWorld {
         this.clock = clock;
     }
 
+    /**
+     * The node as the last observation read it, taken once: a write that follows the observation in the same turn
+     * starts from it instead of reading the node again (its resourceVersion still guards the write).
+     */
+    Optional<Node> takeLastRead(String node) {
+        return Optional.ofNullable(lastRead.remove(node));
+    }
+
     IncidentView observe(NodeIncident incident, Operation op) throws Exception {
         String name = incident.node();
         Instant now = clock.instant();
         Node node = client.nodes().withName(name).get();
+        if (node != null) {
+            lastRead.put(name, node);
+        }
         Lease lease = client.leases().inNamespace(Names.NODE_LEASE_NAMESPACE).withName(name).get();
         Optional<NodeHealthChanged> word = feed.latest(name);
         Map<String, String> labels = node == null || node.getMetadata().getLabels() == null ? Map.of()

@@ -99,7 +99,7 @@ public class NodeIncidentKind implements OperationKind<NodeIncident, IncidentVie
                 driver(u.driver()).unfence(target(u.node()), false);
             }
         } else if (action instanceof IncidentAction.TaintOutOfService t) {
-            taint.add(t.node());
+            taint.add(t.node(), world.takeLastRead(t.node()).orElse(null));
         } else if (action instanceof IncidentAction.DeleteVolumeAttachment va) {
             client.storage().v1().volumeAttachments().withName(va.name()).delete();
         } else if (action instanceof IncidentAction.ForceDeletePod p) {

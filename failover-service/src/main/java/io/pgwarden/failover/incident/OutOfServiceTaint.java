@@ -33,7 +33,12 @@ public class OutOfServiceTaint {
     }
 
     public void add(String node) {
-        change(node, taints -> {
+        add(node, null);
+    }
+
+    /** @param seen the node as just read, if at hand: its write is then the only request unless it conflicts */
+    public void add(String node, Node seen) {
+        change(node, seen, taints -> {
             if (taints.stream().noneMatch(OutOfServiceTaint::isOutOfService)) {
                 taints.add(new TaintBuilder().withKey(Names.TAINT_OUT_OF_SERVICE).withValue(VALUE)
                         .withEffect("NoExecute").build());
@@ -43,7 +48,7 @@ public class OutOfServiceTaint {
     }
 
     public void remove(String node) {
-        change(node, taints -> {
+        change(node, null, taints -> {
             taints.removeIf(OutOfServiceTaint::isOutOfService);
             return taints;
         });
@@ -53,9 +58,12 @@ public class OutOfServiceTaint {
         return Names.TAINT_OUT_OF_SERVICE.equals(t.getKey());
     }
 
-    private void change(String name, UnaryOperator<List<Taint>> edit) {
+    private void change(String name, Node seen, UnaryOperator<List<Taint>> edit) {
+        Node node = seen;
         for (int attempt = 1; ; attempt++) {
-            Node node = client.nodes().withName(name).get();
+            if (node == null) {
+                node = client.nodes().withName(name).get();
+            }
             if (node == null) {
                 throw new IllegalStateException("node " + name + " is gone");
             }
@@ -73,6 +81,7 @@ public class OutOfServiceTaint {
                 if (e.getCode() != 409 || attempt >= 10) {
                     throw e;
                 }
+                node = null;
             }
         }
     }

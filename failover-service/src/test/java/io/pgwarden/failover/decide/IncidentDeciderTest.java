@@ -270,13 +270,20 @@ class IncidentDeciderTest {
     // ---- fencing ----
 
     @Test
-    void a_confirmed_fence_moves_on_and_a_pending_one_waits() {
+    void a_pending_fence_waits_and_a_confirmed_one_is_released_in_the_same_turn() {
         Instant at = SUSPECTED_AT.plusSeconds(6);
         Instant now = at.plusSeconds(2);
         World pending = withFence(mine(world(now)), FenceStatus.State.PENDING);
         assertThat(decide(FENCING, fencingData(at), pending, now).next()).isEqualTo(Decision.Next.WAIT);
+
         World fenced = withFence(mine(world(now)), FenceStatus.State.FENCED);
-        assertThat(decide(FENCING, fencingData(at), fenced, now).phase()).isEqualTo(FENCED);
+        Decision<IncidentAction> d = decide(FENCING, fencingData(at), fenced, now);
+        assertThat(d.phase()).isEqualTo(RELEASING);
+        assertThat(d.data()).containsEntry(AT + FENCED, now.toString()).containsEntry(AT + RELEASING, now.toString());
+        assertThat(d.activities()).extracting(a -> a.action())
+                .containsExactly("IncidentFenced", "IncidentReleasing");
+        assertThat(d.actions().get(0)).isEqualTo(new TaintOutOfService("node001"));
+        assertThat(d.actions().get(1)).isEqualTo(new ForceDeletePod("default", "pg-0", "uid-old"));
     }
 
     @Test
@@ -363,9 +370,12 @@ class IncidentDeciderTest {
         World w = withFence(mine(world(now)), FenceStatus.State.FENCED);
         w = new World(LEASE.plusSeconds(30), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(),
                 0, w.driver(), w.fence(), false, w.dbs());
-        Decision<IncidentAction> d = decide(FENCED, fencingData(now), w, now);
-        assertThat(d.phase()).isEqualTo(ABORTED);
-        assertThat(d.actions()).contains(new Unfence("node001", "redfish")).noneMatch(a -> a instanceof ForceDeletePod);
+        for (String phase : List.of(FENCING, FENCED)) {
+            Decision<IncidentAction> d = decide(phase, fencingData(now), w, now);
+            assertThat(d.phase()).as(phase).isEqualTo(ABORTED);
+            assertThat(d.actions()).as(phase).contains(new Unfence("node001", "redfish"))
+                    .noneMatch(a -> a instanceof ForceDeletePod || a instanceof TaintOutOfService);
+        }
     }
 
     @Test
