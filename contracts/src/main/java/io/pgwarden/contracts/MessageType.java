@@ -3,7 +3,11 @@ package io.pgwarden.contracts;
 import io.pgwarden.contracts.command.Command;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.DeleteBackup;
+import io.pgwarden.contracts.command.FailbackDatabase;
+import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.RestoreBackup;
+import io.pgwarden.contracts.command.StartDatabase;
+import io.pgwarden.contracts.command.StopDatabase;
 import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.command.UncordonNode;
 import io.pgwarden.contracts.command.UnfenceNode;
@@ -27,6 +31,10 @@ public enum MessageType {
     UNFENCE_NODE(UnfenceNode.class, Topics.COMMANDS),
     PAUSE_FAILOVER(PauseFailover.class, Topics.COMMANDS),
     RESUME_FAILOVER(ResumeFailover.class, Topics.COMMANDS),
+    MOVE_DATABASE(MoveDatabase.class, Topics.COMMANDS),
+    FAILBACK_DATABASE(FailbackDatabase.class, Topics.COMMANDS),
+    STOP_DATABASE(StopDatabase.class, Topics.COMMANDS),
+    START_DATABASE(StartDatabase.class, Topics.COMMANDS),
     TAKE_BACKUP(TakeBackup.class, Topics.COMMANDS),
     RESTORE_BACKUP(RestoreBackup.class, Topics.COMMANDS),
     DELETE_BACKUP(DeleteBackup.class, Topics.COMMANDS),

@@ -31,6 +31,18 @@ public final class Names {
     /** On a node: the addresses (comma-separated, CIDR or plain) its storage client talks to Ceph from. */
     public static final String STORAGE_ADDRESSES_ANNOTATION = "pgwarden.io/storage-client-addresses";
 
+    /**
+     * On a node pgwarden cordoned for a move: {@code <namespace>/<cluster>}, the database that left it. Failback
+     * uncordons only a node that carries it, so an administrator's cordon is never undone.
+     */
+    public static final String CORDONED_FOR_ANNOTATION = "pgwarden.io/cordoned-for";
+
+    /** On a managed StatefulSet: the node its last move took it from, which failback returns it to. */
+    public static final String MOVED_FROM_ANNOTATION = "pgwarden.io/moved-from";
+
+    /** On a managed StatefulSet that pgwarden stopped: the replica count start scales it back to. */
+    public static final String STOPPED_REPLICAS_ANNOTATION = "pgwarden.io/stopped-replicas";
+
     /** On a node: the fence driver for it ({@code redfish}, {@code network-fence}), overriding the global one. */
     public static final String FENCE_DRIVER_LABEL = "pgwarden.io/fence-driver";
 

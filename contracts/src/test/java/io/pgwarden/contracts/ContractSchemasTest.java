@@ -6,6 +6,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.pgwarden.contracts.command.BackupMethod;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.DeleteBackup;
+import io.pgwarden.contracts.command.FailbackDatabase;
+import io.pgwarden.contracts.command.MoveDatabase;
+import io.pgwarden.contracts.command.StartDatabase;
+import io.pgwarden.contracts.command.StopDatabase;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.command.UncordonNode;
@@ -44,6 +48,10 @@ class ContractSchemasTest {
             new UnfenceNode("node001", false, "node repaired"),
             new PauseFailover("storage maintenance"),
             new ResumeFailover(null),
+            new MoveDatabase("default", "pg-rook-sf", "node002", false, true, "kernel upgrade on node001"),
+            new FailbackDatabase("default", "pg-rook-sf", true, false, null),
+            new StopDatabase("default", "pg-rook-sf", false, "storage maintenance"),
+            new StartDatabase("default", "pg-rook-sf", false, null),
             new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE_HOT, null),
             new RestoreBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", "bad migration"),
             new DeleteBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", null),
