@@ -35,7 +35,6 @@ final class FailoverFigures {
 
     static final Figure END_TO_END = new Figure("end to end", OFF, "recovered");
     static final Figure FENCE_REQUESTED = new Figure("node confirmed down → fence requested", "confirmed", "fencing");
-    static final Figure RELEASE_BEGUN = new Figure("fence confirmed → release begins", "fenced", "releasing");
     static final Figure POD_FORCE_DELETED = new Figure("fence confirmed → pod force-deleted", "fenced", POD_DELETED);
 
     /** In the order printed, by group. */
@@ -57,7 +56,8 @@ final class FailoverFigures {
                 new Figure("released", OFF, "recovering"),
                 new Figure("recovered", OFF, "recovered"),
                 new Figure("the client's writes accepted again", OFF, WRITES_BACK)));
-        groups.put("pgwarden's own reaction", List.of(FENCE_REQUESTED, RELEASE_BEGUN,
+        // The release begins in the turn that sees the fence confirmed: at.fenced and at.releasing are one instant.
+        groups.put("pgwarden's own reaction", List.of(FENCE_REQUESTED,
                 new Figure("release begins → pod force-deleted (taint, delete)", "releasing", POD_DELETED),
                 POD_FORCE_DELETED));
         groups.put("inside release and recovery (the cluster's part)", List.of(
