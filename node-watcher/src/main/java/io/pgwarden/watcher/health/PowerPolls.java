@@ -7,8 +7,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads the BMC's power state of every node that is not ALIVE, as the second signal: each round, and at once when a
- * node turns stale. One read per node at a time. A BMC that does not answer leaves the power unknown, never Off.
+ * Reads the BMC's power state of the nodes the tracker names (every node not ALIVE, as the second signal; or every
+ * node, with {@link PowerPoll#EVERY_NODE}): each round, and at once when a node turns stale. One read per node at a
+ * time. A BMC that does not answer leaves the power unknown, never Off.
  */
 public final class PowerPolls {
 
@@ -27,7 +28,7 @@ public final class PowerPolls {
         this.port = port;
     }
 
-    /** A round: every node not ALIVE with a BMC. */
+    /** A round: every node the tracker names. */
     public void pollAll() {
         tracker.bmcsToPoll().forEach(this::poll);
     }
