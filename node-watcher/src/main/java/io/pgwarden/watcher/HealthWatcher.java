@@ -108,6 +108,12 @@ public class HealthWatcher {
                 () -> credentials.flatMap(RedfishCredentials::get)));
         this.apiServer = new ApiServerProbe(client, config.apiCheckTimeout(), clock, probing);
         meter(registry, liveness);
+        FunctionCounter.builder("pgwarden.watcher.bmc.reads", powerPolls, PowerPolls::answered)
+                .description("Reads of a BMC's PowerState, by whether it answered with one").tag("result", "answered")
+                .register(registry);
+        FunctionCounter.builder("pgwarden.watcher.bmc.reads", powerPolls, PowerPolls::unanswered)
+                .description("Reads of a BMC's PowerState, by whether it answered with one").tag("result", "unanswered")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent ignored) {

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Reads the BMC's power state of the nodes the tracker names (every node not ALIVE, as the second signal; or every
@@ -22,6 +23,8 @@ public final class PowerPolls {
     private final LivenessTracker tracker;
     private final Port port;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder unanswered = new LongAdder();
 
     public PowerPolls(LivenessTracker tracker, Port port) {
         this.tracker = tracker;
@@ -50,7 +53,19 @@ public final class PowerPolls {
         }
         answer.whenComplete((state, failure) -> {
             inFlight.remove(node);
-            tracker.powerRead(node, failure == null ? state.orElse(null) : null);
+            String power = failure == null ? state.orElse(null) : null;
+            (power == null ? unanswered : answered).increment();
+            tracker.powerRead(node, power);
         });
+    }
+
+    /** Reads a BMC answered with a PowerState: what polling costs the BMCs. */
+    public long answered() {
+        return answered.sum();
+    }
+
+    /** Reads that ended without a PowerState (no answer in time, a refusal, an error). */
+    public long unanswered() {
+        return unanswered.sum();
     }
 }

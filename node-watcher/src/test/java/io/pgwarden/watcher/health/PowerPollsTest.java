@@ -92,6 +92,8 @@ class PowerPollsTest {
                 assertThat(tracker.verdict(n)).get().extracting(LivenessJudge.Verdict::liveness).isEqualTo(ALIVE));
         polls.pollAll();
         assertThat(asked).hasSize(4);
+        assertThat(polls.answered()).isEqualTo(1);
+        assertThat(polls.unanswered()).isEqualTo(1);
     }
 
     private void node(String name, String bmc) {
