@@ -41,9 +41,9 @@ import java.util.Optional;
  *       contradict the BMC. Why a BMC's word alone is safe: failover-service releases nothing until its fence driver
  *       confirms the fence (Redfish ForceOff then PowerState Off polled; NetworkFence Succeeded), so a BMC that
  *       wrongly reports Off costs a needless failover, never two writers; the fence does not trust this reading, it
- *       makes its own. The cost is one Redfish GET per node per interval, from node-watcher to every BMC, which is
- *       why it is not the default (OpenStack Ironic polls every node's power too, every 60 s by default, and
- *       documents that busy BMCs make it slower still: openstack/ironic {@code ironic/conf/conductor.py},
+ *       makes its own. The cost is one Redfish GET per node per interval, from node-watcher to every BMC, all the
+ *       time, and a BMC's wrong Off alone can start an incident: why it is not the default (OpenStack Ironic reads
+ *       every node's power too, every 60 s by default: openstack/ironic {@code ironic/conf/conductor.py},
  *       sync_power_state_interval, and {@code doc/source/admin/power-sync.rst}).</li>
  * </ul>
  */
