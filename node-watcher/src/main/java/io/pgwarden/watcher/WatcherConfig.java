@@ -1,9 +1,8 @@
 package io.pgwarden.watcher;
 
+import io.pgwarden.watcher.health.PowerPoll;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
-import io.pgwarden.watcher.health.PowerPoll;
 
 import java.time.Duration;
 import java.util.Optional;
