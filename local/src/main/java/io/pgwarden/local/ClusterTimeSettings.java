@@ -27,7 +27,10 @@ final class ClusterTimeSettings {
     static final Duration WATCHER_LEASE_STALE_AFTER = Duration.ofSeconds(15);
     /** node-watcher's re-judging of every node. */
     static final Duration WATCHER_LIVENESS_CHECK_INTERVAL = Duration.ofSeconds(1);
-    /** node-watcher's reading of the BMC of a node that is not ALIVE. */
+    /**
+     * node-watcher's reading of the BMCs {@code PGWARDEN_WATCHER_POWER_POLL} names (a mode, given as it is: not a
+     * time).
+     */
     static final Duration WATCHER_POWER_POLL_INTERVAL = Duration.ofSeconds(5);
     /** node-watcher's question whether the API server answers. */
     static final Duration WATCHER_API_CHECK_INTERVAL = Duration.ofSeconds(2);

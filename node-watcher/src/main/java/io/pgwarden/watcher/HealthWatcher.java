@@ -21,6 +21,7 @@ import io.pgwarden.watcher.health.Backoff;
 import io.pgwarden.watcher.health.HealthPublisher;
 import io.pgwarden.watcher.health.LivenessJudge;
 import io.pgwarden.watcher.health.LivenessTracker;
+import io.pgwarden.watcher.health.PowerPoll;
 import io.pgwarden.watcher.health.PowerPolls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,9 +46,10 @@ import java.util.function.BiConsumer;
 /**
  * Watches Nodes, their Leases in {@code kube-node-lease} and the pods of managed StatefulSets with informers (on every
  * replica, so a standby is warm), judges each node's liveness every {@code liveness-check-interval}, reads the BMC of
- * nodes that are not ALIVE, and, while this replica leads, publishes each health change, each deletion, a full
- * snapshot when it starts leading and a periodic one, so a consumer that starts late catches up. The decisions are
- * in {@link io.pgwarden.watcher.health} (plain Java); this class connects them to Fabric8, Redfish and Kafka.
+ * nodes that are not ALIVE (of every node with {@code power-poll=every-node}), and, while this replica leads,
+ * publishes each health change, each deletion, a full snapshot when it starts leading and a periodic one, so a
+ * consumer that starts late catches up. The decisions are in {@link io.pgwarden.watcher.health} (plain Java); this
+ * class connects them to Fabric8, Redfish and Kafka.
  */
 @ApplicationScoped
 public class HealthWatcher {
@@ -98,14 +100,20 @@ public class HealthWatcher {
         meter(registry, "node", nodes);
         meter(registry, "pod", pods);
 
-        this.liveness = new LivenessTracker(new LivenessJudge(config.leaseStaleAfter()), clock, nodes::offer,
-                this::readPowerNow);
+        this.liveness = new LivenessTracker(new LivenessJudge(config.leaseStaleAfter(), config.powerPoll(),
+                config.powerPollInterval()), clock, nodes::offer, this::readPowerNow);
         this.credentials = config.redfish().credentialsSecret().map(secret -> new RedfishCredentials(client, secret,
                 clock));
         this.powerPolls = new PowerPolls(liveness, new RedfishPower(config.redfish().timeout(),
                 () -> credentials.flatMap(RedfishCredentials::get)));
         this.apiServer = new ApiServerProbe(client, config.apiCheckTimeout(), clock, probing);
         meter(registry, liveness);
+        FunctionCounter.builder("pgwarden.watcher.bmc.reads", powerPolls, PowerPolls::answered)
+                .description("Reads of a BMC's PowerState, by whether it answered with one").tag("result", "answered")
+                .register(registry);
+        FunctionCounter.builder("pgwarden.watcher.bmc.reads", powerPolls, PowerPolls::unanswered)
+                .description("Reads of a BMC's PowerState, by whether it answered with one").tag("result", "unanswered")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -125,9 +133,11 @@ public class HealthWatcher {
         every(probing, config.apiCheckInterval(), apiServer::probe);
         every(checking, config.livenessCheckInterval(), this::checkLiveness);
         every(bmcs, config.powerPollInterval(), this::readPower);
-        LOG.infof("watching nodes, their leases in %s and pods labelled %s=true; a lease is stale after %s", 
-                Names.NODE_LEASE_NAMESPACE, Names.MANAGED_LABEL, config.leaseStaleAfter()
-                        .map(Duration::toString).orElse("1.5 renew intervals (15 s for a 40 s lease)"));
+        LOG.infof("watching nodes, their leases in %s and pods labelled %s=true; a lease is stale after %s; BMCs read "
+                        + "every %s: %s", Names.NODE_LEASE_NAMESPACE, Names.MANAGED_LABEL, config.leaseStaleAfter()
+                        .map(Duration::toString).orElse("1.5 renew intervals (15 s for a 40 s lease)"),
+                config.powerPollInterval(), config.powerPoll() == PowerPoll.EVERY_NODE
+                        ? "every node's (a PowerState Off is enough)" : "those of nodes not ALIVE");
     }
 
     private void leaseObserved(Lease lease, boolean deleted) {

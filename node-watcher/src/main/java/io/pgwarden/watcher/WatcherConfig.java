@@ -1,5 +1,6 @@
 package io.pgwarden.watcher;
 
+import io.pgwarden.watcher.health.PowerPoll;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -51,7 +52,17 @@ public interface WatcherConfig {
     @WithDefault("1s")
     Duration livenessCheckInterval();
 
-    /** How often the BMC of each node that is not ALIVE is read (only nodes with {@code pgwarden.io/bmc-address}). */
+    /**
+     * Whose BMC is read (only nodes with {@code pgwarden.io/bmc-address}): {@code stale-nodes}, a node that is not
+     * ALIVE, the BMC being the second signal once its lease is stale; or {@code every-node}, every node all the time,
+     * so that a BMC reporting PowerState Off makes its node UNREACHABLE without waiting for the lease threshold. Not
+     * the default: one Redfish GET per node per {@code power-poll-interval}, from node-watcher to every BMC (see
+     * {@link io.pgwarden.watcher.health.LivenessJudge} and docs/failover.md).
+     */
+    @WithDefault("stale-nodes")
+    PowerPoll powerPoll();
+
+    /** How often each BMC that {@code power-poll} names is read, one read per node at a time. */
     @WithDefault("5s")
     Duration powerPollInterval();
 

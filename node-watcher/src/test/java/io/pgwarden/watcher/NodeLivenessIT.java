@@ -175,7 +175,7 @@ class NodeLivenessIT {
     }
 
     /** A value from /q/metrics whose labels include {@code labels} ("" for none). */
-    private static double metric(String name, String labels) {
+    static double metric(String name, String labels) {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*" + Pattern.quote(labels) + "[^}]*})? (\\S+)$")
                 .matcher(metrics);
@@ -185,12 +185,12 @@ class NodeLivenessIT {
         return Double.parseDouble(m.group(2));
     }
 
-    private static Predicate<ConsumerRecord<String, byte[]>> keyed(String node, Predicate<NodeHealthChanged> match) {
+    static Predicate<ConsumerRecord<String, byte[]>> keyed(String node, Predicate<NodeHealthChanged> match) {
         return r -> node.equals(r.key()) && TopicProbe.ofType(MessageType.NODE_HEALTH_CHANGED).test(r)
                 && match.test(health(r));
     }
 
-    private static NodeHealthChanged health(ConsumerRecord<String, byte[]> r) {
+    static NodeHealthChanged health(ConsumerRecord<String, byte[]> r) {
         try {
             return Json.read(r.value(), NodeHealthChanged.class);
         } catch (IOException e) {

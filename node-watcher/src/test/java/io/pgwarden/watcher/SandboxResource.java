@@ -19,9 +19,13 @@ import java.util.stream.IntStream;
  * when node-watcher sees the API server again.
  */
 public class SandboxResource implements QuarkusTestResourceLifecycleManager {
+    /** Init arguments: whose BMC node-watcher reads, and how often in real time, ISO-8601 (scaled as the rest). */
+    static final String POWER_POLL = "power-poll";
+    static final String POWER_POLL_INTERVAL = "power-poll-interval";
     static final double TIME_SCALE = 0.1;
     static final List<String> NODES = IntStream.rangeClosed(1, 8).mapToObj(i -> String.format("node%03d", i)).toList();
     private static volatile Sandbox running;
+    private Map<String, String> args = Map.of();
     private static final Map<String, String> FABRIC8 = new java.util.LinkedHashMap<>(Map.of(
             "kubernetes.auth.tryKubeConfig", "false",
             "kubernetes.auth.tryServiceAccount", "false",
@@ -40,6 +44,11 @@ public class SandboxResource implements QuarkusTestResourceLifecycleManager {
     }
 
     @Override
+    public void init(Map<String, String> initArgs) {
+        args = initArgs;
+    }
+
+    @Override
     public Map<String, String> start() {
         try {
             running = Sandbox.start(config().withDataDir(Files.createTempDirectory("pgwarden-watcher-sandbox")));
@@ -55,7 +64,9 @@ public class SandboxResource implements QuarkusTestResourceLifecycleManager {
                 // 1.5 renew intervals of the sandbox's kubelets, which renew every scaled 10 s
                 "pgwarden.watcher.lease-stale-after", config.heartbeatInterval().multipliedBy(3).dividedBy(2).toString(),
                 "pgwarden.watcher.liveness-check-interval", config.scaled(Duration.ofSeconds(1)).toString(),
-                "pgwarden.watcher.power-poll-interval", config.scaled(Duration.ofSeconds(5)).toString(),
+                "pgwarden.watcher.power-poll", args.getOrDefault(POWER_POLL, "stale-nodes"),
+                "pgwarden.watcher.power-poll-interval", config.scaled(Duration.parse(
+                        args.getOrDefault(POWER_POLL_INTERVAL, "PT5S"))).toString(),
                 "pgwarden.watcher.api-check-interval", config.scaled(Duration.ofSeconds(2)).toString());
     }
 

@@ -31,6 +31,20 @@ import java.util.Optional;
  *   <li><b>SUSPECT</b>: stale, and no second signal agrees. <b>UNREACHABLE</b>: stale, and the BMC reports
  *       PowerState Off or the node is not Ready. An unknown power state (no BMC, or it did not answer) agrees with
  *       nothing.</li>
+ *   <li><b>Every-node power polling</b> ({@code pgwarden.watcher.power-poll=every-node}, node-watcher reading every
+ *       node's BMC each power-poll interval): a node is UNREACHABLE as soon as a <i>fresh</i> answer (received within
+ *       two poll intervals) says PowerState Off, taken after the last renewal node-watcher saw, even while its lease
+ *       is within the threshold; an older answer counts for nothing, and a renewal seen after the answer outweighs
+ *       it. It stays UNREACHABLE until that renewal, or until the BMC says On (a BMC that stops answering after Off
+ *       brings nothing back: the node's lease then goes stale and the rules above take over). While node-watcher
+ *       does not see the API server no verdict changes this way either: it could not see the renewal that would
+ *       contradict the BMC. Why a BMC's word alone is safe: failover-service releases nothing until its fence driver
+ *       confirms the fence (Redfish ForceOff then PowerState Off polled; NetworkFence Succeeded), so a BMC that
+ *       wrongly reports Off costs a needless failover, never two writers; the fence does not trust this reading, it
+ *       makes its own. The cost is one Redfish GET per node per interval, from node-watcher to every BMC, all the
+ *       time, and a BMC's wrong Off alone can start an incident: why it is not the default (OpenStack Ironic reads
+ *       every node's power too, every 60 s by default: openstack/ironic {@code ironic/conf/conductor.py},
+ *       sync_power_state_interval, and {@code doc/source/admin/power-sync.rst}).</li>
  * </ul>
  */
 public final class LivenessJudge {
@@ -49,20 +63,37 @@ public final class LivenessJudge {
      * @param leaseDurationSeconds the lease's {@code spec.leaseDurationSeconds}, if set
      * @param readiness            the node's Ready condition
      * @param powerState           the BMC's Redfish PowerState, or null when unknown
+     * @param powerReadAt          when the BMC's last answer (or failure to answer) came, on node-watcher's clock;
+     *                             null before the first
      */
     public record Signals(Instant heardAt, boolean leaseSeen, Integer leaseDurationSeconds, NodeReadiness readiness,
-                          String powerState) {
+                          String powerState, Instant powerReadAt) {
     }
 
     /** The liveness and, in words without changing numbers, why. */
     public record Verdict(NodeLiveness liveness, String reason) {
     }
 
-    private final Duration staleAfter;
+    /** In every-node mode, how many poll intervals a BMC's answer counts as news. */
+    static final int FRESH_POLL_INTERVALS = 2;
 
-    /** @param staleAfter the configured threshold; empty: derived from each lease's duration */
-    public LivenessJudge(Optional<Duration> staleAfter) {
+    private final Duration staleAfter;
+    private final PowerPoll powerPoll;
+    private final Duration powerFreshFor;
+
+    /**
+     * @param staleAfter        the configured threshold; empty: derived from each lease's duration
+     * @param powerPoll         whose BMC node-watcher reads
+     * @param powerPollInterval how often it reads one
+     */
+    public LivenessJudge(Optional<Duration> staleAfter, PowerPoll powerPoll, Duration powerPollInterval) {
         this.staleAfter = staleAfter.orElse(null);
+        this.powerPoll = powerPoll;
+        this.powerFreshFor = powerPollInterval.multipliedBy(FRESH_POLL_INTERVALS);
+    }
+
+    public PowerPoll powerPoll() {
+        return powerPoll;
     }
 
     /** How long a lease may go without renewal before the node is stale. */
@@ -79,8 +110,16 @@ public final class LivenessJudge {
         Duration threshold = staleAfter(node.leaseDurationSeconds());
         String limit = words(threshold);
         if (!now.isAfter(node.heardAt().plus(threshold))) {
-            return new Verdict(NodeLiveness.ALIVE, node.leaseSeen() ? "lease renewed within " + limit
-                    : "new to node-watcher, no node lease seen yet");
+            Optional<Verdict> off = offWhileLeaseFresh(node, previous, now, limit);
+            if (off.isEmpty()) {
+                return new Verdict(NodeLiveness.ALIVE, node.leaseSeen() ? "lease renewed within " + limit
+                        : "new to node-watcher, no node lease seen yet");
+            }
+            if (!view.sees()) {
+                return new Verdict(previous, "node-watcher does not see the API server (" + view.whyNot()
+                        + "): liveness stays as it was, whatever the BMC reports");
+            }
+            return off.get();
         }
         if (!view.sees()) {
             return new Verdict(previous, "node-watcher does not see the API server (" + view.whyNot()
@@ -102,6 +141,29 @@ public final class LivenessJudge {
         }
         return new Verdict(NodeLiveness.SUSPECT, node.powerState() == null ? stale + "; power state unknown"
                 : stale + "; BMC reports PowerState " + node.powerState());
+    }
+
+    /**
+     * Every-node mode, the lease within the threshold: UNREACHABLE when the BMC answered Off since the last renewal
+     * seen, freshly, or when the node is UNREACHABLE already and the BMC has not said On since; empty otherwise.
+     */
+    private Optional<Verdict> offWhileLeaseFresh(Signals node, NodeLiveness previous, Instant now, String limit) {
+        if (powerPoll != PowerPoll.EVERY_NODE || node.powerReadAt() == null
+                || !node.powerReadAt().isAfter(node.heardAt())) {
+            return Optional.empty();
+        }
+        String lease = node.leaseSeen() ? "lease renewed within " + limit : "no node lease seen yet";
+        boolean off = "Off".equals(node.powerState());
+        if (off && (previous == NodeLiveness.UNREACHABLE || !now.isAfter(node.powerReadAt().plus(powerFreshFor)))) {
+            return Optional.of(new Verdict(NodeLiveness.UNREACHABLE,
+                    "BMC reports PowerState Off (every-node power polling); " + lease));
+        }
+        if (previous == NodeLiveness.UNREACHABLE && !"On".equals(node.powerState())) {
+            return Optional.of(new Verdict(NodeLiveness.UNREACHABLE, "BMC reported PowerState Off (every-node power "
+                    + "polling), " + (node.powerState() == null ? "power unknown" : "PowerState " + node.powerState())
+                    + " since; " + lease));
+        }
+        return Optional.empty();
     }
 
     /** "15 s", "0.6 s". */

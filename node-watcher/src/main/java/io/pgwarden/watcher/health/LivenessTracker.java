@@ -102,19 +102,28 @@ public final class LivenessTracker {
         }
     }
 
-    /** The node's BMC answered {@code powerState}, or null when it did not answer. Only a node not ALIVE is read. */
+    /**
+     * The node's BMC answered {@code powerState}, or null when it did not answer. In stale-nodes mode only a node not
+     * ALIVE is read, and an answer that comes after it is ALIVE again is no news; in every-node mode each answer is
+     * news, if only that the reading is fresh.
+     */
     public void powerRead(String node, String powerState) {
         Entry entry = entries.get(node);
         if (entry == null) {
             return;
         }
+        Instant now = clock.instant();
         synchronized (entry) {
-            if (entry.removed || entry.liveness == NodeLiveness.ALIVE
-                    || Objects.equals(entry.powerState, powerState)) {
+            boolean everyNode = judge.powerPoll() == PowerPoll.EVERY_NODE;
+            if (entry.removed || !everyNode && entry.liveness == NodeLiveness.ALIVE) {
                 return;
             }
+            boolean changed = !Objects.equals(entry.powerState, powerState);
             entry.powerState = powerState;
-            update(entry, clock.instant(), true);
+            entry.powerReadAt = now;
+            if (changed || everyNode) {
+                update(entry, now, changed);
+            }
         }
     }
 
@@ -140,16 +149,16 @@ public final class LivenessTracker {
         return Optional.ofNullable(view);
     }
 
-    /** The BMC (Redfish system URL) of every node that is not ALIVE and has one. */
+    /** The BMC (Redfish system URL) of every node to read: that has one and, in stale-nodes mode, is not ALIVE. */
     public Map<String, String> bmcsToPoll() {
         Map<String, String> bmcs = new HashMap<>();
         entries.values().forEach(e -> bmcToPoll(e).ifPresent(url -> bmcs.put(e.node, url)));
         return bmcs;
     }
 
-    /** The node's BMC, if it has one and is not ALIVE. */
+    /** The node's BMC, if it has one and, in stale-nodes mode, is not ALIVE. */
     public Optional<String> bmcToPoll(String node) {
-        return Optional.ofNullable(entries.get(node)).flatMap(LivenessTracker::bmcToPoll);
+        return Optional.ofNullable(entries.get(node)).flatMap(this::bmcToPoll);
     }
 
     /** Known nodes (a Node object seen, not deleted) of that liveness. */
@@ -175,10 +184,11 @@ public final class LivenessTracker {
         }
     }
 
-    private static Optional<String> bmcToPoll(Entry e) {
+    private Optional<String> bmcToPoll(Entry e) {
         NodeFacts facts = e.facts;
-        return facts != null && facts.bmcAddress() != null && e.liveness != NodeLiveness.ALIVE
-                ? Optional.of(facts.bmcAddress()) : Optional.empty();
+        boolean wanted = judge.powerPoll() == PowerPoll.EVERY_NODE || e.liveness != NodeLiveness.ALIVE;
+        return facts != null && facts.bmcAddress() != null && wanted ? Optional.of(facts.bmcAddress())
+                : Optional.empty();
     }
 
     private Entry entry(String node, Instant now) {
@@ -205,7 +215,7 @@ public final class LivenessTracker {
         boolean changed = verdict.liveness() != before || !verdict.reason().equals(entry.reason);
         if (verdict.liveness() != before) {
             transitions.computeIfAbsent(new Transition(before, verdict.liveness()), t -> new LongAdder()).increment();
-            if (verdict.liveness() == NodeLiveness.ALIVE) {
+            if (verdict.liveness() == NodeLiveness.ALIVE && judge.powerPoll() == PowerPoll.STALE_NODES) {
                 entry.powerState = null; // read only while the node is not ALIVE: what was read is no longer news
             }
         }
@@ -234,6 +244,7 @@ public final class LivenessTracker {
         Instant renewalHeardAt;
         Integer leaseDurationSeconds;
         String powerState;
+        Instant powerReadAt;
         volatile NodeLiveness liveness = NodeLiveness.ALIVE;
         String reason;
         boolean removed;
@@ -245,12 +256,14 @@ public final class LivenessTracker {
 
         LivenessJudge.Signals signals() {
             return new LivenessJudge.Signals(renewalHeardAt == null ? firstSeen : renewalHeardAt, renewTime != null,
-                    leaseDurationSeconds, facts.readiness(), powerState);
+                    leaseDurationSeconds, facts.readiness(), powerState, powerReadAt);
         }
 
         Reading<NodeHealthChanged> reading(boolean deleted) {
-            return new Reading<>(NodeHealth.of(facts, liveness, reason, powerState, renewTime), deleted,
-                    resourceVersion);
+            // the power state is published only while the node is not ALIVE, in either mode: an ALIVE node's "On"
+            // tells a consumer nothing the lease does not
+            return new Reading<>(NodeHealth.of(facts, liveness, reason,
+                    liveness == NodeLiveness.ALIVE ? null : powerState, renewTime), deleted, resourceVersion);
         }
     }
 }

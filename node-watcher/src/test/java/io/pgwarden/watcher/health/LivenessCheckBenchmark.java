@@ -22,7 +22,7 @@ public final class LivenessCheckBenchmark {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         TestClock clock = new TestClock(Instant.parse("2026-11-23T10:00:00Z"));
         LongAdder handedOn = new LongAdder();
-        LivenessTracker tracker = new LivenessTracker(new LivenessJudge(Optional.empty()), clock,
+        LivenessTracker tracker = new LivenessTracker(new LivenessJudge(Optional.empty(), PowerPoll.STALE_NODES, Duration.ofSeconds(5)), clock,
                 reading -> handedOn.increment(), node -> { });
         for (int i = 0; i < nodes; i++) {
             String name = String.format("node%05d", i);

@@ -20,14 +20,14 @@ class LivenessJudgeTest {
     /** node-watcher has seen the API server for an hour. */
     private static final ApiView SEEING = ApiView.seeing(NOW.minusSeconds(3600));
 
-    private final LivenessJudge judge = new LivenessJudge(Optional.empty());
+    private final LivenessJudge judge = new LivenessJudge(Optional.empty(), PowerPoll.STALE_NODES, Duration.ofSeconds(5));
 
     @Test
     void the_default_threshold_is_one_and_a_half_renew_intervals_of_the_lease() {
         assertThat(judge.staleAfter(40)).isEqualTo(Duration.ofSeconds(15));
         assertThat(judge.staleAfter(10)).isEqualTo(Duration.ofMillis(3750));
         assertThat(judge.staleAfter(null)).as("the kubelet's default lease").isEqualTo(Duration.ofSeconds(15));
-        assertThat(new LivenessJudge(Optional.of(Duration.ofSeconds(6))).staleAfter(40))
+        assertThat(new LivenessJudge(Optional.of(Duration.ofSeconds(6)), PowerPoll.STALE_NODES, Duration.ofSeconds(5)).staleAfter(40))
                 .isEqualTo(Duration.ofSeconds(6));
     }
 
@@ -117,13 +117,101 @@ class LivenessJudgeTest {
 
     @Test
     void a_node_without_a_lease_counts_from_when_node_watcher_first_saw_it() {
-        LivenessJudge.Signals newNode = new LivenessJudge.Signals(NOW.minusSeconds(5), false, null, READY, null);
-        LivenessJudge.Signals silentNode = new LivenessJudge.Signals(NOW.minusSeconds(20), false, null, READY, null);
+        LivenessJudge.Signals newNode = new LivenessJudge.Signals(NOW.minusSeconds(5), false, null, READY, null, null);
+        LivenessJudge.Signals silentNode = new LivenessJudge.Signals(NOW.minusSeconds(20), false, null, READY, null, null);
 
         assertThat(judge.judge(newNode, ALIVE, SEEING, NOW))
                 .isEqualTo(new LivenessJudge.Verdict(ALIVE, "new to node-watcher, no node lease seen yet"));
         assertThat(judge.judge(silentNode, ALIVE, SEEING, NOW)).isEqualTo(new LivenessJudge.Verdict(SUSPECT,
                 "no node lease seen for more than 15 s; power state unknown"));
+    }
+
+    // ---- every-node power polling: the BMC read every second, a fresh Off enough ---------------------------------
+
+    private static final Duration POLL = Duration.ofSeconds(1);
+    private final LivenessJudge everyNode = new LivenessJudge(Optional.empty(), PowerPoll.EVERY_NODE, POLL);
+    private static final String OFF_WHILE_FRESH = "BMC reports PowerState Off (every-node power polling); "
+            + "lease renewed within 15 s";
+
+    @Test
+    void every_node_a_fresh_off_after_the_last_renewal_is_unreachable_while_the_lease_is_within_the_threshold() {
+        assertThat(everyNode.judge(read(Duration.ofSeconds(3), "Off", Duration.ofMillis(200)), ALIVE, SEEING, NOW))
+                .isEqualTo(new LivenessJudge.Verdict(UNREACHABLE, OFF_WHILE_FRESH));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(3), "Off", POLL.multipliedBy(2)), ALIVE, SEEING, NOW)
+                .liveness()).as("two poll intervals old: still fresh").isEqualTo(UNREACHABLE);
+    }
+
+    @Test
+    void every_node_an_older_off_counts_for_nothing() {
+        assertThat(everyNode.judge(read(Duration.ofSeconds(5), "Off", POLL.multipliedBy(2).plusMillis(1)), ALIVE,
+                SEEING, NOW)).isEqualTo(new LivenessJudge.Verdict(ALIVE, "lease renewed within 15 s"));
+    }
+
+    @Test
+    void every_node_a_renewal_seen_after_the_off_reading_outweighs_it() {
+        LivenessJudge.Signals renewedSince = new LivenessJudge.Signals(NOW.minusMillis(100), true, 40, READY, "Off",
+                NOW.minusMillis(300));
+        assertThat(everyNode.judge(renewedSince, ALIVE, SEEING, NOW).liveness()).isEqualTo(ALIVE);
+        assertThat(everyNode.judge(renewedSince, UNREACHABLE, SEEING, NOW))
+                .as("back on the next renewal seen after the Off reading")
+                .isEqualTo(new LivenessJudge.Verdict(ALIVE, "lease renewed within 15 s"));
+    }
+
+    @Test
+    void every_node_an_unreachable_node_stays_so_until_the_bmc_says_on() {
+        assertThat(everyNode.judge(read(Duration.ofSeconds(8), "Off", Duration.ofSeconds(6)), UNREACHABLE, SEEING,
+                NOW)).as("an Off no longer fresh brings nothing back").isEqualTo(
+                new LivenessJudge.Verdict(UNREACHABLE, OFF_WHILE_FRESH));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(8), null, Duration.ofSeconds(1)), UNREACHABLE, SEEING, NOW))
+                .as("a BMC that stopped answering").isEqualTo(new LivenessJudge.Verdict(UNREACHABLE,
+                        "BMC reported PowerState Off (every-node power polling), power unknown since; "
+                                + "lease renewed within 15 s"));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(8), "PoweringOn", Duration.ofSeconds(1)), UNREACHABLE,
+                SEEING, NOW).reason()).startsWith("BMC reported PowerState Off (every-node power polling), "
+                + "PowerState PoweringOn since;");
+        assertThat(everyNode.judge(read(Duration.ofSeconds(8), "On", Duration.ofSeconds(1)), UNREACHABLE, SEEING, NOW))
+                .as("a fresh On with a fresh lease").isEqualTo(new LivenessJudge.Verdict(ALIVE, "lease renewed within 15 s"));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(8), null, Duration.ofSeconds(1)), ALIVE, SEEING, NOW)
+                .liveness()).as("no answer is no Off").isEqualTo(ALIVE);
+    }
+
+    @Test
+    void every_node_while_node_watcher_is_blind_the_bmc_changes_no_verdict() {
+        ApiView blind = ApiView.blind(NOW.minusSeconds(2), "the API server does not answer");
+        String stays = "node-watcher does not see the API server (the API server does not answer): liveness stays as "
+                + "it was, whatever the BMC reports";
+
+        assertThat(everyNode.judge(read(Duration.ofSeconds(3), "Off", Duration.ofMillis(200)), ALIVE, blind, NOW))
+                .isEqualTo(new LivenessJudge.Verdict(ALIVE, stays));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(3), "Off", Duration.ofMillis(200)), UNREACHABLE, blind,
+                NOW)).isEqualTo(new LivenessJudge.Verdict(UNREACHABLE, stays));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(3), null, Duration.ofMillis(200)), UNREACHABLE, blind, NOW)
+                .liveness()).isEqualTo(UNREACHABLE);
+        assertThat(everyNode.judge(new LivenessJudge.Signals(NOW.minusMillis(100), true, 40, READY, "Off",
+                NOW.minusMillis(300)), UNREACHABLE, blind, NOW).liveness())
+                .as("a renewal seen after the Off reading is evidence, blind or not").isEqualTo(ALIVE);
+    }
+
+    @Test
+    void every_node_a_node_without_a_lease_says_so() {
+        LivenessJudge.Signals newNode = new LivenessJudge.Signals(NOW.minusSeconds(5), false, null, READY, "Off",
+                NOW.minusMillis(500));
+        assertThat(everyNode.judge(newNode, ALIVE, SEEING, NOW)).isEqualTo(new LivenessJudge.Verdict(UNREACHABLE,
+                "BMC reports PowerState Off (every-node power polling); no node lease seen yet"));
+    }
+
+    @Test
+    void every_node_a_stale_lease_is_judged_as_before() {
+        assertThat(everyNode.judge(read(Duration.ofSeconds(16), "Off", Duration.ofSeconds(30)), SUSPECT, SEEING, NOW))
+                .isEqualTo(judge.judge(lease(Duration.ofSeconds(16), READY, "Off"), SUSPECT, SEEING, NOW));
+        assertThat(everyNode.judge(read(Duration.ofSeconds(16), "On", Duration.ofMillis(500)), ALIVE, SEEING, NOW))
+                .isEqualTo(judge.judge(lease(Duration.ofSeconds(16), READY, "On"), ALIVE, SEEING, NOW));
+    }
+
+    @Test
+    void stale_nodes_mode_waits_for_the_lease_whatever_the_bmc_says() {
+        assertThat(judge.judge(read(Duration.ofSeconds(3), "Off", Duration.ofMillis(200)), ALIVE, SEEING, NOW))
+                .isEqualTo(new LivenessJudge.Verdict(ALIVE, "lease renewed within 15 s"));
     }
 
     @Test
@@ -133,7 +221,12 @@ class LivenessJudgeTest {
         assertThat(LivenessJudge.words(Duration.ofSeconds(15))).isEqualTo("15 s");
     }
 
+    /** A Ready node whose lease was seen renewed {@code silentFor} ago and whose BMC answered {@code age} ago. */
+    private static LivenessJudge.Signals read(Duration silentFor, String power, Duration age) {
+        return new LivenessJudge.Signals(NOW.minus(silentFor), true, 40, READY, power, NOW.minus(age));
+    }
+
     private static LivenessJudge.Signals lease(Duration silentFor, NodeReadiness readiness, String power) {
-        return new LivenessJudge.Signals(NOW.minus(silentFor), true, 40, readiness, power);
+        return new LivenessJudge.Signals(NOW.minus(silentFor), true, 40, readiness, power, power == null ? null : NOW);
     }
 }

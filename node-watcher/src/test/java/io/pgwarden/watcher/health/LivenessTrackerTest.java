@@ -43,7 +43,7 @@ class LivenessTrackerTest {
             throw new AssertionError("no send fails here");
         }
     }, clock, () -> true, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5)), Duration.ofMinutes(5));
-    private final LivenessTracker tracker = new LivenessTracker(new LivenessJudge(Optional.empty()), clock,
+    private final LivenessTracker tracker = new LivenessTracker(new LivenessJudge(Optional.empty(), PowerPoll.STALE_NODES, Duration.ofSeconds(5)), clock,
             publisher::offer, turnedStale::add);
 
     @Test
@@ -199,6 +199,92 @@ class LivenessTrackerTest {
         tracker.check(true, null);
         assertThat(sent).hasSize(2);
         assertThat(tracker.count(ALIVE)).isZero();
+    }
+
+    // ---- every-node power polling -------------------------------------------------------------------------------
+
+    private final LivenessTracker everyNode = new LivenessTracker(new LivenessJudge(Optional.empty(),
+            PowerPoll.EVERY_NODE, Duration.ofSeconds(1)), clock, publisher::offer, turnedStale::add);
+
+    @Test
+    void every_node_every_node_with_a_bmc_is_polled_alive_or_not() {
+        everyNode.nodeObserved(node("node001", READY), false, "1");
+        everyNode.nodeObserved(new NodeFacts("node002", READY, null, false, List.of(), null), false, "1");
+        everyNode.check(true, null);
+        assertThat(everyNode.bmcsToPoll()).isEqualTo(Map.of("node001", BMC));
+        assertThat(everyNode.bmcToPoll("node001")).contains(BMC);
+        assertThat(everyNode.bmcToPoll("node002")).isEmpty();
+
+        seeing("node001");
+        assertThat(tracker.bmcsToPoll()).as("stale-nodes: not while ALIVE").isEmpty();
+    }
+
+    @Test
+    void every_node_a_powered_off_node_is_unreachable_before_its_lease_is_stale_and_alive_when_it_renews() {
+        everySeeing("node001");
+        clock.advance(Duration.ofMillis(500));
+        everyNode.powerRead("node001", "On");
+        assertThat(sent).as("an ALIVE node's power is not published").hasSize(1);
+
+        clock.advance(Duration.ofSeconds(2));
+        everyNode.powerRead("node001", "Off");
+        assertThat(last().liveness()).isEqualTo(UNREACHABLE);
+        assertThat(last().powerState()).isEqualTo("Off");
+        assertThat(last().leaseAgeMillis()).isEqualTo(2500).isLessThan(THRESHOLD.toMillis());
+        assertThat(last().livenessReason())
+                .isEqualTo("BMC reports PowerState Off (every-node power polling); lease renewed within 15 s");
+        assertThat(turnedStale).as("the BMC was just read: no read at once").isEmpty();
+        assertThat(everyNode.transitions(ALIVE, UNREACHABLE)).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(3));
+        everyNode.check(true, null);
+        everyNode.powerRead("node001", null);
+        everyNode.check(true, null);
+        assertThat(last().liveness()).as("an Off no longer fresh, then no answer: nothing says it is back")
+                .isEqualTo(UNREACHABLE);
+
+        everyNode.leaseObserved("node001", clock.instant(), 40);
+        assertThat(last().liveness()).isEqualTo(ALIVE);
+        assertThat(last().powerState()).isNull();
+        clock.advance(Duration.ofMillis(100));
+        everyNode.powerRead("node001", "Off");
+        assertThat(last().liveness()).as("a fresh Off after that renewal again").isEqualTo(UNREACHABLE);
+        clock.advance(Duration.ofMillis(800));
+        everyNode.powerRead("node001", "On");
+        assertThat(last().liveness()).as("a fresh On with a fresh lease").isEqualTo(ALIVE);
+        assertThat(sent).extracting(NodeHealthChanged::liveness)
+                .containsExactly(ALIVE, UNREACHABLE, UNREACHABLE, ALIVE, UNREACHABLE, ALIVE);
+    }
+
+    @Test
+    void every_node_an_off_read_while_node_watcher_was_blind_changes_nothing_and_then_is_too_old_to_count() {
+        everySeeing("node001");
+        clock.advance(Duration.ofSeconds(1));
+        everyNode.check(false, "the API server does not answer");
+        everyNode.powerRead("node001", "Off");
+        assertThat(last().liveness()).isEqualTo(ALIVE);
+        assertThat(last().livenessReason()).isEqualTo("node-watcher does not see the API server (the API server does "
+                + "not answer): liveness stays as it was, whatever the BMC reports");
+
+        clock.advance(Duration.ofSeconds(2).plusMillis(1));
+        everyNode.check(true, null);
+        assertThat(last().liveness()).as("the Off answer is older than two poll intervals").isEqualTo(ALIVE);
+        assertThat(sent).extracting(NodeHealthChanged::liveness).containsOnly(ALIVE);
+    }
+
+    @Test
+    void stale_nodes_an_answer_while_alive_is_no_news() {
+        seeing("node001");
+        clock.advance(Duration.ofSeconds(1));
+        tracker.powerRead("node001", "Off");
+        tracker.check(true, null);
+        assertThat(sent).extracting(NodeHealthChanged::liveness).containsExactly(ALIVE);
+    }
+
+    private void everySeeing(String name) {
+        everyNode.nodeObserved(node(name, READY), false, "1");
+        everyNode.leaseObserved(name, clock.instant(), 40);
+        everyNode.check(true, null);
     }
 
     /** A node with a BMC and a lease just renewed, node-watcher seeing the API server. */
