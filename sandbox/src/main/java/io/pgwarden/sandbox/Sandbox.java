@@ -116,7 +116,7 @@ public final class Sandbox implements AutoCloseable {
         this.statefulSets = new StatefulSetController(client, timeline);
         this.jobs = new JobController(client, clock, config, timeline);
         this.faults = new Faults(new NodeServices(client, clock, config, storage, postgresBin, network, processes,
-                recorder, timeline, workers), heartbeats, api, this::httpApiUrl);
+                recorder, timeline, workers, control), heartbeats, api, this::httpApiUrl);
         this.snapshots = new Snapshots(client, clock, config.scaled(config.timings().snapshotCreation()), storage,
                 timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(),

@@ -75,6 +75,11 @@ final class CommandContainer implements Container {
     }
 
     @Override
+    public void onExit(Runnable action) {
+        process.onExit().thenRun(action);
+    }
+
+    @Override
     public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();

@@ -14,6 +14,12 @@ interface Container {
         return java.util.OptionalInt.empty();
     }
 
+    /**
+     * Runs {@code action} once the container has ended, as PLEG reports ContainerDied (a real kubelet's generic PLEG
+     * notices within its 1 s relist, genericPlegRelistPeriod in {@code pkg/kubelet/kubelet.go}; here at once).
+     */
+    void onExit(Runnable action);
+
     /** SIGKILL: a crash or a power cut. */
     void kill();
 

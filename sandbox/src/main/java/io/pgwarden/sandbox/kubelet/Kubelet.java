@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -334,6 +335,38 @@ public final class Kubelet {
     /** The pod's containers are done: its volumes are unmapped (NodeUnstage: rbd unmap). */
     void finished(PodWorker worker) {
         worker.volumes.forEach(handle -> services.storage().unmap(handle, name));
+    }
+
+    /**
+     * A pod worker saw its pod change (its container started or exited, its readiness probe answered): the pod is
+     * synced and its status posted at once, not at the next pass. So does the kubelet: a probe result goes to the
+     * status manager (SetContainerReadiness) and to a pod sync (handleProbeSync), a PLEG event to a pod sync
+     * ({@code pkg/kubelet/kubelet.go} syncLoopIteration), and the status manager patches the pod as soon as its
+     * channel is signalled, not at its periodic syncBatch ({@code pkg/kubelet/status/status_manager.go}
+     * updateStatusInternal, syncPod). The sync runs on the sync loop, one thread with every pass, so a pod's status
+     * writes are serialized, and each is computed when it is written: none carries an older state than the last.
+     */
+    void podChanged(PodWorker worker) {
+        try {
+            services.syncLoop().execute(() -> syncChanged(worker));
+        } catch (RejectedExecutionException closing) {
+            // the sandbox is closing
+        }
+    }
+
+    private void syncChanged(PodWorker worker) {
+        if (!reachesApiServer() || runtimeDown || worker.isStopped() || pods.get(worker.uid) != worker) {
+            return; // a dead or cut-off kubelet posts nothing; a stopping pod is the pass's business
+        }
+        try {
+            // As the status manager's syncPod: the pod as the API server has it, unless deleted or recreated since.
+            Pod pod = client.pods().inNamespace(worker.namespace).withName(worker.name).get();
+            if (pod != null && worker.uid.equals(pod.getMetadata().getUid()) && !ClusterView.isTerminating(pod)) {
+                worker.sync(pod);
+            }
+        } catch (KubernetesClientException e) {
+            LOG.log(Level.FINE, "kubelet " + name + " pod " + worker.name + ", posted at the next pass instead", e);
+        }
     }
 
     /** Posts a pod's status only when something a reader would see changed (phase, readiness, IP, restarts). */

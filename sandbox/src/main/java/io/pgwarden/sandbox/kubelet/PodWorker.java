@@ -139,12 +139,14 @@ final class PodWorker {
                 }
                 Container started = runtime.start(pod, volumes);
                 container = started;
+                started.onExit(() -> node.podChanged(this));
                 if (stopped || !node.isPowered()) {
                     started.kill(); // the node lost power or the pod was stopped while the process was starting
                     return;
                 }
                 podIp = services.network().allocate(node.name(), started.port());
                 startedAt = services.clock().instant();
+                node.podChanged(this);
                 if (started instanceof PostgresContainer pg) {
                     for (int i = 0; i < 600 && pg.isRunning() && !pg.probe() && !stopped; i++) {
                         Thread.sleep(100);
@@ -158,6 +160,7 @@ final class PodWorker {
                 LOG.log(closing ? Level.FINE : Level.WARNING, "cannot start pod " + name + " on " + node.name(), e);
             } finally {
                 starting = false;
+                node.podChanged(this); // the probe's result, or a start that failed
             }
         });
     }

@@ -94,6 +94,11 @@ final class PostgresContainer implements Container {
     }
 
     @Override
+    public void onExit(Runnable action) {
+        process.launcher().onExit().thenRun(action);
+    }
+
+    @Override
     public void kill() {
         process.kill();
     }

@@ -6,6 +6,7 @@ package io.pgwarden.sandbox.kubelet;
  */
 final class SleepContainer implements Container {
     private volatile boolean running = true;
+    private volatile Runnable exited = () -> { };
 
     @Override
     public boolean isRunning() {
@@ -23,12 +24,18 @@ final class SleepContainer implements Container {
     }
 
     @Override
+    public void onExit(Runnable action) {
+        exited = action;
+    }
+
+    @Override
     public void kill() {
         running = false;
+        exited.run();
     }
 
     @Override
     public void stop(java.time.Duration gracePeriod) {
-        running = false;
+        kill();
     }
 }
