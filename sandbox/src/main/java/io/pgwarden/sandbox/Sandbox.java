@@ -8,6 +8,7 @@ import io.pgwarden.sandbox.api.ApiServer;
 import io.pgwarden.sandbox.control.CephBlocklist;
 import io.pgwarden.sandbox.control.CephCsiFencing;
 import io.pgwarden.sandbox.control.ClusterView;
+import io.pgwarden.sandbox.control.DisruptionController;
 import io.pgwarden.sandbox.control.JobController;
 import io.pgwarden.sandbox.control.ExternalAttacher;
 import io.pgwarden.sandbox.control.NetworkFences;
@@ -77,6 +78,7 @@ public final class Sandbox implements AutoCloseable {
     private final NodeLifecycleController nodeLifecycle;
     private final TaintEvictionController taintEviction;
     private final PodGarbageCollector podGc;
+    private final DisruptionController disruption;
     private final Scheduler scheduler;
     private final StatefulSetController statefulSets;
     private final JobController jobs;
@@ -112,6 +114,8 @@ public final class Sandbox implements AutoCloseable {
         this.taintEviction = new TaintEvictionController(client, clock, config::scaled, timeline);
         this.podGc = new PodGarbageCollector(client, clock, config.scaled(config.timings().podGcCheckPeriod()),
                 config.scaled(config.timings().podGcQuarantine()), timeline);
+        this.disruption = new DisruptionController(client, clock, config.scaled(config.timings().pdbDeletionTimeout()),
+                timeline);
         this.scheduler = new Scheduler(client, timeline);
         this.statefulSets = new StatefulSetController(client, timeline);
         this.jobs = new JobController(client, clock, config, timeline);
@@ -211,6 +215,7 @@ public final class Sandbox implements AutoCloseable {
         step("node taints by condition", () -> nodeLifecycle.taintByConditions(view));
         step("taint eviction", () -> taintEviction.reconcile(view));
         step("pod gc", () -> podGc.reconcile(view));
+        step("disruption", () -> disruption.reconcile(view));
         step("ceph csi fencing", () -> cephCsiFencing.published(view, faults.nodes()));
         step("network fences", () -> fences.reconcile(faults.nodes()));
         step("statefulsets", () -> statefulSets.reconcile(view));

@@ -52,6 +52,9 @@ import java.time.Duration;
  *                               CIDR, a CLI that connects to the monitors every time (csi-addons {@code
  *                               internal/controller/csiaddons/networkfence_controller.go}, ceph-csi {@code
  *                               internal/csi-addons/networkfence/fencing.go}); 5 s, seconds as observed
+ * @param pdbDeletionTimeout     how long a pod the eviction subresource let through stays in a PodDisruptionBudget's
+ *                               {@code status.disruptedPods} (not counted healthy) while it is not yet marked for
+ *                               deletion ({@code DeletionTimeout}, 2 min, {@code pkg/controller/disruption/disruption.go})
  */
 public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePeriod, Duration nodeMonitorPeriod,
                       Duration podEvictionToleration, Duration forceDetachTimeout, Duration snapshotCreation,
@@ -59,7 +62,7 @@ public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePerio
                       Duration attachTime, Duration mountTime, Duration imagePullTime,
                       Duration bmcPowerChangeTime, Duration bootTime, Duration nodeEvictionInterval,
                       Duration secondaryNodeEvictionInterval, Duration podGcCheckPeriod, Duration podGcQuarantine,
-                      Duration networkFenceLatency) {
+                      Duration networkFenceLatency, Duration pdbDeletionTimeout) {
 
     /** A real cluster's timings, with the upstream defaults. */
     public static Timings real() {
@@ -67,20 +70,21 @@ public record Timings(Duration heartbeatInterval, Duration nodeMonitorGracePerio
                 Duration.ofSeconds(300), Duration.ofMinutes(6), Duration.ofSeconds(3), Duration.ofSeconds(10),
                 Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofMinutes(3), Duration.ofSeconds(10), Duration.ofSeconds(100),
-                Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(5));
+                Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(5), Duration.ofMinutes(2));
     }
 
     public Timings withPodEvictionToleration(Duration toleration) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, toleration,
                 forceDetachTimeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime,
                 mountTime, imagePullTime, bmcPowerChangeTime, bootTime, nodeEvictionInterval,
-                secondaryNodeEvictionInterval, podGcCheckPeriod, podGcQuarantine, networkFenceLatency);
+                secondaryNodeEvictionInterval, podGcCheckPeriod, podGcQuarantine, networkFenceLatency,
+                pdbDeletionTimeout);
     }
 
     public Timings withForceDetachTimeout(Duration timeout) {
         return new Timings(heartbeatInterval, nodeMonitorGracePeriod, nodeMonitorPeriod, podEvictionToleration,
                 timeout, snapshotCreation, jobPodFailureBackOff, maxJobPodFailureBackOff, attachTime, mountTime,
                 imagePullTime, bmcPowerChangeTime, bootTime, nodeEvictionInterval, secondaryNodeEvictionInterval,
-                podGcCheckPeriod, podGcQuarantine, networkFenceLatency);
+                podGcCheckPeriod, podGcQuarantine, networkFenceLatency, pdbDeletionTimeout);
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
@@ -126,7 +128,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         Matcher eviction = EVICTION.matcher(path);
         if (eviction.matches() && method.equals("POST")) {
-            return evict(eviction.group(1), eviction.group(2), body);
+            return evict(eviction.group(1), eviction.group(2), query, body);
         }
         Matcher scale = SCALE.matcher(path);
         if (scale.matches()) {
@@ -406,19 +408,84 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
-     * pods/eviction (policy/v1), what kubectl drain calls: a graceful delete. PodDisruptionBudgets are not
-     * evaluated (see README).
+     * pods/eviction (policy/v1), what kubectl drain calls: the pod's PodDisruptionBudget decides ({@link Eviction});
+     * if it lets the pod go, the budget's status is stored first, then the pod gets the DisruptionTarget condition
+     * (EvictionByEvictionAPI) and is deleted gracefully, as addConditionAndDeletePod does. A dry run
+     * ({@code deleteOptions.dryRun} or the {@code dryRun} query parameter) answers the same and changes nothing.
      */
-    private MockResponse evict(String namespace, String name, String body) {
-        Long grace = null;
-        if (!body.isBlank()) {
-            JsonNode options = parse(body).path("deleteOptions");
-            if (options.has("gracePeriodSeconds")) {
-                grace = options.get("gracePeriodSeconds").asLong();
+    private MockResponse evict(String namespace, String name, Map<String, String> query, String body) {
+        JsonNode eviction = body.isBlank() ? JSON.createObjectNode() : parse(body);
+        if (!name.equals(eviction.path("metadata").path("name").asText(""))) {
+            throw new ApiError(400, "BadRequest", "name in URL does not match name in Eviction object");
+        }
+        JsonNode options = eviction.path("deleteOptions");
+        boolean dryRun = !options.path("dryRun").isEmpty() || !query.getOrDefault("dryRun", "").isEmpty();
+        Map.Entry<AttributeSet, String> entry = findResource(getKey("/api/v1/namespaces/" + namespace + "/pods/" + name));
+        if (entry == null) {
+            throw new ApiError(404, "NotFound", "pods \"" + name + "\" not found");
+        }
+        Pod pod = Serialization.unmarshal(entry.getValue(), Pod.class);
+        Eviction.Decision decision = Eviction.decide(pod, disruptionBudgets(namespace), dryRun, clock.instant());
+        if (decision instanceof Eviction.Unsupported unsupported) {
+            return json(201, ApiError.status(500, "", unsupported.message()));
+        }
+        PodDisruptionBudget budget = ((Eviction.Evict) decision).budget();
+        if (budget != null) {
+            storeStatus("/apis/policy/v1/namespaces/" + namespace + "/poddisruptionbudgets/"
+                    + budget.getMetadata().getName(), JSON.valueToTree(budget.getStatus()));
+        }
+        if (!dryRun) {
+            markDisruptionTarget(namespace, name, options.path("preconditions"));
+            deletePod(namespace, name, options.has("gracePeriodSeconds") ? options.get("gracePeriodSeconds").asLong()
+                    : null, null);
+        }
+        return json(201, ApiError.status(201, "", ""));
+    }
+
+    private List<PodDisruptionBudget> disruptionBudgets(String namespace) {
+        List<PodDisruptionBudget> budgets = new ArrayList<>();
+        map.forEach((key, json) -> {
+            if ("poddisruptionbudgets".equals(value(key, "plural")) && namespace.equals(value(key, "namespace"))) {
+                budgets.add(Serialization.unmarshal(json, PodDisruptionBudget.class));
+            }
+        });
+        return budgets;
+    }
+
+    /** Writes an object's status, as an update of /status would. */
+    private void storeStatus(String path, JsonNode status) {
+        AttributeSet key = getKey(path);
+        Map.Entry<AttributeSet, String> entry = findResource(key);
+        ObjectNode updated = (ObjectNode) parse(entry.getValue());
+        updated.set("status", status);
+        updated.with("metadata").put("resourceVersion", String.valueOf(requestResourceVersion()));
+        String json = updated.toString();
+        processEvent(path, key, entry.getKey(), resource(json), json);
+    }
+
+    /**
+     * The DisruptionTarget condition an eviction leaves on the pod before deleting it, after the delete's
+     * preconditions (UID, resourceVersion) are checked against the pod as stored.
+     */
+    private void markDisruptionTarget(String namespace, String name, JsonNode preconditions) {
+        String path = "/api/v1/namespaces/" + namespace + "/pods/" + name;
+        ObjectNode pod = (ObjectNode) parse(findResource(getKey(path)).getValue());
+        checkPreconditions(pod, preconditions, name);
+        ArrayNode conditions = pod.with("status").withArray("conditions");
+        String transition = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (int i = conditions.size() - 1; i >= 0; i--) {
+            JsonNode c = conditions.get(i);
+            if ("DisruptionTarget".equals(c.path("type").asText())) {
+                if ("True".equals(c.path("status").asText()) && c.has("lastTransitionTime")) {
+                    transition = c.get("lastTransitionTime").asText();
+                }
+                conditions.remove(i);
             }
         }
-        deletePod(namespace, name, grace, body.isBlank() ? null : parse(body).path("deleteOptions").path("preconditions"));
-        return json(201, ApiError.status(201, "", "evicted"));
+        conditions.addObject().put("type", "DisruptionTarget").put("status", "True")
+                .put("lastTransitionTime", transition).put("reason", "EvictionByEvictionAPI")
+                .put("message", "Eviction API: evicting");
+        storeStatus(path, pod.get("status"));
     }
 
     /** The scale subresource (autoscaling/v1 Scale), which kubectl scale and client.scale(n) use. */

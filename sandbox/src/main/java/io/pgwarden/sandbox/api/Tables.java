@@ -115,6 +115,12 @@ final class Tables {
                     new Column("Object", 0, o -> o.path("involvedObject").path("kind").asText("").toLowerCase()
                             + "/" + o.path("involvedObject").path("name").asText("")),
                     new Column("Message", 0, o -> o.path("message").asText("")));
+            // printPodDisruptionBudget, kubernetes pkg/printers/internalversion/printers.go
+            case "poddisruptionbudgets" -> List.of(name,
+                    new Column("Min Available", 0, o -> o.path("spec").path("minAvailable").asText("N/A")),
+                    new Column("Max Unavailable", 0, o -> o.path("spec").path("maxUnavailable").asText("N/A")),
+                    new Column("Allowed Disruptions", 0, o -> o.path("status").path("disruptionsAllowed").asInt(0)),
+                    age);
             default -> List.of(name, age);
         };
     }

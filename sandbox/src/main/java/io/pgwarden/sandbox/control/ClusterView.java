@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -27,7 +28,8 @@ import java.util.stream.Collectors;
  */
 public record ClusterView(Map<String, Node> nodes, Map<String, Lease> leases, List<Pod> pods,
                           List<PersistentVolumeClaim> claims, Map<String, PersistentVolume> volumes,
-                          List<VolumeAttachment> attachments, List<StatefulSet> statefulSets, List<Service> services) {
+                          List<VolumeAttachment> attachments, List<StatefulSet> statefulSets, List<Service> services,
+                          List<PodDisruptionBudget> disruptionBudgets) {
 
     public static ClusterView read(KubernetesClient client) {
         return new ClusterView(
@@ -39,7 +41,8 @@ public record ClusterView(Map<String, Node> nodes, Map<String, Lease> leases, Li
                 byName(client.persistentVolumes().list().getItems(), v -> v.getMetadata().getName()),
                 client.storage().v1().volumeAttachments().list().getItems(),
                 client.apps().statefulSets().inAnyNamespace().list().getItems(),
-                client.services().inAnyNamespace().list().getItems());
+                client.services().inAnyNamespace().list().getItems(),
+                client.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems());
     }
 
     private static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {

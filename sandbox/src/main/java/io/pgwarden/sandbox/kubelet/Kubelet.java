@@ -377,7 +377,7 @@ public final class Kubelet {
         }
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                 .editStatus(p -> {
-                    p.setStatus(status);
+                    p.setStatus(PodStatuses.merged(p.getStatus(), status));
                     return p;
                 });
         services.timeline().record("pod", PodStatuses.key(pod), PodStatuses.fingerprint(status) + " on " + name);

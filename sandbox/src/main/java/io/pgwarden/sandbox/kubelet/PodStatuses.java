@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /** The pod status a kubelet posts, and what of it a reader would notice changing. */
 final class PodStatuses {
@@ -84,6 +87,27 @@ final class PodStatuses {
         return status.getPhase() + (ready ? " Ready" : " NotReady") + " ip=" + status.getPodIP()
                 + " restarts=" + restarts + (waiting.isEmpty() ? "" : " " + waiting);
     }
+
+    /**
+     * The status the kubelet stores: its own, plus the conditions other components own (DisruptionTarget, written
+     * by an eviction or the taint manager), which the status manager keeps (mergePodStatus, kubernetes {@code
+     * pkg/kubelet/status/status_manager.go}; the kubelet's own types in {@code pkg/kubelet/types/pod_status.go}).
+     */
+    static PodStatus merged(PodStatus stored, PodStatus kubelets) {
+        List<PodCondition> kept = stored == null || stored.getConditions() == null ? List.of()
+                : stored.getConditions().stream().filter(c -> !KUBELET_CONDITIONS.contains(c.getType())).toList();
+        if (kept.isEmpty()) {
+            return kubelets;
+        }
+        List<PodCondition> conditions = new ArrayList<>(kept);
+        if (kubelets.getConditions() != null) {
+            conditions.addAll(kubelets.getConditions());
+        }
+        return new PodStatusBuilder(kubelets).withConditions(conditions).build();
+    }
+
+    private static final Set<String> KUBELET_CONDITIONS = Set.of("PodScheduled", "Ready", "Initialized",
+            "ContainersReady", "PodReadyToStartContainers");
 
     static String image(Pod pod) {
         return pod.getSpec().getContainers().get(0).getImage();

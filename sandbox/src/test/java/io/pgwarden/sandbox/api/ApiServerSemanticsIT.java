@@ -208,5 +208,9 @@ class ApiServerSemanticsIT {
                 .contains("apps", "coordination.k8s.io", "snapshot.storage.k8s.io", "csiaddons.openshift.io");
         assertThat(client.getApiResources("apps/v1").getResources()).extracting(r -> r.getName())
                 .contains("statefulsets", "statefulsets/scale");
+        assertThat(client.getApiResources("policy/v1").getResources()).extracting(r -> r.getName())
+                .contains("poddisruptionbudgets", "poddisruptionbudgets/status");
+        assertThat(client.getApiResources("v1").getResources()).extracting(r -> r.getName() + " " + r.getGroup()
+                + "/" + r.getVersion()).contains("pods/eviction policy/v1");
     }
 }

@@ -26,4 +26,12 @@ class TablesTest {
         var nodeTable = JSON.readTree(Tables.render("nodes", node, Instant.now()));
         assertThat(nodeTable.path("rows").get(0).path("cells").get(1).asText()).isEqualTo("NotReady,SchedulingDisabled");
     }
+
+    @Test
+    void disruptionBudgetPrintsItsLimitsAndAllowedDisruptions() throws Exception {
+        var pdb = JSON.readTree("{\"metadata\":{\"name\":\"pg\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\"},"
+                + "\"spec\":{\"maxUnavailable\":0},\"status\":{\"disruptionsAllowed\":0}}");
+        var table = JSON.readTree(Tables.render("poddisruptionbudgets", pdb, Instant.parse("2026-01-01T00:10:00Z")));
+        assertThat(table.path("rows").get(0).path("cells").toString()).isEqualTo("[\"pg\",\"N/A\",\"0\",0,\"10m\"]");
+    }
 }

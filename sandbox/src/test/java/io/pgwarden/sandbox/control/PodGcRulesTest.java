@@ -42,7 +42,8 @@ class PodGcRulesTest {
     private static ClusterView view(List<Node> nodes, Pod pod) {
         Map<String, Node> byName = new java.util.LinkedHashMap<>();
         nodes.forEach(n -> byName.put(n.getMetadata().getName(), n));
-        return new ClusterView(byName, Map.of(), List.of(pod), List.of(), Map.of(), List.of(), List.of(), List.of());
+        return new ClusterView(byName, Map.of(), List.of(pod), List.of(), Map.of(), List.of(), List.of(), List.of(),
+                List.of());
     }
 
     @Test
