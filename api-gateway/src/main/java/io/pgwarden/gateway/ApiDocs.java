@@ -34,6 +34,6 @@ final class ApiDocs {
             + " the command's result (its final reason), changing nothing; false by default.";
 
     static final String CLUSTERS_UNAVAILABLE = "failover-service, which watches the managed databases, did not"
-            + " answer, has not listed them yet, or cannot read its incidents; the detail says which. Retry after"
+            + " answer, has not listed them yet, or cannot read their incidents; the detail says which. Retry after"
             + " Retry-After.";
 }
