@@ -34,6 +34,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 
 /**
@@ -98,9 +99,11 @@ class ClustersIT {
                     .containsEntry("id", "move-" + run).containsEntry("service", "failover-service")
                     .containsEntry("since", acquired.toString());
 
-            String incident = insertIncident("node00x-" + run, NS + "/other-" + run + "," + NS + "/" + db);
+            insertIncident("node00w-" + run, NS + "/" + db);
+            String newest = insertIncident("node00x-" + run, NS + "/other-" + run + "," + NS + "/" + db);
+            insertIncident("node00y-" + run, NS + "/other-" + run);
             given().get("/clusters/" + NS + "/" + db).then().statusCode(200)
-                    .body("lastIncident.id", equalTo(incident), "lastIncident.state", equalTo("recovered"),
+                    .body("lastIncident.id", equalTo(newest), "lastIncident.state", equalTo("recovered"),
                             "lastIncident.node", equalTo("node00x-" + run));
 
             client.leases().inNamespace(NS).withName("pgwarden-op-" + db).edit(l -> {
@@ -133,6 +136,9 @@ class ClustersIT {
                         + run + " labelled pgwarden.io/managed=true in namespace " + NS));
         given().get("/clusters/" + NS + "/Bad_Name").then().statusCode(400).contentType("application/problem+json")
                 .body("detail", containsString("cluster must be a DNS-1123 label"));
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/clusters'.get.responses.keySet()", hasItems("200", "503"))
+                .body("paths.'/clusters/{namespace}/{cluster}'.get.responses.keySet()", hasItems("200", "400", "404"));
     }
 
     @Test
@@ -170,7 +176,10 @@ class ClustersIT {
         await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName(db + "-0").get() == null);
     }
 
-    /** A recovered incident as the engine stores it, listing databases as decide/IncidentDecider writes them. */
+    /**
+     * A recovered incident as the engine stores it, listing databases as decide/IncidentDecider writes them; each
+     * later than the one inserted before (seq).
+     */
     private String insertIncident(String node, String databases) throws Exception {
         String id = "incident-" + node + "-1";
         Timestamp t = Timestamp.from(Instant.now().minusSeconds(30));
