@@ -29,4 +29,11 @@ final class ApiDocs {
 
     static final String FAILOVER_UNAVAILABLE = "failover-service, which owns the incidents, did not answer or cannot"
             + " read them now; the detail says which. Retry after Retry-After.";
+
+    static final String DRY_RUN = "true: failover-service only checks and says the plan and each safety verdict, as"
+            + " the command's result (its final reason), changing nothing; false by default.";
+
+    static final String CLUSTERS_UNAVAILABLE = "failover-service, which watches the managed databases, did not"
+            + " answer, has not listed them yet, or cannot read their incidents; the detail says which. Retry after"
+            + " Retry-After.";
 }

@@ -9,16 +9,28 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.List;
 
-/** failover-service's incident queries (its {@code IncidentsResource}); a null parameter is left out. */
-@Path("/incidents")
+/**
+ * failover-service's read-only queries: its incidents ({@code IncidentsResource}) and its managed databases
+ * ({@code ClustersResource}); a null parameter is left out.
+ */
+@Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public interface FailoverClient {
 
     @GET
-    List<IncidentView> list(@QueryParam("node") String node, @QueryParam("state") String state,
-                            @QueryParam("limit") String limit);
+    @Path("/incidents")
+    List<IncidentView> incidents(@QueryParam("node") String node, @QueryParam("state") String state,
+                                 @QueryParam("limit") String limit);
 
     @GET
-    @Path("/{id}")
-    IncidentView get(@PathParam("id") String id);
+    @Path("/incidents/{id}")
+    IncidentView incident(@PathParam("id") String id);
+
+    @GET
+    @Path("/clusters")
+    ClustersAnswer clusters();
+
+    @GET
+    @Path("/clusters/{namespace}/{cluster}")
+    ClusterView cluster(@PathParam("namespace") String namespace, @PathParam("cluster") String cluster);
 }

@@ -20,15 +20,15 @@ public interface GatewayConfig {
     Idempotency idempotency();
 
     /**
-     * failover-service's HTTP address, where incident reads are forwarded (in a cluster, its Service:
+     * failover-service's HTTP address, where incident and cluster reads are forwarded (in a cluster, its Service:
      * {@code http://failover-service.pgwarden.svc:8082}).
      */
     @WithDefault("http://127.0.0.1:8082")
     URI failoverUrl();
 
     /**
-     * How long an incident read waits for failover-service to connect and to answer; then the caller gets a 503
-     * saying it did not answer, rather than a request that hangs.
+     * How long an incident or cluster read waits for failover-service to connect and to answer; then the caller
+     * gets a 503 saying it did not answer, rather than a request that hangs.
      */
     @WithDefault("5s")
     Duration failoverTimeout();

@@ -33,9 +33,9 @@ public class IncidentsResource {
     /** 1 to 500, as text: a limit that is not a number is a 400, not the 404 JAX-RS gives an unconvertible int. */
     static final String LIMIT_PATTERN = "^(500|[1-4][0-9]{2}|[1-9][0-9]?)$";
 
-    private final FailoverIncidents incidents;
+    private final FailoverReads incidents;
 
-    public IncidentsResource(FailoverIncidents incidents) {
+    public IncidentsResource(FailoverReads incidents) {
         this.incidents = incidents;
     }
 
@@ -63,7 +63,7 @@ public class IncidentsResource {
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "50"))
             @QueryParam("limit") @Pattern(regexp = LIMIT_PATTERN, message = "must be a whole number from 1 to 500")
             String limit) {
-        return incidents.list(node, state, limit);
+        return incidents.incidents(node, state, limit);
     }
 
     @GET
@@ -83,6 +83,6 @@ public class IncidentsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public IncidentView get(
             @PathParam("id") @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String id) {
-        return incidents.get(id);
+        return incidents.incident(id);
     }
 }

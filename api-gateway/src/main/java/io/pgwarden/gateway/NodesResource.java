@@ -45,10 +45,10 @@ public class NodesResource {
 
     private final CommandSubmitter submitter;
     private final NodeHealthConsumer health;
-    private final FailoverIncidents incidents;
+    private final FailoverReads incidents;
     private final Clock clock;
 
-    public NodesResource(CommandSubmitter submitter, NodeHealthConsumer health, FailoverIncidents incidents,
+    public NodesResource(CommandSubmitter submitter, NodeHealthConsumer health, FailoverReads incidents,
                          Clock clock) {
         this.submitter = submitter;
         this.health = health;
@@ -69,8 +69,8 @@ public class NodesResource {
         String unavailable = null;
         try {
             // Newest first: should a node ever show two open incidents, the newest is the one named.
-            incidents.list(null, "open", OPEN_INCIDENTS_LIMIT).forEach(i -> open.putIfAbsent(i.node(), i.id()));
-        } catch (FailoverIncidents.FailoverUnavailableException e) {
+            incidents.incidents(null, "open", OPEN_INCIDENTS_LIMIT).forEach(i -> open.putIfAbsent(i.node(), i.id()));
+        } catch (FailoverReads.FailoverUnavailableException e) {
             LOG.debugf("listing nodes without their incidents: %s", e.getMessage());
             unavailable = e.getMessage();
         }

@@ -58,9 +58,9 @@ public class ProblemMappers {
                 .header("Retry-After", "5").build();
     }
 
-    /** Incident reads need failover-service; without it the answer says so rather than showing nothing. */
+    /** Incident and cluster reads need failover-service; without it the answer says so, not an empty list. */
     @ServerExceptionMapper
-    public Response failoverDown(FailoverIncidents.FailoverUnavailableException e, UriInfo uri) {
+    public Response failoverDown(FailoverReads.FailoverUnavailableException e, UriInfo uri) {
         LOG.warn(e.getMessage());
         Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
                 e.getMessage(), uri, null);

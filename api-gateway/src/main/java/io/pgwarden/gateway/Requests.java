@@ -1,7 +1,9 @@
 package io.pgwarden.gateway;
 
+import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.BackupMethod;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /** Request bodies. */
@@ -23,6 +25,27 @@ public final class Requests {
 
     public record BackupRequest(@NotNull BackupMethod method, @Size(max = 512) String reason) {
     }
+
+    /**
+     * Optional body of a database's failover (a move): targetNode makes it land there; ignoreDisruptionBudget
+     * deletes the pod when a PodDisruptionBudget refuses its eviction (off by default).
+     */
+    public record MoveRequest(
+            @Pattern(regexp = Names.DNS_SUBDOMAIN, message = Names.DNS_SUBDOMAIN_MESSAGE) String targetNode,
+            Boolean ignoreDisruptionBudget, @Size(max = 512) String reason) {
+    }
+
+    /** Optional body of failback: moveBack also moves the database back to the node its last move left. */
+    public record FailbackRequest(Boolean moveBack, @Size(max = 512) String reason) {
+    }
+
+    /** Optional body of stop and start. */
+    public record ClusterRequest(@Size(max = 512) String reason) {
+    }
+
+    /** {@code ?dryRun=}: checked as text, since JAX-RS makes any word but "true" a silent false. */
+    public static final String DRY_RUN_PATTERN = "^(true|false)$";
+    public static final String DRY_RUN_MESSAGE = "must be true or false";
 
     /** The header a caller may set to tie its request to its own trace; at most 128 safe characters. */
     public static final String CORRELATION_HEADER = "X-Correlation-Id";

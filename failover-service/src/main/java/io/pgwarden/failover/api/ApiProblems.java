@@ -25,7 +25,7 @@ public class ApiProblems {
     /** The catalog database is away: the answer says so, the caller may retry. */
     @ServerExceptionMapper
     public Response databaseDown(SQLException e, UriInfo uri) {
-        LOG.warnf("cannot read incidents: %s", e.getMessage());
+        LOG.warnf("cannot read the catalog database: %s", e.getMessage());
         return Response.fromResponse(problem(503, "Service unavailable",
                 "the catalog database is unavailable: " + e.getMessage(), uri)).header("Retry-After", "5").build();
     }
@@ -33,7 +33,9 @@ public class ApiProblems {
     @ServerExceptionMapper
     public Response http(WebApplicationException e, UriInfo uri) {
         Response.StatusType status = e.getResponse().getStatusInfo();
-        return problem(status.getStatusCode(), status.getReasonPhrase(), e.getMessage(), uri);
+        Response problem = problem(status.getStatusCode(), status.getReasonPhrase(), e.getMessage(), uri);
+        String retryAfter = e.getResponse().getHeaderString("Retry-After");
+        return retryAfter == null ? problem : Response.fromResponse(problem).header("Retry-After", retryAfter).build();
     }
 
     @ServerExceptionMapper

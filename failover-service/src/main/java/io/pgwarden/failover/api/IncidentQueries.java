@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +70,30 @@ public class IncidentQueries {
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
             }
+        }
+    }
+
+    /**
+     * The newest incident of each of these databases ({@code namespace/name}): the last whose data lists it among
+     * the databases it failed over (decide/IncidentDecider writes them, comma-separated, at confirmation).
+     */
+    public Map<String, IncidentView.Row> lastPerDatabase(Collection<String> databases) throws SQLException {
+        if (databases.isEmpty()) {
+            return Map.of();
+        }
+        String sql = "SELECT DISTINCT ON (trim(db)) " + COLUMNS + ", trim(db) FROM operation"
+                + " CROSS JOIN LATERAL unnest(string_to_array(data->>'" + IncidentView.DATABASES + "', ',')) AS db"
+                + " WHERE kind = ? AND trim(db) = ANY (?) ORDER BY trim(db), seq DESC";
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, KIND);
+            s.setArray(2, c.createArrayOf("text", databases.toArray()));
+            Map<String, IncidentView.Row> last = new HashMap<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    last.put(rs.getString(10), read(rs));
+                }
+            }
+            return last;
         }
     }
 

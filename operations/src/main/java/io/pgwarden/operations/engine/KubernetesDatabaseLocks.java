@@ -29,9 +29,10 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class KubernetesDatabaseLocks implements DatabaseLocks {
-    static final String PREFIX = "pgwarden-op-";
-    static final String KIND = "pgwarden.io/operation-kind";
-    static final String SERVICE = "pgwarden.io/service";
+    /** The Lease's name is this and the StatefulSet's; failover-service's cluster view reads it too. */
+    public static final String PREFIX = "pgwarden-op-";
+    public static final String KIND = "pgwarden.io/operation-kind";
+    public static final String SERVICE = "pgwarden.io/service";
 
     private final KubernetesClient client;
     private final ServiceConfig service;

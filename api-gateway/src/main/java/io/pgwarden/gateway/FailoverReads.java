@@ -12,18 +12,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The incidents, read from failover-service, which owns them. Its answers are passed on; its silence becomes a
- * {@link FailoverUnavailableException} (a 503 that says so), never an empty list that would look like "no
- * incidents".
+ * The incidents and the managed databases, read from failover-service, which owns them. Its answers are passed on;
+ * its silence becomes a {@link FailoverUnavailableException} (a 503 that says so), never an empty list that would
+ * look like "no incidents" or "no databases".
  */
 @ApplicationScoped
-public class FailoverIncidents {
-    private static final Logger LOG = Logger.getLogger(FailoverIncidents.class);
+public class FailoverReads {
+    private static final Logger LOG = Logger.getLogger(FailoverReads.class);
 
     private final FailoverClient client;
     private final String url;
 
-    public FailoverIncidents(GatewayConfig config) {
+    public FailoverReads(GatewayConfig config) {
         this.url = config.failoverUrl().toString();
         long timeout = config.failoverTimeout().toMillis();
         this.client = QuarkusRestClientBuilder.newBuilder().baseUri(config.failoverUrl())
@@ -32,28 +32,37 @@ public class FailoverIncidents {
     }
 
     /** Newest first; null parameters mean any. */
-    public List<IncidentView> list(String node, String state, String limit) {
-        return call(() -> client.list(node, state, limit), null);
+    public List<IncidentView> incidents(String node, String state, String limit) {
+        return call(() -> client.incidents(node, state, limit), null);
     }
 
-    public IncidentView get(String id) {
-        return call(() -> client.get(id), id);
+    public IncidentView incident(String id) {
+        return call(() -> client.incident(id), "no incident " + id);
     }
 
-    private <T> T call(Supplier<T> request, String id) {
+    public ClustersAnswer clusters() {
+        return call(client::clusters, null);
+    }
+
+    public ClusterView cluster(String namespace, String cluster) {
+        return call(() -> client.cluster(namespace, cluster), "no managed database " + namespace + "/" + cluster);
+    }
+
+    /** @param notFound what a 404 means for this one thing; null where a 404 is an error of failover-service */
+    private <T> T call(Supplier<T> request, String notFound) {
         try {
             return request.get();
         } catch (ProcessingException e) {
             throw new FailoverUnavailableException(503, url + " did not answer (" + rootMessage(e) + ")", e);
         } catch (WebApplicationException e) {
             int status = e.getResponse().getStatus();
-            if (status == 404 && id != null) {
-                throw new NotFoundException("no incident " + id);
+            if (status == 404 && notFound != null) {
+                throw new NotFoundException(notFound);
             }
             String detail = detail(e);
-            LOG.warnf("failover-service answered %d to an incident read: %s", status, detail);
+            LOG.warnf("failover-service answered %d to a read: %s", status, detail);
             if (status == 503) {
-                throw new FailoverUnavailableException(503, url + " cannot read incidents now (" + detail + ")", e);
+                throw new FailoverUnavailableException(503, url + " cannot answer now (" + detail + ")", e);
             }
             throw new FailoverUnavailableException(502, url + " answered HTTP " + status + " (" + detail + ")", e);
         }
