@@ -147,6 +147,7 @@ public final class LocalStack implements AutoCloseable {
                 "QUARKUS_DATASOURCE_USERNAME", CatalogDatabase.USER,
                 "KUBECONFIG", kubeconfig().toString()));
         env.putAll(SandboxFailoverSettings.environment(sandbox.httpApiUrl()));
+        env.putAll(SandboxWatcherSettings.environment(sandbox.httpApiUrl()));
         // The gateway forwards incident reads to failover-service, on the port it really got.
         env.put("PGWARDEN_GATEWAY_FAILOVER_URL", "http://127.0.0.1:" + failover);
         env.putAll(settingsEnvironment(settings.sandbox(), System.getenv(), settings.serviceEnv()));

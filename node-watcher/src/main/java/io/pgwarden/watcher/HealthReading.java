@@ -1,5 +1,7 @@
 package io.pgwarden.watcher;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -8,12 +10,15 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.watcher.health.ManagedPod;
 import io.pgwarden.watcher.health.NodeFacts;
 import io.pgwarden.watcher.health.PodHealth;
 import io.pgwarden.watcher.health.Reading;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads what pgwarden cares about off Kubernetes objects (Fabric8's model): node facts, pod {@link Reading}s. */
 public final class HealthReading {
@@ -44,6 +49,31 @@ public final class HealthReading {
         return new NodeFacts(node.getMetadata().getName(), readiness, ready.map(NodeCondition::getReason).orElse(null),
                 unschedulable, taints.stream().map(HealthReading::describe).toList(), bmc == null || bmc.isBlank() ? null
                 : bmc.trim());
+    }
+
+    /** PostgreSQL's port unless a container port says otherwise. */
+    static final int POSTGRES_PORT = 5432;
+    /** Container port names that mark the database port (the IANA service name, and its common short form). */
+    static final Set<String> DATABASE_PORT_NAMES = Set.of("postgresql", "postgres");
+
+    /**
+     * A managed pod's database port, to probe while its node is stale: empty when there is nothing to probe (the pod is
+     * deleted, not bound to a node, has no IP yet, or has finished).
+     */
+    static Optional<ManagedPod> databasePort(Pod pod, boolean deleted) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (deleted || node == null || ip == null || ip.isBlank() || "Succeeded".equals(phase)
+                || "Failed".equals(phase)) {
+            return Optional.empty();
+        }
+        int port = pod.getSpec().getContainers() == null ? POSTGRES_PORT : pod.getSpec().getContainers().stream()
+                .map(Container::getPorts).filter(Objects::nonNull).flatMap(List::stream)
+                .filter(p -> p.getName() != null && DATABASE_PORT_NAMES.contains(p.getName()))
+                .map(ContainerPort::getContainerPort).filter(Objects::nonNull).findFirst().orElse(POSTGRES_PORT);
+        return Optional.of(new ManagedPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), node, ip,
+                port));
     }
 
     static PodHealth health(Pod pod) {

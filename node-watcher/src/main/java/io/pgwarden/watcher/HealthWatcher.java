@@ -18,6 +18,7 @@ import io.pgwarden.leader.Leadership;
 import io.pgwarden.leader.LeadershipChanged;
 import io.pgwarden.service.EventPublisher;
 import io.pgwarden.watcher.health.Backoff;
+import io.pgwarden.watcher.health.DatabasePorts;
 import io.pgwarden.watcher.health.HealthPublisher;
 import io.pgwarden.watcher.health.LivenessJudge;
 import io.pgwarden.watcher.health.LivenessTracker;
@@ -42,11 +43,13 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Watches Nodes, their Leases in {@code kube-node-lease} and the pods of managed StatefulSets with informers (on every
  * replica, so a standby is warm), judges each node's liveness every {@code liveness-check-interval}, reads the BMC of
- * nodes that are not ALIVE (of every node with {@code power-poll=every-node}), and, while this replica leads,
+ * nodes that are not ALIVE (of every node with {@code power-poll=every-node}), probes the database ports of their
+ * managed pods, and, while this replica leads,
  * publishes each health change, each deletion, a full snapshot when it starts leading and a periodic one, so a
  * consumer that starts late catches up. The decisions are in {@link io.pgwarden.watcher.health} (plain Java); this
  * class connects them to Fabric8, Redfish and Kafka.
@@ -62,6 +65,8 @@ public class HealthWatcher {
     private final HealthPublisher<PodHealthChanged> pods;
     private final LivenessTracker liveness;
     private final PowerPolls powerPolls;
+    /** Empty with {@code database-port-probe=false}. */
+    private final Optional<DatabasePorts> databasePorts;
     private final Optional<RedfishCredentials> credentials;
     private final ApiServerProbe apiServer;
     /** The liveness checks and API probes: one thread, no I/O on it (the probe's call runs on its own). */
@@ -101,11 +106,13 @@ public class HealthWatcher {
         meter(registry, "pod", pods);
 
         this.liveness = new LivenessTracker(new LivenessJudge(config.leaseStaleAfter(), config.powerPoll(),
-                config.powerPollInterval()), clock, nodes::offer, this::readPowerNow);
+                config.powerPollInterval()), clock, nodes::offer, this::turnedStale);
         this.credentials = config.redfish().credentialsSecret().map(secret -> new RedfishCredentials(client, secret,
                 clock));
         this.powerPolls = new PowerPolls(liveness, new RedfishPower(config.redfish().timeout(),
                 () -> credentials.flatMap(RedfishCredentials::get)));
+        this.databasePorts = config.databasePortProbe() ? Optional.of(new DatabasePorts(liveness,
+                new TcpDatabasePorts(podAddresses(config), config.databasePortTimeout()))) : Optional.empty();
         this.apiServer = new ApiServerProbe(client, config.apiCheckTimeout(), clock, probing);
         meter(registry, liveness);
         FunctionCounter.builder("pgwarden.watcher.bmc.reads", powerPolls, PowerPolls::answered)
@@ -114,6 +121,26 @@ public class HealthWatcher {
         FunctionCounter.builder("pgwarden.watcher.bmc.reads", powerPolls, PowerPolls::unanswered)
                 .description("Reads of a BMC's PowerState, by whether it answered with one").tag("result", "unanswered")
                 .register(registry);
+        databasePorts.ifPresent(ports -> {
+            meterProbes(registry, ports, "answered", DatabasePorts::answered);
+            meterProbes(registry, ports, "silent", DatabasePorts::silent);
+            meterProbes(registry, ports, "unknown", DatabasePorts::unknown);
+        });
+    }
+
+    private static PodAddresses podAddresses(WatcherConfig config) {
+        return switch (config.databaseAddress()) {
+            case POD_IP -> new PodIpAddresses();
+            case SANDBOX -> new SandboxPodAddresses(config.sandboxUrl().orElseThrow(() -> new IllegalStateException(
+                    "pgwarden.watcher.database-address=sandbox needs pgwarden.watcher.sandbox-url")));
+        };
+    }
+
+    private static void meterProbes(MeterRegistry registry, DatabasePorts ports, String result,
+                                    ToDoubleFunction<DatabasePorts> count) {
+        FunctionCounter.builder("pgwarden.watcher.database.port.probes", ports, count)
+                .description("Probes of a stale node's managed pods' database ports: answered, silent (refused or "
+                        + "timed out), unknown (no address)").tag("result", result).register(registry);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -126,7 +153,11 @@ public class HealthWatcher {
         leaseInformer.addEventHandler(handler(this::leaseObserved));
         SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace()
                 .withLabel(Names.MANAGED_LABEL, "true").runnableInformer(resync);
-        podInformer.addEventHandler(handler((pod, deleted) -> pods.offer(HealthReading.of(pod, deleted))));
+        podInformer.addEventHandler(handler((pod, deleted) -> {
+            pods.offer(HealthReading.of(pod, deleted));
+            databasePorts.ifPresent(ports -> ports.podObserved(pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), HealthReading.databasePort(pod, deleted)));
+        }));
         informers = List.of(nodeInformer, leaseInformer, podInformer);
         livenessInformers = List.of(nodeInformer, leaseInformer);
         informers.forEach(SharedIndexInformer::start);
@@ -134,10 +165,14 @@ public class HealthWatcher {
         every(checking, config.livenessCheckInterval(), this::checkLiveness);
         every(bmcs, config.powerPollInterval(), this::readPower);
         LOG.infof("watching nodes, their leases in %s and pods labelled %s=true; a lease is stale after %s; BMCs read "
-                        + "every %s: %s", Names.NODE_LEASE_NAMESPACE, Names.MANAGED_LABEL, config.leaseStaleAfter()
+                        + "every %s: %s; database ports of a stale node's managed pods %s", Names.NODE_LEASE_NAMESPACE,
+                Names.MANAGED_LABEL, config.leaseStaleAfter()
                         .map(Duration::toString).orElse("1.5 renew intervals (15 s for a 40 s lease)"),
                 config.powerPollInterval(), config.powerPoll() == PowerPoll.EVERY_NODE
-                        ? "every node's (a PowerState Off is enough)" : "those of nodes not ALIVE");
+                        ? "every node's (a PowerState Off is enough)" : "those of nodes not ALIVE",
+                config.databasePortProbe() ? "probed at their " + (config.databaseAddress() == PodAddresses.Kind.SANDBOX
+                        ? "sandbox address" : "pod IP") + ", " + config.databasePortTimeout() + " to connect"
+                        : "not probed");
     }
 
     private void leaseObserved(Lease lease, boolean deleted) {
@@ -158,6 +193,7 @@ public class HealthWatcher {
         boolean answers = apiServer.answers();
         liveness.check(watching && answers, !watching ? "its watch of nodes or node leases is down"
                 : answers ? null : "the API server does not answer");
+        databasePorts.ifPresent(DatabasePorts::probeAll);
     }
 
     private void readPower() {
@@ -165,8 +201,10 @@ public class HealthWatcher {
         powerPolls.pollAll();
     }
 
-    private void readPowerNow(String node) {
+    /** A node just stopped being ALIVE: its second signals now rather than at the next round. */
+    private void turnedStale(String node) {
         powerPolls.pollNow(node);
+        databasePorts.ifPresent(ports -> ports.probeNow(node));
     }
 
     /** Node liveness as this replica judges it, for tests and diagnostics. */

@@ -74,6 +74,28 @@ public interface WatcherConfig {
     @WithDefault("2s")
     Duration apiCheckTimeout();
 
+    /**
+     * Whether the database port of each managed pod bound to a stale node is probed (a TCP connect) as a second signal:
+     * every managed pod's refused or timed out makes the node UNREACHABLE. Only nodes that are not ALIVE are probed,
+     * so it costs nothing while the nodes are healthy (see {@link io.pgwarden.watcher.health.LivenessJudge}).
+     */
+    @WithDefault("true")
+    boolean databasePortProbe();
+
+    /** How long a probe's connect may take before the port counts as not answering (real time, as any TCP timeout). */
+    @WithDefault("1s")
+    Duration databasePortTimeout();
+
+    /**
+     * How node-watcher reaches a pod's database port: {@code pod-ip} ({@code status.podIP} and the container port,
+     * in a cluster) or {@code sandbox} (where the sandbox at {@code sandbox-url} says the pod answers locally).
+     */
+    @WithDefault("pod-ip")
+    PodAddresses.Kind databaseAddress();
+
+    /** The sandbox's fault API (its {@code SANDBOX_URL}), for {@code database-address=sandbox}. */
+    Optional<String> sandboxUrl();
+
     /** Reading the BMCs. */
     Redfish redfish();
 

@@ -7,12 +7,14 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.contracts.event.PodHealthChanged;
+import io.pgwarden.watcher.health.ManagedPod;
 import io.pgwarden.watcher.health.NodeFacts;
 import io.pgwarden.watcher.health.Reading;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +49,28 @@ class HealthReadingTest {
         assertThat(HealthReading.facts(ready).unschedulable()).isFalse();
         assertThat(HealthReading.facts(ready).bmcAddress()).isNull();
         assertThat(HealthReading.facts(silent).readiness()).isEqualTo(NodeReadiness.UNKNOWN);
+    }
+
+    @Test
+    void a_managed_pods_database_port_is_the_one_named_postgresql_or_postgres_else_5432() {
+        Pod named = new PodBuilder().withNewMetadata().withName("pg-0").withNamespace("db").endMetadata()
+                .withNewSpec().withNodeName("node001")
+                .addNewContainer().withName("exporter").addNewPort().withName("metrics").withContainerPort(9187).endPort()
+                .endContainer()
+                .addNewContainer().withName("postgres").addNewPort().withName("postgresql").withContainerPort(6432)
+                .endPort().endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("10.244.1.7").endStatus().build();
+        Pod unnamed = new PodBuilder(named).editSpec().editContainer(1).editPort(0).withName(null).endPort()
+                .endContainer().endSpec().build();
+
+        assertThat(HealthReading.databasePort(named, false))
+                .contains(new ManagedPod("db", "pg-0", "node001", "10.244.1.7", 6432));
+        assertThat(HealthReading.databasePort(unnamed, false)).get().extracting(ManagedPod::port).isEqualTo(5432);
+        assertThat(HealthReading.databasePort(named, true)).as("deleted").isEmpty();
+        assertThat(HealthReading.databasePort(new PodBuilder(named).editStatus().withPodIP(null).endStatus().build(),
+                false)).as("no IP yet").isEqualTo(Optional.empty());
+        assertThat(HealthReading.databasePort(new PodBuilder(named).editStatus().withPhase("Failed").endStatus()
+                .build(), false)).as("finished").isEmpty();
     }
 
     @Test

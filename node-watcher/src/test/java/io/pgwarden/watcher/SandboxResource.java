@@ -61,6 +61,9 @@ public class SandboxResource implements QuarkusTestResourceLifecycleManager {
         FABRIC8.put("kubernetes.master", running.apiServerUrl());
         FABRIC8.forEach(System::setProperty);
         return Map.of(
+                // pod IPs are names in the sandbox's network: it says where a pod answers locally
+                "pgwarden.watcher.database-address", "sandbox",
+                "pgwarden.watcher.sandbox-url", running.httpApiUrl(),
                 // 1.5 renew intervals of the sandbox's kubelets, which renew every scaled 10 s
                 "pgwarden.watcher.lease-stale-after", config.heartbeatInterval().multipliedBy(3).dividedBy(2).toString(),
                 "pgwarden.watcher.liveness-check-interval", config.scaled(Duration.ofSeconds(1)).toString(),

@@ -1,6 +1,7 @@
 package io.pgwarden.sandbox;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.Names;
@@ -334,6 +335,24 @@ public final class Sandbox implements AutoCloseable {
     public Optional<Integer> servicePort(String namespace, String name, String node) {
         faults.node(node).orElseThrow(() -> new UnknownNameException("no node named " + node));
         return services.port(namespace, name, node);
+    }
+
+    /**
+     * The local port where a pod's IP answers for pgwarden's services, which run on the control plane's side of a
+     * partition: empty when packets to it are lost, because its node is powered off or partitioned (its processes keep
+     * running, and Services and the other nodes still reach them). A pod whose process died answers with a refusal,
+     * as a running node does for a port nothing listens on.
+     *
+     * @throws UnknownNameException when there is no such pod, or it has no IP yet
+     */
+    public Optional<Integer> podPort(String namespace, String name) {
+        Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+        String ip = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        if (ip == null) {
+            throw new UnknownNameException("no pod " + namespace + "/" + name + " with an IP");
+        }
+        boolean partitioned = network.node(ip).flatMap(faults::node).map(Kubelet::isPartitioned).orElse(false);
+        return partitioned ? Optional.empty() : network.localPort(ip);
     }
 
     /** Nodes added and removed, power, partitions, crashed processes. */

@@ -6,11 +6,15 @@ import io.pgwarden.contracts.event.NodeReadiness;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Decides whether a node's kubelet is heard from: from its node Lease, node-watcher's own view of the API server,
- * and a second signal (the BMC's power state, the Ready condition). Pure: everything it uses is passed in.
+ * and a second signal (the BMC's power state, the Ready condition, the database ports of the node's managed pods).
+ * Pure: everything it uses is passed in.
  *
  * <ul>
  *   <li><b>Stale</b>: node-watcher has not seen the lease renewed for longer than the threshold. Ages count on
@@ -65,9 +69,20 @@ public final class LivenessJudge {
      * @param powerState           the BMC's Redfish PowerState, or null when unknown
      * @param powerReadAt          when the BMC's last answer (or failure to answer) came, on node-watcher's clock;
      *                             null before the first
+     * @param databasePorts        the database port of each managed pod bound to the node, as last probed while it is
+     *                             stale; empty for a node with none, or while it is ALIVE
      */
     public record Signals(Instant heardAt, boolean leaseSeen, Integer leaseDurationSeconds, NodeReadiness readiness,
-                          String powerState, Instant powerReadAt) {
+                          String powerState, Instant powerReadAt, List<DatabasePort> databasePorts) {
+        public Signals {
+            databasePorts = List.copyOf(databasePorts);
+        }
+
+        /** Without managed pods. */
+        public Signals(Instant heardAt, boolean leaseSeen, Integer leaseDurationSeconds, NodeReadiness readiness,
+                       String powerState, Instant powerReadAt) {
+            this(heardAt, leaseSeen, leaseDurationSeconds, readiness, powerState, powerReadAt, List.of());
+        }
     }
 
     /** The liveness and, in words without changing numbers, why. */
@@ -132,15 +147,34 @@ public final class LivenessJudge {
         }
         String stale = node.leaseSeen() ? "lease not renewed for more than " + limit
                 : "no node lease seen for more than " + limit;
+        String ports = ports(node.databasePorts());
         if ("Off".equals(node.powerState())) {
-            return new Verdict(NodeLiveness.UNREACHABLE, stale + "; BMC reports PowerState Off");
+            return new Verdict(NodeLiveness.UNREACHABLE, stale + "; BMC reports PowerState Off" + ports);
         }
         if (node.readiness() != NodeReadiness.READY) {
             return new Verdict(NodeLiveness.UNREACHABLE, stale + "; Ready is "
-                    + (node.readiness() == NodeReadiness.NOT_READY ? "False" : "Unknown"));
+                    + (node.readiness() == NodeReadiness.NOT_READY ? "False" : "Unknown") + ports);
         }
-        return new Verdict(NodeLiveness.SUSPECT, node.powerState() == null ? stale + "; power state unknown"
-                : stale + "; BMC reports PowerState " + node.powerState());
+        String power = node.powerState() == null ? "; power state unknown"
+                : "; BMC reports PowerState " + node.powerState();
+        return new Verdict(silent(node.databasePorts()) ? NodeLiveness.UNREACHABLE : NodeLiveness.SUSPECT,
+                stale + power + ports);
+    }
+
+    /** Every managed pod of the node was probed and none answered. */
+    static boolean silent(List<DatabasePort> ports) {
+        return !ports.isEmpty() && ports.stream().allMatch(DatabasePort::silent);
+    }
+
+    /**
+     * What the ports said, after "; ": those that answered, if any did; every one, if none did; nothing while some
+     * are not answered yet (or when the node has no managed pod).
+     */
+    static String ports(List<DatabasePort> ports) {
+        List<DatabasePort> answering = ports.stream().filter(DatabasePort::answers).toList();
+        List<DatabasePort> said = !answering.isEmpty() ? answering : silent(ports) ? ports : List.of();
+        return said.isEmpty() ? "" : said.stream().sorted(Comparator.comparing(DatabasePort::pod))
+                .map(DatabasePort::words).collect(Collectors.joining("; ", "; ", ""));
     }
 
     /**

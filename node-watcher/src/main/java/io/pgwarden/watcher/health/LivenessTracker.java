@@ -6,6 +6,7 @@ import io.pgwarden.contracts.event.NodeLiveness;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,8 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Every node's liveness, kept current from what the Node and Lease informers deliver, what the BMCs answer, and a
- * periodic check of node-watcher's view of the API server, and handed on as {@link Reading}s (the publisher's change
+ * Every node's liveness, kept current from what the Node and Lease informers deliver, what the BMCs and the managed
+ * pods' database ports answer, and a periodic check of node-watcher's view of the API server, and handed on as {@link Reading}s (the publisher's change
  * filter decides what is news). {@link LivenessJudge} decides; this class keeps each node's signals and its last
  * verdict, one node at a time under that node's lock.
  *
@@ -127,6 +128,32 @@ public final class LivenessTracker {
         }
     }
 
+    /**
+     * The database ports of the managed pods bound to the node, as last probed ({@link DatabasePorts}). Only a node
+     * that is not ALIVE is probed: for an ALIVE one this is no news, and what was probed is forgotten when it comes
+     * back.
+     */
+    public void databasePortsProbed(String node, List<DatabasePort> ports) {
+        Entry entry = entries.get(node);
+        if (entry == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        synchronized (entry) {
+            if (entry.removed || entry.liveness == NodeLiveness.ALIVE || entry.databasePorts.equals(ports)) {
+                return;
+            }
+            entry.databasePorts = List.copyOf(ports);
+            update(entry, now, false);
+        }
+    }
+
+    /** Whether node-watcher knows the node and judges it not ALIVE: its managed pods' ports are then probed. */
+    public boolean notAlive(String node) {
+        Entry entry = entries.get(node);
+        return entry != null && entry.facts != null && !entry.removed && entry.liveness != NodeLiveness.ALIVE;
+    }
+
     /** The periodic check: node-watcher's view of the API server now, then every node judged again. */
     public void check(boolean seesApiServer, String whyNot) {
         Instant now = clock.instant();
@@ -218,6 +245,9 @@ public final class LivenessTracker {
             if (verdict.liveness() == NodeLiveness.ALIVE && judge.powerPoll() == PowerPoll.STALE_NODES) {
                 entry.powerState = null; // read only while the node is not ALIVE: what was read is no longer news
             }
+            if (verdict.liveness() == NodeLiveness.ALIVE) {
+                entry.databasePorts = List.of(); // probed only while the node is not ALIVE, likewise
+            }
         }
         entry.liveness = verdict.liveness();
         entry.reason = verdict.reason();
@@ -245,6 +275,7 @@ public final class LivenessTracker {
         Integer leaseDurationSeconds;
         String powerState;
         Instant powerReadAt;
+        List<DatabasePort> databasePorts = List.of();
         volatile NodeLiveness liveness = NodeLiveness.ALIVE;
         String reason;
         boolean removed;
@@ -256,7 +287,7 @@ public final class LivenessTracker {
 
         LivenessJudge.Signals signals() {
             return new LivenessJudge.Signals(renewalHeardAt == null ? firstSeen : renewalHeardAt, renewTime != null,
-                    leaseDurationSeconds, facts.readiness(), powerState, powerReadAt);
+                    leaseDurationSeconds, facts.readiness(), powerState, powerReadAt, databasePorts);
         }
 
         Reading<NodeHealthChanged> reading(boolean deleted) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static io.pgwarden.contracts.event.NodeLiveness.ALIVE;
@@ -124,6 +125,60 @@ class LivenessJudgeTest {
                 .isEqualTo(new LivenessJudge.Verdict(ALIVE, "new to node-watcher, no node lease seen yet"));
         assertThat(judge.judge(silentNode, ALIVE, SEEING, NOW)).isEqualTo(new LivenessJudge.Verdict(SUSPECT,
                 "no node lease seen for more than 15 s; power state unknown"));
+    }
+
+    // ---- the database ports of the node's managed pods ---------------------------------------------------------
+
+    private static final DatabasePort PG0_TIMED_OUT = new DatabasePort("default/pg-0", "10.0.0.5:5432",
+            DatabasePort.Answer.silent("connect timed out"));
+    private static final DatabasePort PG1_REFUSED = new DatabasePort("default/pg-1", "10.0.0.6:5432",
+            DatabasePort.Answer.silent("connection refused"));
+    private static final DatabasePort PG1_ANSWERS = new DatabasePort("default/pg-1", "10.0.0.6:5432",
+            DatabasePort.Answer.ANSWERS);
+    private static final DatabasePort PG1_NOT_YET = new DatabasePort("default/pg-1", "10.0.0.6:5432", null);
+
+    @Test
+    void a_stale_lease_and_every_managed_pods_database_port_silent_is_unreachable() {
+        assertThat(judge.judge(ports(READY, null, PG0_TIMED_OUT), SUSPECT, SEEING, NOW)).isEqualTo(
+                new LivenessJudge.Verdict(UNREACHABLE, "lease not renewed for more than 15 s; power state unknown; "
+                        + "database port of default/pg-0 (10.0.0.5:5432) does not answer (connect timed out)"));
+        assertThat(judge.judge(ports(READY, "On", PG1_REFUSED, PG0_TIMED_OUT), SUSPECT, SEEING, NOW)).isEqualTo(
+                new LivenessJudge.Verdict(UNREACHABLE, "lease not renewed for more than 15 s; BMC reports PowerState "
+                        + "On; database port of default/pg-0 (10.0.0.5:5432) does not answer (connect timed out); "
+                        + "database port of default/pg-1 (10.0.0.6:5432) does not answer (connection refused)"));
+    }
+
+    @Test
+    void a_port_that_answers_adds_nothing_and_takes_nothing_away() {
+        assertThat(judge.judge(ports(READY, null, PG0_TIMED_OUT, PG1_ANSWERS), SUSPECT, SEEING, NOW)).isEqualTo(
+                new LivenessJudge.Verdict(SUSPECT, "lease not renewed for more than 15 s; power state unknown; "
+                        + "database port of default/pg-1 (10.0.0.6:5432) answers"));
+        assertThat(judge.judge(ports(UNKNOWN, "On", PG1_ANSWERS), SUSPECT, SEEING, NOW)).as("no veto").isEqualTo(
+                new LivenessJudge.Verdict(UNREACHABLE, "lease not renewed for more than 15 s; Ready is Unknown; "
+                        + "database port of default/pg-1 (10.0.0.6:5432) answers"));
+        assertThat(judge.judge(ports(READY, "Off", PG1_ANSWERS), SUSPECT, SEEING, NOW).liveness()).isEqualTo(UNREACHABLE);
+    }
+
+    @Test
+    void a_port_not_answered_yet_or_a_node_without_managed_pods_gives_no_port_signal() {
+        assertThat(judge.judge(ports(READY, null, PG0_TIMED_OUT, PG1_NOT_YET), SUSPECT, SEEING, NOW)).isEqualTo(
+                new LivenessJudge.Verdict(SUSPECT, "lease not renewed for more than 15 s; power state unknown"));
+        assertThat(judge.judge(ports(READY, null), SUSPECT, SEEING, NOW).liveness()).isEqualTo(SUSPECT);
+    }
+
+    @Test
+    void silent_ports_are_no_signal_while_the_lease_is_renewed_or_node_watcher_is_blind() {
+        LivenessJudge.Signals renewed = new LivenessJudge.Signals(NOW.minusSeconds(3), true, 40, READY, null, null,
+                List.of(PG0_TIMED_OUT));
+        assertThat(judge.judge(renewed, SUSPECT, SEEING, NOW).liveness()).isEqualTo(ALIVE);
+        assertThat(judge.judge(ports(READY, null, PG0_TIMED_OUT), ALIVE,
+                ApiView.blind(NOW.minusSeconds(60), "down"), NOW).liveness()).isEqualTo(ALIVE);
+    }
+
+    /** A Ready-or-not node silent for 20 s whose managed pods' ports were probed. */
+    private static LivenessJudge.Signals ports(NodeReadiness readiness, String power, DatabasePort... ports) {
+        return new LivenessJudge.Signals(NOW.minusSeconds(20), true, 40, readiness, power, power == null ? null : NOW,
+                List.of(ports));
     }
 
     // ---- every-node power polling: the BMC read every second, a fresh Off enough ---------------------------------

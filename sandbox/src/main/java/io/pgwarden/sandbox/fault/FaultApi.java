@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The sandbox's JSON HTTP API for scripts and other harnesses: node power, partition and container runtime faults,
- * pod process kills, nodes added and removed, API server outages, the invariant report and the timeline; plus, under /redfish/v1, each
+ * pod process kills, where a pod's IP answers, nodes added and removed, API server outages, the invariant report and the timeline; plus, under /redfish/v1, each
  * node's BMC as the Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
  */
 public final class FaultApi implements AutoCloseable {
@@ -131,6 +131,13 @@ public final class FaultApi implements AutoCloseable {
             int port = sandbox.servicePort(p[1], p[2])
                     .orElseThrow(() -> new Sandbox.UnknownNameException("no Service " + p[1] + "/" + p[2]));
             return JSON.createObjectNode().put("service", p[1] + "/" + p[2]).put("port", port);
+        }
+        if (method.equals("GET") && p.length == 3 && p[0].equals("pods")) {
+            ObjectNode pod = JSON.createObjectNode().put("pod", p[1] + "/" + p[2]);
+            sandbox.podPort(p[1], p[2]).ifPresentOrElse(
+                    port -> pod.put("reachable", true).put("host", "127.0.0.1").put("port", port),
+                    () -> pod.put("reachable", false));
+            return pod;
         }
         if (method.equals("POST") && p.length == 4 && p[0].equals("pods") && p[3].equals("kill")) {
             sandbox.faults().killPod(p[1], p[2]);
