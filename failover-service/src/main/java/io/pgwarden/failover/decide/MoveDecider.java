@@ -265,8 +265,8 @@ public final class MoveDecider {
         private Decision<PlannedAction> evict() {
             Optional<PodSeen> old = oldPod().filter(p -> !p.terminating());
             if (old.isEmpty()) {
-                return enter(RESCHEDULING, move.label() + "Rescheduling", "waiting for pod " + podName()
-                        + " to come back on " + move.target().map(t -> "node " + t).orElse("another node"), List.of());
+                return enter(RESCHEDULING, move.label() + "Rescheduling", "pod " + podName() + " is leaving node "
+                        + data.get(FROM), List.of());
             }
             PodSeen pod = old.get();
             boolean delete = move.ignoreDisruptionBudget();
@@ -295,8 +295,8 @@ public final class MoveDecider {
                 return waiting("evicting pod " + podName() + " from node " + data.get(FROM)
                         + lasting(entered(EVICTING)), List.of(again));
             }
-            return enter(RESCHEDULING, move.label() + "Rescheduling", "waiting for pod " + podName() + " to stop on"
-                    + " node " + data.get(FROM), List.of());
+            return enter(RESCHEDULING, move.label() + "Rescheduling", "pod " + podName() + (move.ignoreDisruptionBudget() ? " deleted" : " evicted") + " from node "
+                    + data.get(FROM), List.of());
         }
 
         private Decision<PlannedAction> rescheduling() {
