@@ -198,7 +198,8 @@ public final class MoveDecider {
                     + move.target().map(t -> " to node " + t).orElse("") + ": ");
             if (!sourceCordoned) {
                 plan.append("cordon node ").append(from).append(move.keepSourceCordoned()
-                        ? " (remembered as pgwarden's cordon, for failback)" : " until the new pod is bound").append(", ");
+                        ? " (remembered as pgwarden's cordon, for failback)" : " until the new pod is bound")
+                        .append(", ");
             }
             List<String> others = temporary.stream().filter(n -> !n.equals(from)).toList();
             if (!others.isEmpty()) {
@@ -295,8 +296,9 @@ public final class MoveDecider {
                 return waiting("evicting pod " + podName() + " from node " + data.get(FROM)
                         + lasting(entered(EVICTING)), List.of(again));
             }
-            return enter(RESCHEDULING, move.label() + "Rescheduling", "pod " + podName() + (move.ignoreDisruptionBudget() ? " deleted" : " evicted") + " from node "
-                    + data.get(FROM), List.of());
+            return enter(RESCHEDULING, move.label() + "Rescheduling", "pod " + podName()
+                    + (move.ignoreDisruptionBudget() ? " deleted" : " evicted") + " from node " + data.get(FROM),
+                    List.of());
         }
 
         private Decision<PlannedAction> rescheduling() {

@@ -36,7 +36,8 @@ public final class Placement {
                 return false;
             }
             return switch (operator == null ? "" : operator) {
-                case "", "Equal" -> Objects.equals(value == null ? "" : value, taint.value() == null ? "" : taint.value());
+                case "", "Equal" -> Objects.equals(value == null ? "" : value,
+                        taint.value() == null ? "" : taint.value());
                 case "Exists" -> true;
                 default -> false;
             };

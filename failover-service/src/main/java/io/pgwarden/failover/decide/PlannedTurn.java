@@ -96,6 +96,11 @@ abstract class PlannedTurn {
         return enter(phase, action, outcome, actions);
     }
 
+    /** Fail where nothing is to be undone, with the outcome as an activity too. */
+    Decision<PlannedAction> fail(String label, String outcome) {
+        return Decision.fail(outcome, new Activity(key, label + "Failed", false, outcome));
+    }
+
     Decision<PlannedAction> end() {
         String outcome = data.getOrDefault(OUTCOME, op.phase());
         return Boolean.parseBoolean(data.get(FAILED)) ? Decision.fail(outcome) : Decision.succeed(outcome);

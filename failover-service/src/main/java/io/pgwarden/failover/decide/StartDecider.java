@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * The end of a planned outage: starting (spec.replicas back to the count {@code pgwarden.io/stopped-replicas}
- * recorded, 1 when none was) → waiting until the pod is Ready and the database accepts a write through its Service →
- * started (the stop's annotations removed).
+ * recorded, 1 when none was) → waiting until the pod is Ready and the database accepts a write through its
+ * Service → started (the stop's annotations removed).
  */
 public final class StartDecider {
     public static final String STARTING = "starting";
@@ -84,7 +84,7 @@ public final class StartDecider {
 
         Decision<PlannedAction> starting() {
             if (view.statefulSet().isEmpty()) {
-                return Decision.fail("StatefulSet " + key + " was deleted while it was being started");
+                return fail("Start", "StatefulSet " + key + " was deleted while it was being started");
             }
             int replicas = Integer.parseInt(data.getOrDefault(REPLICAS, "1"));
             if (statefulSet().replicas() != replicas) {
@@ -104,7 +104,7 @@ public final class StartDecider {
                 }
                 data.putIfAbsent(READY_AT, now.toString());
                 if (past(since(READY_AT), settings.writeTimeout())) {
-                    return Decision.fail(key + " did not accept a write on node " + node + " within "
+                    return fail("Start", key + " did not accept a write on node " + node + " within "
                             + settings.writeTimeout() + " of its pod Ready: " + problem.get());
                 }
                 return waiting("waiting for " + key + " to accept a write on node " + node + " (" + problem.get()
@@ -114,7 +114,7 @@ public final class StartDecider {
                     : pod.get().node() == null ? "pod " + podName() + " to be scheduled (no node takes it yet)"
                     : "pod " + podName() + " Ready on node " + pod.get().node();
             if (past(entered(STARTING), settings.readyTimeout())) {
-                return Decision.fail(key + " not started within " + settings.readyTimeout() + ": still waiting for "
+                return fail("Start", key + " not started within " + settings.readyTimeout() + ": still waiting for "
                         + waitingFor + "; it stays scaled to " + replicas);
             }
             return waiting("waiting for " + waitingFor + lasting(entered(STARTING)));

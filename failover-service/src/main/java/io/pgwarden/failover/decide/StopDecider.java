@@ -85,7 +85,7 @@ public final class StopDecider {
 
         Decision<PlannedAction> stopping() {
             if (view.statefulSet().isEmpty()) {
-                return Decision.fail("StatefulSet " + key + " was deleted while it was being stopped");
+                return fail("Stop", "StatefulSet " + key + " was deleted while it was being stopped");
             }
             StatefulSetSeen sts = statefulSet();
             if (sts.replicas() != 0 || sts.annotation(Names.STOPPED_REPLICAS_ANNOTATION).isEmpty()) {
@@ -103,7 +103,7 @@ public final class StopDecider {
                         false)));
             }
             if (past(entered(STOPPING), settings.stopTimeout())) {
-                return Decision.fail(key + " not stopped within " + settings.stopTimeout() + ": still waiting for "
+                return fail("Stop", key + " not stopped within " + settings.stopTimeout() + ": still waiting for "
                         + waitingFor + "; it stays scaled to 0, and start brings it back");
             }
             return waiting("waiting for " + waitingFor + lasting(entered(STOPPING)));

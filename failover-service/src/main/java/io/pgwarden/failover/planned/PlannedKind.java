@@ -1,5 +1,6 @@
 package io.pgwarden.failover.planned;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,7 +108,8 @@ public abstract class PlannedKind<C extends ClusterCommand>
                     PATCH.writeValueAsString(Map.of("metadata", Map.of("annotations", a.annotations()))));
         } else if (action instanceof PlannedAction.Announce a) {
             events.record(new KubernetesEvents.InvolvedObject("StatefulSet", a.namespace(), a.statefulSet(), null),
-                    a.reason(), a.message(), a.warning() ? KubernetesEvents.Type.WARNING : KubernetesEvents.Type.NORMAL);
+                    a.reason(), a.message(),
+                    a.warning() ? KubernetesEvents.Type.WARNING : KubernetesEvents.Type.NORMAL);
         }
     }
 
@@ -143,10 +146,10 @@ public abstract class PlannedKind<C extends ClusterCommand>
 
     /**
      * POST pods/{name}/eviction (policy/v1), the call {@code kubectl drain} makes, with the pod's UID as a
-     * precondition. A 429 is a PodDisruptionBudget refusing (kubernetes {@code pkg/registry/core/pod/storage/eviction.go}
-     * answers TooManyRequests "Cannot evict pod as it would violate the pod's disruption budget." with the budget in
-     * its causes): remembered for the decider, which fails the move. Fabric8's {@code evict()} folds the 429 into
-     * {@code false} and loses the message, hence the raw request.
+     * precondition. A 429 is a PodDisruptionBudget refusing (kubernetes
+     * {@code pkg/registry/core/pod/storage/eviction.go} answers TooManyRequests "Cannot evict pod as it would violate
+     * the pod's disruption budget." with the budget in its causes): remembered for the decider, which fails the move.
+     * Fabric8's {@code evict()} folds the 429 into {@code false} and loses the message, hence the raw request.
      */
     private void evict(PlannedAction.Evict e, Operation op) throws Exception {
         Map<String, Object> body = Map.of("apiVersion", "policy/v1", "kind", "Eviction",
@@ -159,22 +162,32 @@ public abstract class PlannedKind<C extends ClusterCommand>
             case 200, 201 -> LOG.infof("evicted pod %s/%s (uid %s)", e.namespace(), e.pod(), e.uid());
             case 404, 409 -> LOG.infof("pod %s/%s is gone or no longer uid %s: nothing to evict", e.namespace(),
                     e.pod(), e.uid());
-            case 429 -> world.evictionRefused(op, refusal(response.body()));
+            case 429 -> world.evictionRefused(op, refusal(response.body()).orElseThrow(() -> new IllegalStateException(
+                    "eviction of pod " + e.namespace() + "/" + e.pod() + " answered 429, to be asked again: "
+                            + response.body())));
             default -> throw new IllegalStateException("eviction of pod " + e.namespace() + "/" + e.pod()
                     + " answered " + response.code() + ": " + response.body());
         }
     }
 
-    /** The Status message and its causes ("The disruption budget pg needs 1 healthy pods and has 1 currently"). */
-    private static String refusal(String body) {
+    /**
+     * What a 429 says: its Status message and causes ("The disruption budget pg needs 1 healthy pods and has 1
+     * currently"). Empty when the server asks to be asked again ({@code retryAfterSeconds}, as for a budget whose
+     * status is older than its spec, "still being processed"): that is no refusal, and the eviction is retried.
+     */
+    static Optional<String> refusal(String body) {
+        JsonNode status;
         try {
-            var status = Json.MAPPER.readTree(body);
-            StringBuilder why = new StringBuilder("HTTP 429 ").append(status.path("message").asText("Too Many Requests"));
-            status.path("details").path("causes").forEach(c -> why.append("; ").append(c.path("message").asText()));
-            return why.toString();
+            status = Json.MAPPER.readTree(body);
         } catch (Exception e) {
-            return "HTTP 429 " + body;
+            return Optional.of("HTTP 429 " + body);
         }
+        if (status.path("details").path("retryAfterSeconds").asInt(0) > 0) {
+            return Optional.empty();
+        }
+        StringBuilder why = new StringBuilder("HTTP 429 ").append(status.path("message").asText("Too Many Requests"));
+        status.path("details").path("causes").forEach(c -> why.append("; ").append(c.path("message").asText()));
+        return Optional.of(why.toString());
     }
 
     /** A graceful delete (the pod's own grace period) with its UID as a precondition. */
