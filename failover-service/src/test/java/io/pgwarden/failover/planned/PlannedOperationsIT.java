@@ -1,10 +1,13 @@
 package io.pgwarden.failover.planned;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.MessageMetadata;
@@ -50,8 +53,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Move, failback, stop and start inside failover-service, commands from Kafka, on the sandbox cluster with real
- * PostgreSQL pods, real Kafka and the real catalog: issue 9's tests 1 to 5 as far as one service goes (the gateway's
- * REST routes and the client writing during a move are the end-to-end tests').
+ * PostgreSQL pods, real Kafka and the real catalog: issue 9's tests 1 to 6 as far as one service goes (the gateway's
+ * REST routes, the client writing during a move and the power-off during a stop are the end-to-end tests').
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaAndPostgresResource.class)
@@ -286,6 +289,50 @@ class PlannedOperationsIT {
             await().atMost(WAIT).until(() -> podReady(db));
             assertThat(pod(db).getSpec().getNodeName()).isEqualTo("node003");
         } finally {
+            drop(db);
+        }
+    }
+
+    @Test
+    void a_disruption_budget_that_allows_nothing_fails_the_move_changing_nothing_unless_it_is_overridden()
+            throws Exception {
+        String db = "pg-pdb";
+        deployOn("node001", db);
+        try {
+            client.policy().v1().podDisruptionBudget().inNamespace(NS).resource(new PodDisruptionBudgetBuilder()
+                    .withNewMetadata().withName(db).withNamespace(NS).endMetadata().withNewSpec()
+                    .withMinAvailable(new IntOrString(1)).withNewSelector().addToMatchLabels("app", db).endSelector()
+                    .endSpec().build()).create();
+            await().atMost(WAIT).until(() -> {
+                PodDisruptionBudget pdb = client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(db).get();
+                return pdb.getStatus() != null && pdb.getMetadata().getGeneration()
+                        .equals(pdb.getStatus().getObservedGeneration()) && pdb.getStatus().getCurrentHealthy() == 1;
+            });
+            String uid = pod(db).getMetadata().getUid();
+
+            CommandStatusChanged plan = awaitFinal(new MoveDatabase(NS, db, null, false, true, null), db);
+            assertThat(plan.reason()).endsWith("PodDisruptionBudget pg-pdb (minAvailable 1) allows 0 disruptions now:"
+                    + " the eviction will be refused and the move fail, changing nothing");
+
+            MessageMetadata move = send(new MoveDatabase(NS, db, null, false, false, null), db);
+            CommandStatusChanged failed = tail.awaitFinal(move.id(), WAIT);
+            assertThat(failed.state()).as(failed.toString()).isEqualTo(CommandState.FAILED);
+            assertThat(failed.reason()).isEqualTo("the eviction of pod pg-pdb-0 was refused: HTTP 429 Cannot evict pod"
+                    + " as it would violate the pod's disruption budget.; The disruption budget pg-pdb needs 1 healthy"
+                    + " pods and has 1 currently (PodDisruptionBudget pg-pdb (minAvailable 1) allows 0 disruptions now:"
+                    + " the eviction will be refused and the move fail, changing nothing); ask with"
+                    + " ignoreDisruptionBudget to delete the pod anyway; rolled back: uncordoned node node001");
+            assertThat(pod(db).getMetadata().getUid()).isEqualTo(uid);
+            assertThat(pod(db).getMetadata().getDeletionTimestamp()).isNull();
+            assertThat(node("node001").getSpec().getUnschedulable()).isNotEqualTo(true);
+            assertThat(node("node001").getMetadata().getAnnotations()).doesNotContainKey(Names.CORDONED_FOR_ANNOTATION);
+            assertThat(statefulSet(db).getMetadata().getAnnotations()).doesNotContainKey(Names.MOVED_FROM_ANNOTATION);
+
+            CommandStatusChanged overridden = awaitFinal(new MoveDatabase(NS, db, null, true, false, null), db);
+            assertThat(overridden.state()).as(overridden.toString()).isEqualTo(CommandState.SUCCEEDED);
+            assertThat(pod(db).getSpec().getNodeName()).isNotEqualTo("node001");
+        } finally {
+            client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(db).delete();
             drop(db);
         }
     }
