@@ -49,6 +49,8 @@ public final class MoveDecider {
     static final String TEMPORARY = "temporary";
     static final String GONE_AT = "goneAt";
     static final String READY_AT = "readyAt";
+    /** Why a move is rolled back. */
+    static final String REASON = "reason";
     /** Words a failback puts before the move's outcome. */
     static final String BEFORE = "before";
 
@@ -395,14 +397,23 @@ public final class MoveDecider {
             }
             String outcome = reason + (lifted.isEmpty() ? "" : "; rolled back: uncordoned node"
                     + (lifted.size() > 1 ? "s " : " ") + String.join(", ", lifted));
+            data.put(REASON, reason);
             actions.add(announce("MoveFailed", outcome, true));
             return finishing(ROLLING_BACK, move.label() + "Failed", outcome, true, actions);
         }
 
         private Decision<PlannedAction> rollingBack() {
-            List<PlannedAction> again = ours().stream().filter(n -> view.node(n).map(this::isOurs).orElse(false))
-                    .<PlannedAction>map(n -> new Uncordon(n, key)).toList();
-            return again.isEmpty() ? end() : waiting("rolling back: uncordoning " + again.size() + " nodes", again);
+            List<String> still = ours().stream().filter(n -> view.node(n).map(this::isOurs).orElse(false)).toList();
+            if (still.isEmpty()) {
+                return end();
+            }
+            if (past(entered(ROLLING_BACK), settings.evictTimeout())) {
+                return Decision.fail(data.get(REASON) + "; the rollback could not uncordon node "
+                        + String.join(", ", still) + " within " + settings.evictTimeout() + ": uncordon it yourself"
+                        + " (kubectl uncordon) and remove its annotation " + Names.CORDONED_FOR_ANNOTATION);
+            }
+            return waiting("rolling back: uncordoning " + String.join(", ", still) + lasting(entered(ROLLING_BACK)),
+                    still.stream().<PlannedAction>map(n -> new Uncordon(n, key)).toList());
         }
 
         /** The temporary cordons still in place, lifted. */

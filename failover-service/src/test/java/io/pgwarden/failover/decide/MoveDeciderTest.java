@@ -333,6 +333,11 @@ class MoveDeciderTest {
         d = decide(op, command, T0.plusSeconds(123));
         assertThat(d.next()).as("the uncordon does not show yet").isEqualTo(Decision.Next.WAIT);
         assertThat(d.actions()).containsExactly(new Uncordon("node001", KEY));
+
+        assertThat(decide(op, command, T0.plusSeconds(183)).outcome()).as("an uncordon that never shows")
+                .isEqualTo("pod pg-0 did not become Ready on another node within PT2M: pod pg-0 to be scheduled (no"
+                        + " node takes it yet); the rollback could not uncordon node node001 within PT1M: uncordon it"
+                        + " yourself (kubectl uncordon) and remove its annotation pgwarden.io/cordoned-for");
         cluster.apply(d.actions());
 
         d = decide(op, command, T0.plusSeconds(123));
