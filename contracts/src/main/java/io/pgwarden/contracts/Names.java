@@ -43,6 +43,12 @@ public final class Names {
     /** On a managed StatefulSet that pgwarden stopped: the replica count start scales it back to. */
     public static final String STOPPED_REPLICAS_ANNOTATION = "pgwarden.io/stopped-replicas";
 
+    /**
+     * On a managed StatefulSet that pgwarden stopped: the node its pod ran on. While the database is stopped, an
+     * incident of that node leaves it alone and says it is stopped (a planned outage).
+     */
+    public static final String STOPPED_ON_ANNOTATION = "pgwarden.io/stopped-on";
+
     /** On a node: the fence driver for it ({@code redfish}, {@code network-fence}), overriding the global one. */
     public static final String FENCE_DRIVER_LABEL = "pgwarden.io/fence-driver";
 

@@ -478,6 +478,9 @@ public final class IncidentDecider {
         private String leftAlone() {
             Map<String, String> skipped = new LinkedHashMap<>();
             for (DatabaseSeen db : view.databases()) {
+                if (db.stoppedHere()) {
+                    skipped.put(db.key(), "stopped by pgwarden (planned outage)");
+                }
                 if (db.podOnNode().isEmpty()) {
                     continue;
                 }

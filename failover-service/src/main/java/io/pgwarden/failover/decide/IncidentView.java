@@ -60,10 +60,12 @@ public record IncidentView(NodeSeen node, Rails rails, FenceSeen fence, List<Dat
      * @param attachmentsOnNode the VolumeAttachments that still attach its volumes to the incident's node
      * @param lock              its per-database lock, as read now
      * @param write             the write check through its Service, when one was made (only while recovering)
+     * @param stoppedHere       stopped by pgwarden (a planned outage: replicas 0, {@code pgwarden.io/stopped-replicas})
+     *                          while its pod ran on the incident's node ({@code pgwarden.io/stopped-on})
      */
     public record DatabaseSeen(String namespace, String name, int replicas, boolean failoverDisabled,
                                Optional<PodSeen> podOnNode, Optional<PodSeen> current, List<String> attachmentsOnNode,
-                               Lock lock, Optional<WriteCheck> write) {
+                               Lock lock, Optional<WriteCheck> write, boolean stoppedHere) {
         public DatabaseSeen {
             attachmentsOnNode = List.copyOf(attachmentsOnNode);
         }

@@ -44,6 +44,8 @@ public class IncidentWorld {
     private static final Set<String> FENCE_ASKED = Set.of(IncidentDecider.FENCING, IncidentDecider.FENCED,
             IncidentDecider.RELEASING, IncidentDecider.ABORTED);
     private static final Set<String> VOLUMES_MATTER = Set.of(IncidentDecider.FENCED, IncidentDecider.RELEASING);
+    /** Where the incident says which databases it leaves alone. */
+    private static final Set<String> STOPPED_MATTERS = Set.of(Operation.START, IncidentDecider.SUSPECTED);
 
     private final KubernetesClient client;
     private final NodeHealthFeed feed;
@@ -162,6 +164,11 @@ public class IncidentWorld {
             owner(pod).ifPresent(sts -> onNode.put(pod.getMetadata().getNamespace() + "/" + sts, pod));
         }
         Set<String> keys = new LinkedHashSet<>(onNode.keySet());
+        Set<String> stopped = Set.of();
+        if (STOPPED_MATTERS.contains(op.phase())) {
+            stopped = stoppedOn(node);
+            keys.addAll(stopped);
+        }
         String remembered = op.data().getOrDefault(IncidentDecider.DATABASES, "");
         if (!remembered.isEmpty()) {
             keys.addAll(List.of(remembered.split(",")));
@@ -184,9 +191,27 @@ public class IncidentWorld {
             }
             seen.add(new DatabaseSeen(ns[0], ns[1], replicas, disabled,
                     Optional.ofNullable(onNode.get(key)).map(IncidentWorld::seen), currentSeen, attached,
-                    lock(ns[0], ns[1], op, now), write));
+                    lock(ns[0], ns[1], op, now), write, stopped.contains(key)));
         }
         return seen;
+    }
+
+    /**
+     * The managed databases pgwarden stopped while their pod ran on node: replicas 0, annotated with the count to start
+     * again and the node (StopDecider).
+     */
+    private Set<String> stoppedOn(String node) {
+        Set<String> stopped = new LinkedHashSet<>();
+        for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().withLabel(Names.MANAGED_LABEL, "true")
+                .list().getItems()) {
+            Map<String, String> annotations = sts.getMetadata().getAnnotations();
+            if (annotations != null && annotations.containsKey(Names.STOPPED_REPLICAS_ANNOTATION)
+                    && node.equals(annotations.get(Names.STOPPED_ON_ANNOTATION))
+                    && Integer.valueOf(0).equals(sts.getSpec().getReplicas())) {
+                stopped.add(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
+            }
+        }
+        return stopped;
     }
 
     /** The lock as the engine judges it, renewing this incident's own when a third of it has passed. */

@@ -61,7 +61,7 @@ class IncidentDeciderTest {
 
     static DatabaseSeen db(Optional<PodSeen> onNode, Optional<PodSeen> current, int attached, Lock lock,
                            Optional<IncidentView.WriteCheck> write) {
-        return new DatabaseSeen("default", "pg", 1, false, onNode, current, attachments(attached), lock, write);
+        return new DatabaseSeen("default", "pg", 1, false, onNode, current, attachments(attached), lock, write, false);
     }
 
     static List<String> attachments(int count) {
@@ -156,14 +156,29 @@ class IncidentDeciderTest {
         World w = world(now);
         List<DatabaseSeen> dbs = List.of(
                 new DatabaseSeen("default", "off", 1, true, Optional.of(OLD_POD), Optional.of(OLD_POD), attachments(1), Lock.free(),
-                        Optional.empty()),
+                        Optional.empty(), false),
                 new DatabaseSeen("default", "three", 3, false, Optional.of(OLD_POD), Optional.of(OLD_POD), attachments(1),
-                        Lock.free(), Optional.empty()));
+                        Lock.free(), Optional.empty(), false));
         w = new World(w.lease(), w.liveness(), w.power(), false, w.paused(), 1, 3, w.watcherHeard(), 0, w.driver(),
                 w.fence(), false, dbs);
         Decision<IncidentAction> d = decide(SUSPECTED, suspectedData(), w, now);
         assertThat(d.phase()).isEqualTo(ABORTED);
         assertThat(d.step()).contains("default/off (pgwarden.io/failover: disabled)", "default/three (replicas 3, not 1)");
+    }
+
+    @Test
+    void a_database_pgwarden_stopped_on_the_node_is_left_alone_and_the_incident_says_it_is_stopped() {
+        Instant now = SUSPECTED_AT.plusSeconds(6);
+        World w = world(now);
+        List<DatabaseSeen> dbs = List.of(new DatabaseSeen("default", "pg", 0, false, Optional.empty(), Optional.empty(),
+                List.of(), Lock.free(), Optional.empty(), true));
+        w = new World(w.lease(), w.liveness(), w.power(), false, w.paused(), 1, 3, w.watcherHeard(), 0, w.driver(),
+                w.fence(), false, dbs);
+        Decision<IncidentAction> d = decide(SUSPECTED, suspectedData(), w, now);
+        assertThat(d.phase()).isEqualTo(ABORTED);
+        assertThat(d.step()).isEqualTo("nothing to release: no managed database with failover enabled and one replica"
+                + " has a pod on node node001; left alone: default/pg (stopped by pgwarden (planned outage))");
+        assertThat(d.actions()).noneMatch(a -> a instanceof Fence || a instanceof ForceDeletePod);
     }
 
     // ---- the rails, in order ----

@@ -9,6 +9,7 @@ import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.MessageType;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.Topics;
+import io.pgwarden.contracts.command.StopDatabase;
 import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
@@ -285,6 +286,34 @@ class NodeIncidentIT {
         } finally {
             restore(node);
             drop("pg-happy");
+        }
+    }
+
+    /** Issue 9's test 3, the failover half: a database stopped for a planned outage is no failover's business. */
+    @Test
+    void a_database_pgwarden_stopped_is_left_alone_by_its_node_s_incident_which_says_so() throws Exception {
+        String node = "node003";
+        deployOn(node, "pg-stopped");
+        Instant since = Instant.now();
+        try (TopicProbe probe = new TopicProbe(KafkaAndPostgresResource.bootstrapServers())) {
+            String stop = probe.send("/test/operator", new StopDatabase(NS, "pg-stopped", false, "planned outage"),
+                    NS + "/pg-stopped").id();
+            assertThat(tail.awaitFinal(stop, WAIT).state()).isEqualTo(CommandState.SUCCEEDED);
+
+            sandbox.faults().powerOff(node);
+            watcher.poweredOff(node, silentLease(node));
+
+            Map<String, String> ended = awaitIncidentEnd(node, since);
+            assertThat(ended.get("phase")).as(ended.toString()).isEqualTo("aborted");
+            assertThat(ended.get("reason")).isEqualTo("nothing to release: no managed database with failover enabled"
+                    + " and one replica has a pod on node " + node + "; left alone: default/pg-stopped (stopped by"
+                    + " pgwarden (planned outage))");
+            assertThat(ended).doesNotContainKeys("at.confirmed", "at.fencing");
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName("pg-stopped").get().getSpec()
+                    .getReplicas()).isZero();
+        } finally {
+            restore(node);
+            drop("pg-stopped");
         }
     }
 

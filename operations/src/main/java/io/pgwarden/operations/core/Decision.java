@@ -18,7 +18,7 @@ import java.util.Map;
  * @param data       what to remember, replacing the operation's data
  * @param step       what it is doing now, in words; a new step is published as a RUNNING status
  * @param recheck    for {@link Next#WAIT}: when to look again if no event about the subject comes first
- * @param outcome    for {@link Next#SUCCEED} and {@link Next#FAIL}: the result in words
+ * @param outcome    for {@link Next#SUCCEED}, {@link Next#FAIL} and {@link Next#REJECT}: the result in words
  */
 public record Decision<A>(List<A> actions, List<Activity> activities, Next next, String phase,
                           Map<String, String> data, String step, Duration recheck, String outcome) {
@@ -29,7 +29,14 @@ public record Decision<A>(List<A> actions, List<Activity> activities, Next next,
         /** Persist and look again after {@code recheck} or when an event about the subject arrives. */
         WAIT,
         SUCCEED,
-        FAIL
+        FAIL,
+        /**
+         * Refused: the command asks for something that cannot or must not be done, and says what to change. Only
+         * before any action was applied, that is while the operation is still at {@link Operation#START}; a
+         * decider that announces actions names another phase. Later, it ends FAILED, as nothing may claim that an
+         * operation which changed the world was refused.
+         */
+        REJECT
     }
 
     public Decision {
@@ -55,12 +62,17 @@ public record Decision<A>(List<A> actions, List<Activity> activities, Next next,
         return new Decision<>(List.of(), List.of(activities), Next.FAIL, null, null, null, null, outcome);
     }
 
+    /** Refuse the command, saying what to change; see {@link Next#REJECT}. */
+    public static <A> Decision<A> reject(String reason, Activity... activities) {
+        return new Decision<>(List.of(), List.of(activities), Next.REJECT, null, null, null, null, reason);
+    }
+
     /** The same decision, remembering data for the next phases. */
     public Decision<A> remembering(Map<String, String> newData) {
         return new Decision<>(actions, activities, next, phase, newData, step, recheck, outcome);
     }
 
     public boolean isFinal() {
-        return next == Next.SUCCEED || next == Next.FAIL;
+        return next == Next.SUCCEED || next == Next.FAIL || next == Next.REJECT;
     }
 }

@@ -27,6 +27,14 @@ public interface OperationKind<C extends Command, O, A> {
         return BusyRule.NOT_A_DATABASE_OPERATION;
     }
 
+    /**
+     * The rule for this command; by default the kind's. A command that changes nothing (a dry run) may take no
+     * lock, so it never blocks nor waits for another operation.
+     */
+    default BusyRule whenBusy(C command) {
+        return whenBusy();
+    }
+
     O observe(C command, Operation operation) throws Exception;
 
     Decision<A> decide(Operation operation, C command, O observed, Instant now);

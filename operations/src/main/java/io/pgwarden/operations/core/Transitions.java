@@ -32,8 +32,11 @@ public final class Transitions {
 
     public static Transition decided(Operation op, Decision<?> d, Instant now) {
         if (d.isFinal()) {
-            return finish(op, d.next() == Decision.Next.SUCCEED ? CommandState.SUCCEEDED : CommandState.FAILED,
-                    d.outcome(), d.activities(), now);
+            return finish(op, switch (d.next()) {
+                case SUCCEED -> CommandState.SUCCEEDED;
+                case REJECT -> Operation.START.equals(op.phase()) ? CommandState.REJECTED : CommandState.FAILED;
+                default -> CommandState.FAILED;
+            }, d.outcome(), d.activities(), now);
         }
         Map<String, String> data = d.data() == null ? op.data() : d.data();
         Instant next = d.next() == Decision.Next.CONTINUE ? now : now.plus(d.recheck());

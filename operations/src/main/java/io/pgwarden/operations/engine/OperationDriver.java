@@ -298,10 +298,10 @@ public class OperationDriver {
                     LOG.warnf("%s %s FAILED: %s", op.kind(), op.subject(), op.reason());
                     return;
                 }
-                if (kind.whenBusy() != OperationKind.BusyRule.NOT_A_DATABASE_OPERATION) {
+                if (kind.whenBusy(command) != OperationKind.BusyRule.NOT_A_DATABASE_OPERATION) {
                     LeaseOutcome lease;
                     try {
-                        lease = holdLease(op, kind, now);
+                        lease = holdLease(op, kind.whenBusy(command), now);
                     } catch (SQLException | LostClaim e) {
                         throw e;
                     } catch (Exception e) {
@@ -379,7 +379,7 @@ public class OperationDriver {
     }
 
     /** Takes or renews the database's lease for op, or, when another operation holds it, applies the kind's rule. */
-    private LeaseOutcome holdLease(Operation op, OperationKind<?, ?, ?> kind, Instant now) throws Exception {
+    private LeaseOutcome holdLease(Operation op, OperationKind.BusyRule whenBusy, Instant now) throws Exception {
         String[] db = op.subject().split("/", 2);
         DatabaseLocks lockPort = locks.get();
         Optional<DatabaseLease> lease = lockPort.read(db[0], db[1]);
@@ -424,7 +424,7 @@ public class OperationDriver {
                 String busy = "database " + op.subject() + " is busy with " + lease.get().describe()
                         + (lease.get().isExpired(now) ? " (its lease expired: its runner may be down; it resumes"
                         + " and releases it, or delete Lease pgwarden-op-" + db[1] + " once you know it is safe)" : "");
-                return LeaseOutcome.blocked(kind.whenBusy() == OperationKind.BusyRule.REJECT
+                return LeaseOutcome.blocked(whenBusy == OperationKind.BusyRule.REJECT
                         ? Transitions.finish(op, CommandState.REJECTED, busy, List.of(), now)
                         : Transitions.waiting(op, "waiting: " + busy, Duration.ofSeconds(2), now));
             }

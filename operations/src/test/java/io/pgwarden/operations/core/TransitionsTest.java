@@ -47,6 +47,26 @@ class TransitionsTest {
     }
 
     @Test
+    void a_refusal_before_any_action_ends_rejected_with_its_reason() {
+        Operation op = Operations.accepted("c1", "default/pg");
+        Transition t = Transitions.decided(op, Decision.reject("replicas 3, not 1: scale it to 1 first"), T0);
+
+        assertThat(t.statuses()).containsExactly(new Transition.Status(CommandState.REJECTED, null,
+                "replicas 3, not 1: scale it to 1 first", 2));
+        assertThat(t.operation().state()).isEqualTo(CommandState.REJECTED);
+    }
+
+    @Test
+    void a_refusal_after_an_action_was_announced_ends_failed_never_rejected() {
+        Operation acted = Transitions.decided(Operations.accepted("c1", "default/pg"),
+                Decision.act("cordoning", "cordon node001", List.of("cordon")), T0).operation();
+        Transition t = Transitions.decided(acted, Decision.reject("the eviction was refused"), T0.plusSeconds(1));
+
+        assertThat(t.statuses()).containsExactly(new Transition.Status(CommandState.FAILED, null,
+                "the eviction was refused", 3));
+    }
+
+    @Test
     void a_wait_is_due_after_its_recheck_and_keeps_what_the_decider_remembers() {
         Decision<String> wait = Decision.<String>waitFor("waiting", "waiting for pod Ready", Duration.ofSeconds(5))
                 .remembering(Map.of("node", "node002"));
