@@ -151,9 +151,9 @@ class PlannedOperationsE2E {
 
             JsonNode back = CordonThroughTheGatewayE2E.finished(system, system.post(path(db, "failback"), "{}"));
             assertThat(back.get("state").asText()).as(back.toString()).isEqualTo("SUCCEEDED");
+            assertThat(node(client, "node002").getSpec().getUnschedulable()).as("the administrator's cordon").isTrue();
             assertThat(back.get("reason").asText()).isEqualTo("failed back default/" + db + ": node node002 is"
                     + " cordoned, not by pgwarden for default/" + db + ": left cordoned; cleared pgwarden.io/moved-from");
-            assertThat(node(client, "node002").getSpec().getUnschedulable()).as("the administrator's cordon").isTrue();
             assertThat(statefulSet(client, db).getMetadata().getAnnotations())
                     .doesNotContainKey(Names.MOVED_FROM_ANNOTATION);
         } finally {
