@@ -193,7 +193,7 @@ public final class PlannedOperationsBenchmark {
         Optional<Instant> write = writeByANewInstance(at);
         write.ifPresent(w -> marks.put(WRITE, w));
         podMarks(marks, pod.getMetadata().getUid(), at);
-        return new Run(marks, "on " + pod(), write.isPresent() ? Optional.empty()
+        return new Run(marks, "on " + pod.getSpec().getNodeName() + ", again on " + Optional.ofNullable(pod()).map(p -> p.getSpec().getNodeName()).orElse("?"), write.isPresent() ? Optional.empty()
                 : Optional.of("no write accepted within " + settings.runLimit()));
     }
 
@@ -234,6 +234,7 @@ public final class PlannedOperationsBenchmark {
         Optional<Instant> write = writeByANewInstance(at);
         write.ifPresent(w -> marks.put(WRITE, w));
         CommandStatusChanged started = awaitFinal(id, marks);
+        podMarks(marks, "none: the database was stopped", at);
         Optional<String> problem = stopped.state().name().equals("SUCCEEDED") && started.state().name()
                 .equals("SUCCEEDED") && write.isPresent() ? Optional.empty() : Optional.of("stop " + stopped.state()
                 + ", start " + started.state() + ": " + started.reason());
