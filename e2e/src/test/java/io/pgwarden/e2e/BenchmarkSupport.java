@@ -1,16 +1,23 @@
 package io.pgwarden.e2e;
 
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.local.LocalStack;
+import io.pgwarden.sandbox.DemoDatabase;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.awaitility.Awaitility.await;
 
 /** What the benchmark programs share: their arithmetic, the machine and code they report, a system stopped on exit. */
 final class BenchmarkSupport {
@@ -42,6 +49,30 @@ final class BenchmarkSupport {
     /** The sandbox's node names: node001, node002, … */
     static String nodeName(int i) {
         return String.format(Locale.ROOT, "node%03d", i);
+    }
+
+    /**
+     * Pulls the database's image onto every node with a pod that only sleeps, as an image pre-puller DaemonSet does,
+     * then deletes those pods: a failover or a move then never waits for a pull (30 s in the sandbox).
+     */
+    static void prePull(KubernetesClient client, List<String> nodes) {
+        System.out.printf(Locale.ROOT, "benchmark: pre-pulling %s on %d nodes…%n", DemoDatabase.IMAGE, nodes.size());
+        String ns = DemoDatabase.NAMESPACE;
+        for (String node : nodes) {
+            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("prepull-" + node)
+                    .withNamespace(ns).endMetadata().withNewSpec().withNodeName(node).addNewContainer()
+                    .withName("prepull").withImage(DemoDatabase.IMAGE).endContainer().endSpec().build()).create();
+        }
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> nodes.stream()
+                .allMatch(n -> hasImage(client.nodes().withName(n).get())));
+        for (String node : nodes) {
+            client.pods().inNamespace(ns).withName("prepull-" + node).delete();
+        }
+    }
+
+    private static boolean hasImage(Node node) {
+        return node.getStatus().getImages() != null && node.getStatus().getImages().stream()
+                .anyMatch(i -> i.getNames().contains(DemoDatabase.IMAGE));
     }
 
     /** 1, 5 and 15 minute load averages from {@code /proc/loadavg}. */

@@ -1,12 +1,8 @@
 package io.pgwarden.e2e;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
 import io.pgwarden.e2e.FailoverFigures.Figure;
@@ -31,8 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -205,12 +199,12 @@ public final class FailoverBenchmark {
             running.start();
             Cluster cluster = new Cluster(stack);
             if (settings.prePull()) {
-                cluster.prePull(nodes);
+                BenchmarkSupport.prePull(cluster.client(), nodes);
             }
             cluster.deploy(DB, Optional.empty());
             cluster.awaitPodReady(DB, Duration.ofMinutes(3));
             try (AcknowledgedWriter writer = new AcknowledgedWriter(() -> NodeFailoverE2E.jdbcUrl(stack.sandbox(), DB));
-                 PodEvents events = new PodEvents(stack.sandbox().client(), DB)) {
+                 PodEvents events = new PodEvents(stack.sandbox().client(), NS, DB)) {
                 if (variant.equals("defaults")) {
                     text.append(baseline(cluster));
                 }
@@ -359,7 +353,7 @@ public final class FailoverBenchmark {
         Map<String, Instant> seen = new LinkedHashMap<>();
         events.deleted(uid, off).ifPresent(at -> seen.put(FailoverFigures.POD_DELETED, at));
         events.firstOther(uid, off, e -> true).ifPresent(at -> seen.put(FailoverFigures.POD_CREATED, at));
-        events.firstOther(uid, off, PodEvent::ready).ifPresent(at -> seen.put(FailoverFigures.POD_READY, at));
+        events.firstOther(uid, off, PodEvents.PodEvent::ready).ifPresent(at -> seen.put(FailoverFigures.POD_READY, at));
         writesBack.ifPresent(at -> seen.put(FailoverFigures.WRITES_BACK, at));
         seen.putAll(cluster.timelineMarks(off));
         int splitBrains = cluster.sandbox().invariants().splitBrains().size() - splitBrainsBefore;
@@ -464,30 +458,6 @@ public final class FailoverBenchmark {
             return stack.sandbox().client();
         }
 
-        /**
-         * Pulls the database's image onto every node with a pod that only sleeps, as an image pre-puller DaemonSet
-         * does, then deletes those pods: a failover then never waits for a pull (30 s in the sandbox).
-         */
-        void prePull(List<String> nodes) {
-            System.out.printf(Locale.ROOT, "benchmark: pre-pulling %s on %d nodes…%n", DemoDatabase.IMAGE,
-                    nodes.size());
-            for (String node : nodes) {
-                client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("prepull-" + node)
-                        .withNamespace(NS).endMetadata().withNewSpec().withNodeName(node).addNewContainer()
-                        .withName("prepull").withImage(DemoDatabase.IMAGE).endContainer().endSpec().build()).create();
-            }
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> nodes.stream()
-                    .allMatch(n -> hasImage(client().nodes().withName(n).get())));
-            for (String node : nodes) {
-                client().pods().inNamespace(NS).withName("prepull-" + node).delete();
-            }
-        }
-
-        private static boolean hasImage(Node node) {
-            return node.getStatus().getImages() != null && node.getStatus().getImages().stream()
-                    .anyMatch(i -> i.getNames().contains(DemoDatabase.IMAGE));
-        }
-
         /** Deploys a managed database; with {@code avoid}, on any node but that one. */
         void deploy(String name, Optional<String> avoid) {
             avoid.ifPresent(n -> cordon(n, true));
@@ -575,63 +545,6 @@ public final class FailoverBenchmark {
     private static String condition(Pod pod, String type) {
         return pod.getStatus().getConditions() == null ? "?" : pod.getStatus().getConditions().stream()
                 .filter(c -> type.equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse("?");
-    }
-
-    // ---- what the benchmark sees of the database's pods ----
-
-    /** A change of one of the database's pods as an informer delivered it, with when it arrived. */
-    record PodEvent(Instant at, String type, String uid, boolean ready) {
-    }
-
-    /**
-     * The database's pod changes as they arrive, through the sandbox's own client (an API outage does not cut it
-     * off). The sandbox runs in this JVM, so the arrival is within milliseconds of the API server's change.
-     */
-    private static final class PodEvents implements AutoCloseable {
-        private final List<PodEvent> events = new CopyOnWriteArrayList<>();
-        private final SharedIndexInformer<Pod> informer;
-
-        PodEvents(KubernetesClient client, String name) {
-            informer = client.pods().inNamespace(NS).withLabel("app", name).inform(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(Pod pod) {
-                    record("ADDED", pod);
-                }
-
-                @Override
-                public void onUpdate(Pod before, Pod pod) {
-                    record("MODIFIED", pod);
-                }
-
-                @Override
-                public void onDelete(Pod pod, boolean finalStateUnknown) {
-                    record("DELETED", pod);
-                }
-            }, 0);
-        }
-
-        private void record(String type, Pod pod) {
-            boolean ready = pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
-                    && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-            events.add(new PodEvent(Instant.now(), type, pod.getMetadata().getUid(), ready));
-        }
-
-        Optional<Instant> deleted(String uid, Instant after) {
-            return events.stream().filter(e -> e.type().equals("DELETED") && e.uid().equals(uid)
-                    && e.at().isAfter(after)).map(PodEvent::at).findFirst();
-        }
-
-        /** The first event of another pod than {@code uid} after the instant that matches. */
-        Optional<Instant> firstOther(String uid, Instant after, Predicate<PodEvent> matching) {
-            return events.stream().filter(e -> !e.uid().equals(uid) && e.at().isAfter(after)
-                    && !e.type().equals("DELETED") && matching.test(e)).map(PodEvent::at).findFirst();
-        }
-
-        @Override
-        public void close() {
-            informer.close();
-        }
     }
 
     private static Map<String, String> orderedMap(String... keysAndValues) {

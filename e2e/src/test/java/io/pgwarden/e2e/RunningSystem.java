@@ -14,12 +14,26 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The whole packaged system, started once for all scenarios of a test run (the same launcher as the
  * local run, on free ports and the sandbox's fast timings), and stopped when the run ends.
  */
 public final class RunningSystem implements AutoCloseable {
+    /**
+     * The planned operations' limits (failover-service's {@code pgwarden.failover.planned.*}), which the launcher
+     * does not scale: short enough that a move whose pod cannot become Ready fails within seconds, long enough for a
+     * fast sandbox's pod to start on two loaded cores (a move takes 2 to 5 s here).
+     */
+    static final Duration PLANNED_READY_TIMEOUT = Duration.ofSeconds(15);
+    static final Map<String, String> PLANNED_ENV = Map.of(
+            "PGWARDEN_FAILOVER_PLANNED_READY_TIMEOUT", PLANNED_READY_TIMEOUT.toString(),
+            "PGWARDEN_FAILOVER_PLANNED_EVICT_TIMEOUT", "30s",
+            "PGWARDEN_FAILOVER_PLANNED_WRITE_TIMEOUT", "30s",
+            "PGWARDEN_FAILOVER_PLANNED_STOP_TIMEOUT", "30s",
+            "PGWARDEN_FAILOVER_PLANNED_POLL", "100ms");
+
     private static RunningSystem instance;
 
     private final LocalStack stack;
@@ -40,7 +54,7 @@ public final class RunningSystem implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
-                    SandboxConfig.fast(), Duration.ofSeconds(180))).start();
+                    SandboxConfig.fast(), Duration.ofSeconds(180)).withServiceEnv(PLANNED_ENV)).start();
             instance = new RunningSystem(stack);
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(RunningSystem.class, instance);
         }
