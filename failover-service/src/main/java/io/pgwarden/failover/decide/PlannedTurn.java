@@ -68,7 +68,8 @@ abstract class PlannedTurn {
     }
 
     Decision<PlannedAction> dryRun(String label, String plan) {
-        String result = "dry run, nothing changed: " + plan;
+        String result = "dry run, nothing changed: " + plan + view.busyWith().map(holder -> "; database " + key
+                + " is busy now with " + holder + ": the command would be REJECTED until that ends").orElse("");
         return Decision.succeed(result, new Activity(key, label + "DryRun", false, result));
     }
 

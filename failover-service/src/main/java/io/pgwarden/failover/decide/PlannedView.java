@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param attachments     the VolumeAttachments of the pod's claims, on any node
  * @param evictionRefused what the API server answered the last eviction of this operation, when it refused it (429)
  * @param write           the write check through the Service, when one was made (see {@link PlannedDecider#wantsWrite})
+ * @param busyWith        another operation holding the database's lock, described; a dry run, which takes no lock,
+ *                        says so among its verdicts
  */
 public record PlannedView(Optional<StatefulSetSeen> statefulSet, Optional<PodSeen> pod, List<NodeSeen> nodes,
                           List<BudgetSeen> budgets, List<String> attachments, Optional<String> evictionRefused,
-                          Optional<WriteCheck> write) {
+                          Optional<WriteCheck> write, Optional<String> busyWith) {
 
     public PlannedView {
         nodes = List.copyOf(nodes);
@@ -27,7 +29,8 @@ public record PlannedView(Optional<StatefulSetSeen> statefulSet, Optional<PodSee
     }
 
     public PlannedView withWrite(WriteCheck check) {
-        return new PlannedView(statefulSet, pod, nodes, budgets, attachments, evictionRefused, Optional.of(check));
+        return new PlannedView(statefulSet, pod, nodes, budgets, attachments, evictionRefused, Optional.of(check),
+                busyWith);
     }
 
     public Optional<NodeSeen> node(String name) {

@@ -84,7 +84,7 @@ public abstract class PlannedKind<C extends ClusterCommand>
     }
 
     @Override
-    public PlannedView observe(C command, Operation operation) {
+    public PlannedView observe(C command, Operation operation) throws Exception {
         return world.observe(command.namespace(), command.cluster(), operation);
     }
 

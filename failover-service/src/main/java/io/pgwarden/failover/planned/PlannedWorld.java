@@ -23,6 +23,8 @@ import io.pgwarden.failover.decide.PlannedView.PodSeen;
 import io.pgwarden.failover.decide.PlannedView.StatefulSetSeen;
 import io.pgwarden.failover.decide.StopDecider;
 import io.pgwarden.failover.incident.DatabaseWrites;
+import io.pgwarden.operations.core.DatabaseLease;
+import io.pgwarden.operations.core.DatabaseLocks;
 import io.pgwarden.operations.core.Operation;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,11 +45,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public class PlannedWorld {
     private final KubernetesClient client;
     private final DatabaseWrites writes;
+    private final DatabaseLocks locks;
     private final Map<String, String> refusedEvictions = new ConcurrentHashMap<>();
 
-    PlannedWorld(KubernetesClient client, DatabaseWrites writes) {
+    PlannedWorld(KubernetesClient client, DatabaseWrites writes, DatabaseLocks locks) {
         this.client = client;
         this.writes = writes;
+        this.locks = locks;
     }
 
     /** The API server refused the operation's eviction (429): the next observation says so. */
@@ -55,7 +59,7 @@ public class PlannedWorld {
         refusedEvictions.put(op.id(), answer);
     }
 
-    PlannedView observe(String namespace, String name, Operation op) {
+    PlannedView observe(String namespace, String name, Operation op) throws Exception {
         StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
         Pod pod = client.pods().inNamespace(namespace).withName(name + "-0").get();
         List<NodeSeen> nodes = client.nodes().list().getItems().stream().map(PlannedWorld::seen).toList();
@@ -64,9 +68,15 @@ public class PlannedWorld {
                 : List.of();
         PlannedView view = new PlannedView(Optional.ofNullable(sts).map(PlannedWorld::seen),
                 Optional.ofNullable(pod).map(PlannedWorld::seen), nodes, budgets, attachments,
-                Optional.ofNullable(refusedEvictions.remove(op.id())), Optional.empty());
+                Optional.ofNullable(refusedEvictions.remove(op.id())), Optional.empty(), busyWith(namespace, name, op));
         return PlannedDecider.wantsWrite(op, view)
                 ? view.withWrite(new PlannedView.WriteCheck(writes.tryWrite(namespace, name))) : view;
+    }
+
+    /** Another operation's hold on the database's lock, which only a dry run (holding none) can meet here. */
+    private Optional<String> busyWith(String namespace, String name, Operation op) throws Exception {
+        return locks.read(namespace, name).filter(l -> l.holder() != null && !l.holder().isEmpty()
+                && !l.holder().equals(op.id())).map(DatabaseLease::describe);
     }
 
     private List<BudgetSeen> budgets(String namespace, Pod pod) {

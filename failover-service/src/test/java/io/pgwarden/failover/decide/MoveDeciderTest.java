@@ -160,6 +160,17 @@ class MoveDeciderTest {
         });
     }
 
+    @Test
+    void a_dry_run_on_a_busy_database_says_the_command_would_be_rejected() {
+        cluster.busyWith = Optional.of("TakeBackup backup-1 of backup-service, started 2026-11-26T10:00:00Z");
+        Decision<PlannedAction> d = startWith(new MoveDatabase("default", "pg", null, false, true, null));
+        assertThat(d.next()).isEqualTo(Decision.Next.SUCCEED);
+        assertThat(d.actions()).isEmpty();
+        assertThat(d.outcome()).startsWith("dry run, nothing changed: move default/pg off node node001")
+                .endsWith("; database default/pg is busy now with TakeBackup backup-1 of backup-service, started"
+                        + " 2026-11-26T10:00:00Z: the command would be REJECTED until that ends");
+    }
+
     // ---- each step ----
 
     @Test

@@ -41,6 +41,7 @@ final class PlannedCluster {
     List<String> attachments = List.of();
     Optional<String> evictionRefused = Optional.empty();
     Optional<String> writeProblem = null;
+    Optional<String> busyWith = Optional.empty();
 
     PlannedCluster() {
         for (String n : List.of("node001", "node002", "node003")) {
@@ -57,7 +58,7 @@ final class PlannedCluster {
                 annotations, constraints)) : Optional.empty();
         return new PlannedView(sts, Optional.ofNullable(pod), new ArrayList<>(nodes.values()), budgets, attachments,
                 evictionRefused, writeProblem == null ? Optional.empty()
-                : Optional.of(new PlannedView.WriteCheck(writeProblem)));
+                : Optional.of(new PlannedView.WriteCheck(writeProblem)), busyWith);
     }
 
     void cordon(String node, String forDatabase) {
