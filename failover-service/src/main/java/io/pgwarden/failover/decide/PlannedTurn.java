@@ -120,9 +120,14 @@ abstract class PlannedTurn {
         return now.isAfter(from.plus(limit));
     }
 
-    /** ", 4 s": how long a wait has lasted, in whole seconds. */
+    /**
+     * ", 4 s": how long a wait has lasted, in whole seconds up to 10 s, then in steps of 5 s up to a minute, then of
+     * 30 s. The step is published each time its words change, so a five-minute wait says so in 28 statuses, not 300.
+     */
     String lasting(Instant from) {
-        return ", " + Duration.between(from, now).toSeconds() + " s";
+        long seconds = Duration.between(from, now).toSeconds();
+        long step = seconds < 10 ? 1 : seconds < 60 ? 5 : 30;
+        return ", " + seconds / step * step + " s";
     }
 
     /** From the request to now, for "writes accepted N ms after the request". */

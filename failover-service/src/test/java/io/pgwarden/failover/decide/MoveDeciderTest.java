@@ -210,6 +210,9 @@ class MoveDeciderTest {
         cluster.pod = new PodSeen("pg-0", "uid-2", "node002", false, false);
         d = decide(op, command, T0.plusSeconds(6));
         assertThat(d.step()).isEqualTo("waiting for pod pg-0 Ready on node node002, 4 s");
+        // A long wait changes its words, and so publishes a status, every 5 s up to a minute, then every 30 s.
+        assertThat(decide(op, command, T0.plusSeconds(2 + 37)).step()).endsWith("node002, 35 s");
+        assertThat(decide(op, command, T0.plusSeconds(2 + 119)).step()).endsWith("node002, 90 s");
         op = after(op, d, T0.plusSeconds(6));
 
         cluster.pod = new PodSeen("pg-0", "uid-2", "node002", true, false);
