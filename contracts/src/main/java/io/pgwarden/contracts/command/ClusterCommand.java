@@ -1,8 +1,7 @@
 package io.pgwarden.contracts.command;
 
 /** A command that acts on one managed database (its StatefulSet); keyed by {@code namespace/cluster}. */
-public sealed interface ClusterCommand extends Command permits TakeBackup, RestoreBackup, DeleteBackup, MoveDatabase,
-        FailbackDatabase, StopDatabase, StartDatabase {
+public sealed interface ClusterCommand extends Command permits TakeBackup, RestoreBackup, DeleteBackup, PlannedCommand {
 
     String namespace();
 

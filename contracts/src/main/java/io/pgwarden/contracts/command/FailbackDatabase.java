@@ -16,5 +16,5 @@ public record FailbackDatabase(
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster,
         boolean moveBack,
         boolean dryRun,
-        @Size(max = 512) String reason) implements ClusterCommand {
+        @Size(max = 512) String reason) implements PlannedCommand {
 }

@@ -18,5 +18,5 @@ public record MoveDatabase(
         @Pattern(regexp = Names.DNS_SUBDOMAIN, message = Names.DNS_SUBDOMAIN_MESSAGE) String targetNode,
         boolean ignoreDisruptionBudget,
         boolean dryRun,
-        @Size(max = 512) String reason) implements ClusterCommand {
+        @Size(max = 512) String reason) implements PlannedCommand {
 }

@@ -15,5 +15,5 @@ public record StopDatabase(
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster,
         boolean dryRun,
-        @Size(max = 512) String reason) implements ClusterCommand {
+        @Size(max = 512) String reason) implements PlannedCommand {
 }

@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.Names;
-import io.pgwarden.contracts.command.ClusterCommand;
+import io.pgwarden.contracts.command.PlannedCommand;
 import io.pgwarden.contracts.command.FailbackDatabase;
 import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.StartDatabase;
@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * command's decider decides, and this applies its actions through the Kubernetes API. A dry run takes no lock: it
  * changes nothing, so it neither waits for nor blocks another operation.
  */
-public abstract class PlannedKind<C extends ClusterCommand>
+public abstract class PlannedKind<C extends PlannedCommand>
         implements OperationKind<C, PlannedView, PlannedAction> {
     private static final Logger LOG = Logger.getLogger(PlannedKind.class);
     /** Keeps nulls, which a merge patch needs to remove a field ({@link Json#MAPPER} leaves them out). */
@@ -61,8 +61,6 @@ public abstract class PlannedKind<C extends ClusterCommand>
         this.config = config;
     }
 
-    abstract boolean dryRun(C command);
-
     @Override
     public Class<C> commandClass() {
         return commandClass;
@@ -80,7 +78,7 @@ public abstract class PlannedKind<C extends ClusterCommand>
 
     @Override
     public BusyRule whenBusy(C command) {
-        return dryRun(command) ? BusyRule.NOT_A_DATABASE_OPERATION : BusyRule.REJECT;
+        return command.dryRun() ? BusyRule.NOT_A_DATABASE_OPERATION : BusyRule.REJECT;
     }
 
     @Override
@@ -221,11 +219,6 @@ public abstract class PlannedKind<C extends ClusterCommand>
         }
 
         @Override
-        boolean dryRun(MoveDatabase command) {
-            return command.dryRun();
-        }
-
-        @Override
         public Decision<PlannedAction> decide(Operation op, MoveDatabase command, PlannedView view, Instant now) {
             return MoveDecider.decide(op, command, view, now, config.settings());
         }
@@ -235,11 +228,6 @@ public abstract class PlannedKind<C extends ClusterCommand>
     public static class Failback extends PlannedKind<FailbackDatabase> {
         Failback(PlannedWorld world, KubernetesClient client, KubernetesEvents events, PlannedConfig config) {
             super(FailbackDatabase.class, world, client, events, config);
-        }
-
-        @Override
-        boolean dryRun(FailbackDatabase command) {
-            return command.dryRun();
         }
 
         @Override
@@ -255,11 +243,6 @@ public abstract class PlannedKind<C extends ClusterCommand>
         }
 
         @Override
-        boolean dryRun(StopDatabase command) {
-            return command.dryRun();
-        }
-
-        @Override
         public Decision<PlannedAction> decide(Operation op, StopDatabase command, PlannedView view, Instant now) {
             return StopDecider.decide(op, command, view, now, config.settings());
         }
@@ -269,11 +252,6 @@ public abstract class PlannedKind<C extends ClusterCommand>
     public static class Start extends PlannedKind<StartDatabase> {
         Start(PlannedWorld world, KubernetesClient client, KubernetesEvents events, PlannedConfig config) {
             super(StartDatabase.class, world, client, events, config);
-        }
-
-        @Override
-        boolean dryRun(StartDatabase command) {
-            return command.dryRun();
         }
 
         @Override
