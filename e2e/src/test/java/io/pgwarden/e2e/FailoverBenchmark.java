@@ -241,19 +241,13 @@ public final class FailoverBenchmark {
         cluster.awaitPodReady(BASELINE_DB, Duration.ofMinutes(3));
         String url = NodeFailoverE2E.jdbcUrl(cluster.sandbox(), BASELINE_DB) + "?connectTimeout=2&socketTimeout=3";
         // A pod just Ready may not be behind its Service's proxy yet (as AcknowledgedWriter, the first try is retried).
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (true) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
             try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS probe (at timestamptz)");
                 s.execute("INSERT INTO probe VALUES (now())");
-                break;
-            } catch (SQLException e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw e;
-                }
-                Thread.sleep(100);
+                return true;
             }
-        }
+        });
         String node = cluster.podOf(BASELINE_DB).getSpec().getNodeName();
         System.out.printf(Locale.ROOT, "benchmark: baseline: powering off %s under %s, watching it for %d s…%n",
                 node, BASELINE_DB, settings.baselineWindow().toSeconds());
@@ -473,10 +467,7 @@ public final class FailoverBenchmark {
         }
 
         private void cordon(String node, boolean unschedulable) {
-            client().nodes().withName(node).edit(n -> {
-                n.getSpec().setUnschedulable(unschedulable);
-                return n;
-            });
+            NodeEdits.cordon(client(), node, unschedulable);
         }
 
         Pod podOf(String name) {

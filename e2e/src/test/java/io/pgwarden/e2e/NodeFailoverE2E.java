@@ -136,10 +136,7 @@ class NodeFailoverE2E {
         await().atMost(WAIT).until(() -> nodes.stream().allMatch(n -> Ready(client, n)));
         String target = nodes.get(0);
         List<String> others = nodes.subList(1, nodes.size());
-        others.forEach(n -> client.nodes().withName(n).edit(x -> {
-            x.getSpec().setUnschedulable(true);
-            return x;
-        }));
+        others.forEach(n -> NodeEdits.cordon(client, n, true));
         try {
             for (String name : names) {
                 DemoDatabase.deploy(client, NS, name);
@@ -148,10 +145,7 @@ class NodeFailoverE2E {
                 await().atMost(WAIT).until(() -> podReady(client, name + "-0"));
             }
         } finally {
-            others.forEach(n -> client.nodes().withName(n).edit(x -> {
-                x.getSpec().setUnschedulable(false);
-                return x;
-            }));
+            others.forEach(n -> NodeEdits.cordon(client, n, false));
         }
         return target;
     }

@@ -115,10 +115,7 @@ class NodeFailoverSafetyE2E {
         Sandbox sandbox = system.stack().sandbox();
         KubernetesClient client = sandbox.client();
         String node = deployOnOneNode(system, "pg-zombie");
-        client.nodes().withName(node).edit(n -> {
-            n.getMetadata().getLabels().put(Names.FENCE_DRIVER_LABEL, "network-fence");
-            return n;
-        });
+        NodeEdits.label(client, node, Names.FENCE_DRIVER_LABEL, "network-fence");
         Instant partitioned = Instant.now();
         try (AcknowledgedWriter writer = new AcknowledgedWriter(() -> jdbcUrl(sandbox, "pg-zombie"))) {
             await().atMost(WAIT).until(() -> writer.count() >= 20);
@@ -131,10 +128,7 @@ class NodeFailoverSafetyE2E {
         } finally {
             sandbox.faults().heal(node);
             unfence(system, node);
-            client.nodes().withName(node).edit(n -> {
-                n.getMetadata().getLabels().remove(Names.FENCE_DRIVER_LABEL);
-                return n;
-            });
+            NodeEdits.label(client, node, Names.FENCE_DRIVER_LABEL, null);
         }
         List<InvariantRecorder.Writer> onNode = sandbox.invariants().writers().stream()
                 .filter(w -> w.pod().endsWith("pg-zombie-0") && w.node().equals(node)).toList();

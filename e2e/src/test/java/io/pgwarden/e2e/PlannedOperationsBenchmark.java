@@ -15,6 +15,7 @@ import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.testing.TopicProbe;
 import io.pgwarden.testing.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -288,26 +289,30 @@ public final class PlannedOperationsBenchmark {
      * {@code since}: an INSERT every 50 ms, each on a new connection.
      */
     private Optional<Instant> writeByANewInstance(Instant since) {
-        Instant deadline = since.plus(settings.runLimit());
-        while (Instant.now().isBefore(deadline)) {
-            Optional<Integer> port = stack.sandbox().servicePort(NS, DB);
-            if (port.isPresent()) {
-                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get()
-                        + "/postgres?connectTimeout=1&socketTimeout=2", "postgres", "");
-                     Statement s = c.createStatement();
-                     ResultSet r = s.executeQuery("INSERT INTO acknowledged (id) VALUES (-1) ON CONFLICT (id) DO"
-                             + " UPDATE SET id = -1 RETURNING pg_postmaster_start_time()")) {
-                    Instant accepted = Instant.now();
-                    if (r.next() && r.getTimestamp(1).toInstant().isAfter(since)) {
-                        return Optional.of(accepted);
-                    }
-                } catch (SQLException e) {
-                    // down, starting, or a standby's refusal: try again
-                }
-            }
-            pause(50);
+        Duration left = Duration.between(Instant.now(), since.plus(settings.runLimit()));
+        try {
+            return await().atMost(left.isNegative() ? Duration.ZERO : left).pollInterval(Duration.ofMillis(50))
+                    .until(() -> writeOnce(since), Optional::isPresent);
+        } catch (ConditionTimeoutException e) {
+            return Optional.empty();
         }
-        return Optional.empty();
+    }
+
+    private Optional<Instant> writeOnce(Instant since) {
+        Optional<Integer> port = stack.sandbox().servicePort(NS, DB);
+        if (port.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get()
+                + "/postgres?connectTimeout=1&socketTimeout=2", "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("INSERT INTO acknowledged (id) VALUES (-1) ON CONFLICT (id) DO"
+                     + " UPDATE SET id = -1 RETURNING pg_postmaster_start_time()")) {
+            Instant accepted = Instant.now();
+            return r.next() && r.getTimestamp(1).toInstant().isAfter(since) ? Optional.of(accepted) : Optional.empty();
+        } catch (SQLException e) {
+            return Optional.empty(); // down, starting, or a standby's refusal: try again
+        }
     }
 
     private Pod pod() {
@@ -317,15 +322,6 @@ public final class PlannedOperationsBenchmark {
     private void awaitReady(Duration limit) {
         await().atMost(limit).pollInterval(Duration.ofMillis(200))
                 .until(() -> NodeFailoverE2E.podReady(stack.sandbox().client(), DB + "-0"));
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     // ---- the report ----

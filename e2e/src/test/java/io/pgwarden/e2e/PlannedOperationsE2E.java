@@ -266,15 +266,8 @@ class PlannedOperationsE2E {
         return client.apps().statefulSets().inNamespace(NS).withName(db).get();
     }
 
-    /** As {@code kubectl cordon} and {@code uncordon} do: no annotation; an uncordon also drops pgwarden's. */
     static void cordon(KubernetesClient client, String node, boolean unschedulable) {
-        client.nodes().withName(node).edit(n -> {
-            n.getSpec().setUnschedulable(unschedulable ? true : null);
-            if (!unschedulable && n.getMetadata().getAnnotations() != null) {
-                n.getMetadata().getAnnotations().remove(Names.CORDONED_FOR_ANNOTATION);
-            }
-            return n;
-        });
+        NodeEdits.cordon(client, node, unschedulable);
     }
 
     /** Deploys the managed database while the other nodes are cordoned, so it runs on {@code node}. */
