@@ -55,8 +55,9 @@ public class BackupsResource {
                     schema = @Schema(minLength = 1, maxLength = 255, pattern = Requests.IDEMPOTENCY_PATTERN))
             @HeaderParam(Requests.IDEMPOTENCY_HEADER)
             @Pattern(regexp = Requests.IDEMPOTENCY_PATTERN, message = Requests.IDEMPOTENCY_MESSAGE) String idempotencyKey,
-            @Valid @NotNull(message = "a body with the backup method is required") Requests.BackupRequest body) {
-        return CommandsResource.accepted(submitter.submit(
-                new TakeBackup(namespace, cluster, body.method(), body.reason()), correlationId, idempotencyKey));
+            @Valid Requests.BackupRequest body) {
+        Requests.BackupRequest request = body == null ? Requests.BackupRequest.NONE : body;
+        return CommandsResource.accepted(submitter.submit(new TakeBackup(namespace, cluster, request.method(),
+                request.driver(), request.label(), request.reason()), correlationId, idempotencyKey));
     }
 }

@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.BackupMethod;
+import io.pgwarden.contracts.command.SnapshotDriver;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -23,7 +24,14 @@ public final class Requests {
     public record FailoverRequest(@Size(max = 512) String reason) {
     }
 
-    public record BackupRequest(@NotNull BackupMethod method, @Size(max = 512) String reason) {
+    /**
+     * Optional body of a backup: method and driver default to the StatefulSet's annotations, then to online and the
+     * configured driver; label is what pg_backup_start is given (the backup's id when absent).
+     */
+    public record BackupRequest(BackupMethod method, SnapshotDriver driver,
+            @Size(max = 100) @Pattern(regexp = Names.PRINTABLE, message = Names.PRINTABLE_MESSAGE) String label,
+            @Size(max = 512) String reason) {
+        static final BackupRequest NONE = new BackupRequest(null, null, null, null);
     }
 
     /**

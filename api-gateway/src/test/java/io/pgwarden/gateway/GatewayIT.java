@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
+import io.pgwarden.contracts.command.BackupMethod;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.PauseFailover;
@@ -84,7 +85,7 @@ class GatewayIT {
 
     @Test
     void a_backup_request_becomes_a_take_backup_command() throws Exception {
-        CommandView submitted = given().contentType(ContentType.JSON).body("{\"method\":\"ONLINE_HOT\"}")
+        CommandView submitted = given().contentType(ContentType.JSON).body("{\"method\":\"online\"}")
                 .post("/api/v1/clusters/default/pg-rook-sf/backups")
                 .then().statusCode(202).extract().as(CommandView.class);
         String id = submitted.id();
@@ -93,7 +94,7 @@ class GatewayIT {
         ConsumerRecord<String, byte[]> command = probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
                 .filter(id::equals).isPresent(), WAIT);
         assertThat(command.key()).isEqualTo("default/pg-rook-sf");
-        assertThat(Json.read(command.value(), TakeBackup.class).method().name()).isEqualTo("ONLINE_HOT");
+        assertThat(Json.read(command.value(), TakeBackup.class).method()).isEqualTo(BackupMethod.ONLINE);
     }
 
     @Test
@@ -170,9 +171,10 @@ class GatewayIT {
         given().contentType(ContentType.JSON).body("{\"method\":\"TAR\"}").post("/api/v1/clusters/default/pg/backups")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("detail", containsString("field 'method'"));
-        given().contentType(ContentType.JSON).post("/api/v1/clusters/default/pg/backups")
+        given().contentType(ContentType.JSON).body("{\"label\":\"two\\nlines\"}")
+                .post("/api/v1/clusters/default/pg/backups")
                 .then().statusCode(400).contentType("application/problem+json")
-                .body("detail", containsString("backup method is required"));
+                .body("detail", containsString("one line of printable characters"));
         given().contentType(ContentType.JSON).header("X-Correlation-Id", "no spaces allowed").post("/api/v1/nodes/node001/cordon")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors.field", hasItem("correlationId"));

@@ -82,7 +82,7 @@ class IdempotencyIT {
                     .post("/api/v1/nodes/" + node + "/uncordon")
                     .then().statusCode(422).contentType("application/problem+json")
                     .body("detail", containsString(key));
-            given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"method\":\"ONLINE_HOT\"}")
+            given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"method\":\"online\"}")
                     .post("/api/v1/clusters/default/" + node + "/backups")
                     .then().statusCode(422).contentType("application/problem+json");
 
@@ -95,10 +95,10 @@ class IdempotencyIT {
     void the_body_is_compared_as_canonical_json_not_as_bytes() {
         String key = UUID.randomUUID().toString();
         String id = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
-                .body("{\"method\":\"ONLINE_HOT\",\"reason\":\"nightly\"}")
+                .body("{\"method\":\"online\",\"reason\":\"nightly\"}")
                 .post("/api/v1/clusters/default/pg-canonical/backups").then().statusCode(202).extract().path("id");
         given().contentType(ContentType.JSON).header("Idempotency-Key", key)
-                .body("{\n  \"reason\": \"nightly\",\n  \"method\": \"ONLINE_HOT\"\n}")
+                .body("{\n  \"reason\": \"nightly\",\n  \"method\": \"online\"\n}")
                 .post("/api/v1/clusters/default/pg-canonical/backups").then().statusCode(202).body("id", equalTo(id));
         // No body and an explicit null reason make the same CordonNode.
         String node = node();

@@ -12,8 +12,8 @@ class RequestHashTest {
 
     @Test
     void canonical_json_sorts_fields_and_drops_nulls() {
-        assertThat(RequestHash.canonicalJson(new TakeBackup("default", "pg", BackupMethod.ONLINE_HOT, null)))
-                .isEqualTo("{\"cluster\":\"pg\",\"method\":\"ONLINE_HOT\",\"namespace\":\"default\"}");
+        assertThat(RequestHash.canonicalJson(new TakeBackup("default", "pg", BackupMethod.ONLINE, null, null, null)))
+                .isEqualTo("{\"cluster\":\"pg\",\"method\":\"online\",\"namespace\":\"default\"}");
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.pgwarden.contracts.command.ClusterCommand;
 import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.TakeBackup;
+import io.pgwarden.contracts.command.UndoRestore;
+import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.backup.decide.NotYetAvailableDecider;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
@@ -75,6 +77,20 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
     public static class Delete extends BackupCommandKind<DeleteBackup> {
         public Delete(KubernetesClient client) {
             super(client, DeleteBackup.class);
+        }
+    }
+
+    @Singleton
+    public static class Verify extends BackupCommandKind<VerifyBackup> {
+        public Verify(KubernetesClient client) {
+            super(client, VerifyBackup.class);
+        }
+    }
+
+    @Singleton
+    public static class Undo extends BackupCommandKind<UndoRestore> {
+        public Undo(KubernetesClient client) {
+            super(client, UndoRestore.class);
         }
     }
 }

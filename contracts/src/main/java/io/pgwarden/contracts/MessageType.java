@@ -10,7 +10,9 @@ import io.pgwarden.contracts.command.StartDatabase;
 import io.pgwarden.contracts.command.StopDatabase;
 import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.command.UncordonNode;
+import io.pgwarden.contracts.command.UndoRestore;
 import io.pgwarden.contracts.command.UnfenceNode;
+import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.contracts.command.PauseFailover;
 import io.pgwarden.contracts.command.ResumeFailover;
 import io.pgwarden.contracts.event.ActivityRecorded;
@@ -38,6 +40,8 @@ public enum MessageType {
     TAKE_BACKUP(TakeBackup.class, Topics.COMMANDS),
     RESTORE_BACKUP(RestoreBackup.class, Topics.COMMANDS),
     DELETE_BACKUP(DeleteBackup.class, Topics.COMMANDS),
+    VERIFY_BACKUP(VerifyBackup.class, Topics.COMMANDS),
+    UNDO_RESTORE(UndoRestore.class, Topics.COMMANDS),
     NODE_HEALTH_CHANGED(NodeHealthChanged.class, Topics.NODE_HEALTH),
     POD_HEALTH_CHANGED(PodHealthChanged.class, Topics.POD_HEALTH),
     COMMAND_STATUS_CHANGED(CommandStatusChanged.class, Topics.COMMAND_STATUS),

@@ -13,6 +13,18 @@ public final class Names {
     public static final String DNS_LABEL_MESSAGE =
             "must be a DNS-1123 label: lower case letters, digits and '-', at most 63 characters";
 
+    /**
+     * A backup's id, {@code <cluster>-<yyyyMMdd-HHmmss>} in UTC (a scheduled run's slot, or when an on-request backup
+     * was accepted): DNS-1123 label characters, at most 100, so the snapshot objects named after it are valid names.
+     */
+    public static final String BACKUP_ID = "^(?=.{1,100}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+    public static final String BACKUP_ID_MESSAGE =
+            "must be a backup id: lower case letters, digits and '-', at most 100 characters";
+
+    /** Free text that becomes one line of a file (a backup label): no control characters, no line breaks. */
+    public static final String PRINTABLE = "^[^\\u0000-\\u001f\\u007f]*$";
+    public static final String PRINTABLE_MESSAGE = "must be one line of printable characters";
+
     /** The label of the StatefulSets (and their pods) whose database pgwarden manages. */
     public static final String MANAGED_LABEL = "pgwarden.io/managed";
 
@@ -48,6 +60,30 @@ public final class Names {
      * incident of that node leaves it alone and says it is stopped (a planned outage).
      */
     public static final String STOPPED_ON_ANNOTATION = "pgwarden.io/stopped-on";
+
+    /** On a managed StatefulSet: its backups' default method ({@code online}, {@code crash-consistent}, {@code cold}). */
+    public static final String BACKUP_METHOD_ANNOTATION = "pgwarden.io/backup-method";
+
+    /** On a managed StatefulSet: its backups' snapshot driver ({@code csi}, {@code rbd}), overriding the configured one. */
+    public static final String SNAPSHOT_DRIVER_ANNOTATION = "pgwarden.io/snapshot-driver";
+
+    /** On a managed StatefulSet: the VolumeSnapshotClass of its {@code csi} snapshots, overriding the configured one. */
+    public static final String VOLUME_SNAPSHOT_CLASS_ANNOTATION = "pgwarden.io/volume-snapshot-class";
+
+    /** On a managed StatefulSet: its recovery-time objective (ISO-8601, {@code PT30S}), which each drill is held to. */
+    public static final String RECOVERY_TIME_OBJECTIVE_ANNOTATION = "pgwarden.io/recovery-time-objective";
+
+    /** On the snapshot objects and Jobs of a backup: its id. */
+    public static final String BACKUP_ID_LABEL = "pgwarden.io/backup";
+
+    /** On the snapshot objects of an {@code online} backup: the {@code backup_label} pg_backup_stop returned. */
+    public static final String BACKUP_LABEL_ANNOTATION = "pgwarden.io/backup-label";
+
+    /** On the snapshot objects of an {@code online} backup: the {@code tablespace_map}, when there are tablespaces. */
+    public static final String TABLESPACE_MAP_ANNOTATION = "pgwarden.io/tablespace-map";
+
+    /** On the snapshot objects of an {@code online} backup: the LSN pg_backup_stop returned. */
+    public static final String STOP_LSN_ANNOTATION = "pgwarden.io/stop-lsn";
 
     /** On a node: the fence driver for it ({@code redfish}, {@code network-fence}), overriding the global one. */
     public static final String FENCE_DRIVER_LABEL = "pgwarden.io/fence-driver";

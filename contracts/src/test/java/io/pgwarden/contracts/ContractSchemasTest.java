@@ -11,7 +11,10 @@ import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.StartDatabase;
 import io.pgwarden.contracts.command.StopDatabase;
 import io.pgwarden.contracts.command.RestoreBackup;
+import io.pgwarden.contracts.command.SnapshotDriver;
 import io.pgwarden.contracts.command.TakeBackup;
+import io.pgwarden.contracts.command.UndoRestore;
+import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.contracts.command.UncordonNode;
 import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.contracts.event.CommandState;
@@ -52,9 +55,12 @@ class ContractSchemasTest {
             new FailbackDatabase("default", "pg-rook-sf", true, false, null),
             new StopDatabase("default", "pg-rook-sf", false, "storage maintenance"),
             new StartDatabase("default", "pg-rook-sf", false, null),
-            new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE_HOT, null),
-            new RestoreBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", "bad migration"),
-            new DeleteBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-1000", null),
+            new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE, SnapshotDriver.CSI, "before the migration",
+                    null),
+            new RestoreBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", "bad migration"),
+            new DeleteBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", false, null),
+            new VerifyBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", null),
+            new UndoRestore("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", "restored the wrong one"),
             new NodeHealthChanged("node001", NodeReadiness.UNKNOWN, "NodeStatusUnknown", true,
                     List.of("node.kubernetes.io/unreachable:NoExecute"), NodeLiveness.UNREACHABLE,
                     "lease not renewed for 16 s; BMC reports PowerState Off", Instant.parse("2026-11-23T09:59:44.100Z"),
