@@ -58,6 +58,6 @@ public class BackupsResource {
             @Valid Requests.BackupRequest body) {
         Requests.BackupRequest request = body == null ? Requests.BackupRequest.NONE : body;
         return CommandsResource.accepted(submitter.submit(new TakeBackup(namespace, cluster, request.method(),
-                request.driver(), request.label(), request.reason()), correlationId, idempotencyKey));
+                request.driver(), request.label(), null, request.reason()), correlationId, idempotencyKey));
     }
 }

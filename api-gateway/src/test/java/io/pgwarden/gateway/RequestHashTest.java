@@ -12,7 +12,7 @@ class RequestHashTest {
 
     @Test
     void canonical_json_sorts_fields_and_drops_nulls() {
-        assertThat(RequestHash.canonicalJson(new TakeBackup("default", "pg", BackupMethod.ONLINE, null, null, null)))
+        assertThat(RequestHash.canonicalJson(new TakeBackup("default", "pg", BackupMethod.ONLINE, null, null, null, null)))
                 .isEqualTo("{\"cluster\":\"pg\",\"method\":\"online\",\"namespace\":\"default\"}");
     }
 

@@ -68,13 +68,13 @@ class BackupCommandsIT {
 
     @Test
     void a_backup_of_a_missing_cluster_fails_with_the_reason_and_of_an_existing_one_says_it_is_not_available() {
-        MessageMetadata missing = probe.send("/test", new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null, null),
+        MessageMetadata missing = probe.send("/test", new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null, null, null),
                 "default/nope");
         assertThat(tail.awaitFinal(missing.id(), WAIT).reason())
                 .isEqualTo("cluster default/nope does not exist (no StatefulSet nope in namespace default)");
 
         MessageMetadata existing = probe.send("/test",
-                new TakeBackup("default", "pg-rook-sf", BackupMethod.COLD, null, null, null), KEY);
+                new TakeBackup("default", "pg-rook-sf", BackupMethod.COLD, null, null, null, null), KEY);
         CommandStatusChanged status = tail.awaitFinal(existing.id(), WAIT);
         assertThat(status.state()).isEqualTo(CommandState.FAILED);
         assertThat(status.reason()).contains("not available in this version");
@@ -98,7 +98,7 @@ class BackupCommandsIT {
                 .withNewSpec().withHolderIdentity("incident-7").withLeaseDurationSeconds(30)
                 .withAcquireTime(started).withRenewTime(started).endSpec().build()).create();
 
-        MessageMetadata backup = probe.send("/test", new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE, null, null,
+        MessageMetadata backup = probe.send("/test", new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE, null, null, null,
                 null), KEY);
         CommandStatusChanged rejected = tail.awaitFinal(backup.id(), WAIT);
         assertThat(rejected.state()).isEqualTo(CommandState.REJECTED);
@@ -118,7 +118,7 @@ class BackupCommandsIT {
         MessageMetadata marker = new MessageMetadata(TopicTail.idOnSamePartitionAs(cordon.id(), Topics.PARTITIONS),
                 "/test", MessageType.TAKE_BACKUP.ceType(), Instant.now(), KEY, null);
         probe.sendRaw(Topics.COMMANDS, KEY, CloudEventsKafka.headers(marker),
-                Json.write(new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null, null)));
+                Json.write(new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null, null, null)));
 
         CommandStatusChanged rejected = tail.awaitFinal(bad.id(), WAIT);
         assertThat(rejected.state()).isEqualTo(CommandState.REJECTED);

@@ -3,9 +3,11 @@ package io.pgwarden.contracts;
 import io.pgwarden.contracts.command.Command;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.DeleteBackup;
+import io.pgwarden.contracts.command.DeleteBackupSchedule;
 import io.pgwarden.contracts.command.FailbackDatabase;
 import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.RestoreBackup;
+import io.pgwarden.contracts.command.SetBackupSchedule;
 import io.pgwarden.contracts.command.StartDatabase;
 import io.pgwarden.contracts.command.StopDatabase;
 import io.pgwarden.contracts.command.TakeBackup;
@@ -42,6 +44,8 @@ public enum MessageType {
     DELETE_BACKUP(DeleteBackup.class, Topics.COMMANDS),
     VERIFY_BACKUP(VerifyBackup.class, Topics.COMMANDS),
     UNDO_RESTORE(UndoRestore.class, Topics.COMMANDS),
+    SET_BACKUP_SCHEDULE(SetBackupSchedule.class, Topics.COMMANDS),
+    DELETE_BACKUP_SCHEDULE(DeleteBackupSchedule.class, Topics.COMMANDS),
     NODE_HEALTH_CHANGED(NodeHealthChanged.class, Topics.NODE_HEALTH),
     POD_HEALTH_CHANGED(PodHealthChanged.class, Topics.POD_HEALTH),
     COMMAND_STATUS_CHANGED(CommandStatusChanged.class, Topics.COMMAND_STATUS),

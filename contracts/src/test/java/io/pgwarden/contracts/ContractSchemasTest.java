@@ -6,6 +6,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.pgwarden.contracts.command.BackupMethod;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.DeleteBackup;
+import io.pgwarden.contracts.command.DeleteBackupSchedule;
+import io.pgwarden.contracts.command.MissedSlots;
+import io.pgwarden.contracts.command.SetBackupSchedule;
 import io.pgwarden.contracts.command.FailbackDatabase;
 import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.StartDatabase;
@@ -56,7 +59,10 @@ class ContractSchemasTest {
             new StopDatabase("default", "pg-rook-sf", false, "storage maintenance"),
             new StartDatabase("default", "pg-rook-sf", false, null),
             new TakeBackup("default", "pg-rook-sf", BackupMethod.ONLINE, SnapshotDriver.CSI, "before the migration",
-                    null),
+                    Instant.parse("2026-11-23T10:00:00Z"), null),
+            new SetBackupSchedule("default", "pg-rook-sf", "0 3 * * *", "Europe/Berlin", BackupMethod.ONLINE,
+                    SnapshotDriver.CSI, 7, "P30D", true, "SELECT 1 FROM orders LIMIT 1", MissedSlots.RUN_ONCE, null),
+            new DeleteBackupSchedule("default", "pg-rook-sf", "moved to the new cluster"),
             new RestoreBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", "bad migration"),
             new DeleteBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", false, null),
             new VerifyBackup("default", "pg-rook-sf", "pg-rook-sf-20261123-100000", null),

@@ -62,6 +62,15 @@ public final class TopicTail implements AutoCloseable {
         }
     }
 
+    /** Reads for the whole window (an observation window for a check that nothing more came), then every record read. */
+    public List<ConsumerRecord<String, byte[]>> readFor(Duration window) {
+        Instant end = Instant.now().plus(window);
+        while (Instant.now().isBefore(end)) {
+            consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
+        }
+        return List.copyOf(seen);
+    }
+
     /** Every record since this tail was made up to and including the first that matches marker. */
     public List<ConsumerRecord<String, byte[]>> until(Predicate<ConsumerRecord<String, byte[]>> marker,
                                                       Duration timeout) {

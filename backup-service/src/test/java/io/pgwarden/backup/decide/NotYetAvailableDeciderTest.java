@@ -12,7 +12,7 @@ class NotYetAvailableDeciderTest {
 
     @Test
     void a_missing_cluster_fails_naming_what_is_missing() {
-        Decision<Void> d = NotYetAvailableDecider.decide(new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null,
+        Decision<Void> d = NotYetAvailableDecider.decide(new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null, null,
                 null), false);
         assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
         assertThat(d.outcome()).isEqualTo("cluster default/nope does not exist (no StatefulSet nope in namespace default)");

@@ -2,7 +2,7 @@ package io.pgwarden.contracts.command;
 
 /** A command that acts on one managed database (its StatefulSet); keyed by {@code namespace/cluster}. */
 public sealed interface ClusterCommand extends Command permits TakeBackup, RestoreBackup, DeleteBackup, VerifyBackup, UndoRestore,
-        PlannedCommand {
+        SetBackupSchedule, DeleteBackupSchedule, PlannedCommand {
 
     String namespace();
 
