@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.BackupMethod;
+import io.pgwarden.contracts.command.MissedSlots;
 import io.pgwarden.contracts.command.SnapshotDriver;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -32,6 +33,13 @@ public final class Requests {
             @Size(max = 100) @Pattern(regexp = Names.PRINTABLE, message = Names.PRINTABLE_MESSAGE) String label,
             @Size(max = 512) String reason) {
         static final BackupRequest NONE = new BackupRequest(null, null, null, null);
+    }
+
+    /** Body of a backup schedule (PUT replaces it); retention needs keepLast, maxAge (ISO-8601, P7D) or both. */
+    public record ScheduleRequest(@NotNull(message = "cron is required") @Size(min = 1, max = 120) String cron,
+            @Size(max = 64) String zone, BackupMethod method, SnapshotDriver driver, Integer keepLast,
+            @Size(max = 40) String maxAge, Boolean drill, @Size(max = 4096) String drillSql, MissedSlots missedSlots,
+            @Size(max = 512) String reason) {
     }
 
     /**

@@ -3,6 +3,9 @@ package io.pgwarden.gateway;
 import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.command.BackupMethod;
+import io.pgwarden.contracts.command.DeleteBackupSchedule;
+import io.pgwarden.contracts.command.MissedSlots;
+import io.pgwarden.contracts.command.SetBackupSchedule;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.PauseFailover;
@@ -95,6 +98,32 @@ class GatewayIT {
                 .filter(id::equals).isPresent(), WAIT);
         assertThat(command.key()).isEqualTo("default/pg-rook-sf");
         assertThat(Json.read(command.value(), TakeBackup.class).method()).isEqualTo(BackupMethod.ONLINE);
+    }
+
+    @Test
+    void a_backup_schedule_is_set_and_deleted_by_commands() throws Exception {
+        String set = given().contentType(ContentType.JSON)
+                .body("{\"cron\":\"0 3 * * *\",\"zone\":\"Europe/Berlin\",\"keepLast\":7,\"maxAge\":\"P30D\","
+                        + "\"drill\":true,\"missedSlots\":\"skip\"}")
+                .put("/api/v1/clusters/default/pg-rook-sf/backup-schedule")
+                .then().statusCode(202).extract().path("id");
+        SetBackupSchedule schedule = Json.read(probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id")
+                .filter(set::equals).isPresent(), WAIT).value(), SetBackupSchedule.class);
+        assertThat(schedule).isEqualTo(new SetBackupSchedule("default", "pg-rook-sf", "0 3 * * *", "Europe/Berlin",
+                null, null, 7, "P30D", true, null, MissedSlots.SKIP, null));
+
+        given().contentType(ContentType.JSON).put("/api/v1/clusters/default/pg-rook-sf/backup-schedule")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("a body with the schedule's cron is required"));
+        given().contentType(ContentType.JSON).body("{\"cron\":\"0 3 * * *\",\"missedSlots\":\"never\"}")
+                .put("/api/v1/clusters/default/pg-rook-sf/backup-schedule")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("field 'missedSlots'"));
+
+        String delete = given().delete("/api/v1/clusters/default/pg-rook-sf/backup-schedule")
+                .then().statusCode(202).extract().path("id");
+        assertThat(Json.read(probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id").filter(delete::equals)
+                .isPresent(), WAIT).value(), DeleteBackupSchedule.class).cluster()).isEqualTo("pg-rook-sf");
     }
 
     @Test
