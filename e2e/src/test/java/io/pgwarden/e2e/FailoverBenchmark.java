@@ -11,6 +11,7 @@ import io.pgwarden.local.LocalStack;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.SandboxConfig;
+import io.pgwarden.testing.NodeEdits;
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.record.InvariantRecorder;
+import io.pgwarden.testing.NodeEdits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

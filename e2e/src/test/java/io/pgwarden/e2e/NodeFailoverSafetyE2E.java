@@ -7,6 +7,7 @@ import io.pgwarden.local.ServiceProcess;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.sandbox.record.InvariantRecorder;
+import io.pgwarden.testing.NodeEdits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

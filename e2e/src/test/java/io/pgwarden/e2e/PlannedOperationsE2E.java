@@ -11,6 +11,7 @@ import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
+import io.pgwarden.testing.NodeEdits;
 import io.pgwarden.testing.TopicTail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

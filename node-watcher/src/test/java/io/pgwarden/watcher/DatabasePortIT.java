@@ -10,6 +10,7 @@ import io.pgwarden.contracts.event.NodeReadiness;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.testing.KafkaAndPostgresResource;
+import io.pgwarden.testing.NodeEdits;
 import io.pgwarden.testing.TopicTail;
 import io.pgwarden.watcher.health.ApiView;
 import io.quarkus.test.junit.QuarkusTest;
@@ -91,10 +92,7 @@ class DatabasePortIT {
             connection.connect(new InetSocketAddress(reachable.path("host").asText(), reachable.path("port").asInt()),
                     1000); // the pod's PostgreSQL, where the sandbox says it answers
         }
-        sandbox.client().nodes().withName(node).edit(n -> {
-            n.getMetadata().getAnnotations().remove(Names.BMC_ADDRESS_ANNOTATION);
-            return n;
-        });
+        NodeEdits.annotate(sandbox.client(), node, Names.BMC_ADDRESS_ANNOTATION, null);
 
         try (TopicTail tail = new TopicTail(KafkaAndPostgresResource.bootstrapServers(), Topics.NODE_HEALTH)) {
             long partitioned = System.nanoTime();

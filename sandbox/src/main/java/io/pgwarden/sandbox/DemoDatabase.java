@@ -1,9 +1,12 @@
 package io.pgwarden.sandbox;
 
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +26,9 @@ public final class DemoDatabase {
     public static final String NAME = "pg-rook-sf";
     public static final String IMAGE = "postgres:17.6";
     public static final String PGDATA = "/var/lib/postgresql/data/pgdata";
+    /** Where {@link #deployWithWalClaim} mounts the WAL claim, and the WAL directory initdb makes on it. */
+    public static final String WAL_MOUNT = "/var/lib/postgresql/wal";
+    public static final String WALDIR = WAL_MOUNT + "/pg_wal";
     public static final long TERMINATION_GRACE_SECONDS = 30;
     public static final String CREDENTIALS_SECRET = credentialsSecret(NAME);
     /** The sandbox's PostgreSQL trusts local connections, so this password is never checked. */
@@ -38,6 +44,11 @@ public final class DemoDatabase {
     /** A managed database like the demo one under another name: its StatefulSet, Service and credentials Secret. */
     public static void deploy(KubernetesClient client, String namespace, String name) {
         Map<String, String> labels = Map.of("app", name, Names.MANAGED_LABEL, "true");
+        deploy(client, namespace, name, statefulSet(namespace, name, labels));
+    }
+
+    private static void deploy(KubernetesClient client, String namespace, String name, StatefulSet set) {
+        Map<String, String> labels = set.getMetadata().getLabels();
         client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(name)
                 .withNamespace(namespace).withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app", name))
                 .addNewPort().withName("postgres").withPort(5432).withTargetPort(new IntOrString(5432)).endPort()
@@ -46,7 +57,25 @@ public final class DemoDatabase {
                 .withName(credentialsSecret(name)).withNamespace(namespace).withLabels(Map.of("app", name)).endMetadata()
                 .withType("Opaque").addToData("username", base64("postgres")).addToData("password", base64(PASSWORD))
                 .build()).create();
-        client.apps().statefulSets().inNamespace(namespace).resource(statefulSet(namespace, name, labels)).create();
+        client.apps().statefulSets().inNamespace(namespace).resource(set).create();
+    }
+
+    /**
+     * As {@link #deploy(KubernetesClient, String, String)}, with the WAL on a claim of its own, as the postgres image
+     * runs one: {@code POSTGRES_INITDB_WALDIR} on a second claim template {@code wal} mounted at {@value #WAL_MOUNT},
+     * so initdb makes {@code pg_wal} a symlink to {@value #WALDIR}.
+     */
+    public static void deployWithWalClaim(KubernetesClient client, String namespace, String name) {
+        Map<String, String> labels = Map.of("app", name, Names.MANAGED_LABEL, "true");
+        StatefulSet set = statefulSet(namespace, name, labels);
+        var spec = set.getSpec();
+        var container = spec.getTemplate().getSpec().getContainers().get(0);
+        container.getEnv().add(new EnvVarBuilder().withName("POSTGRES_INITDB_WALDIR").withValue(WALDIR).build());
+        container.getVolumeMounts().add(new VolumeMountBuilder().withName("wal").withMountPath(WAL_MOUNT).build());
+        var wal = new PersistentVolumeClaimBuilder(spec.getVolumeClaimTemplates().get(0)).editMetadata().withName("wal")
+                .endMetadata().build();
+        spec.getVolumeClaimTemplates().add(wal);
+        deploy(client, namespace, name, set);
     }
 
     public static String credentialsSecret(String name) {

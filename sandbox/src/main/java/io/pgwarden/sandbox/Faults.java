@@ -8,7 +8,11 @@ import io.pgwarden.contracts.Names;
 import io.pgwarden.sandbox.api.ApiServer;
 import io.pgwarden.sandbox.kubelet.Kubelet;
 import io.pgwarden.sandbox.kubelet.NodeServices;
+import io.pgwarden.sandbox.postgres.ControlFileDamage;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,25 +25,29 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
  * The machines of the cluster and what can go wrong with them: nodes added and removed, power cut and restored,
- * partitions, crashed processes, an unreachable API server. The fault-injection HTTP API and tests act through it.
+ * partitions, crashed processes, an unreachable API server, snapshots gone bad. The fault-injection HTTP API and tests act through it.
  */
 public final class Faults {
     private final NodeServices services;
     private final ScheduledExecutorService heartbeats;
     private final ApiServer api;
     private final Supplier<String> httpApiUrl;
+    private final BiFunction<String, String, Optional<String>> readySnapshotHandle;
     private final Map<String, Kubelet> kubelets = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> leaseRenewals = new ConcurrentHashMap<>();
 
-    Faults(NodeServices services, ScheduledExecutorService heartbeats, ApiServer api, Supplier<String> httpApiUrl) {
+    Faults(NodeServices services, ScheduledExecutorService heartbeats, ApiServer api, Supplier<String> httpApiUrl,
+           BiFunction<String, String, Optional<String>> readySnapshotHandle) {
         this.services = services;
         this.heartbeats = heartbeats;
         this.api = api;
         this.httpApiUrl = httpApiUrl;
+        this.readySnapshotHandle = readySnapshotHandle;
     }
 
     public Collection<Kubelet> nodes() {
@@ -111,6 +119,27 @@ public final class Faults {
         if (!killed) {
             throw new Sandbox.UnknownNameException("no running pod " + namespace + "/" + pod);
         }
+    }
+
+    /**
+     * Damages the data of a ready VolumeSnapshot as a bad snapshot would (see {@link ControlFileDamage}): a
+     * PostgreSQL started on a claim restored from it refuses to start with "incorrect checksum in control file".
+     * Claims already restored from it keep their copy.
+     */
+    public void corruptSnapshot(String namespace, String volumeSnapshot) {
+        String handle = readySnapshotHandle.apply(namespace, volumeSnapshot).orElseThrow(() ->
+                new Sandbox.UnknownNameException("no ready VolumeSnapshot " + namespace + "/" + volumeSnapshot));
+        ControlFileDamage.damage(services.storage().snapshot(handle));
+        services.timeline().record("snapshot", namespace + "/" + volumeSnapshot, "Corrupted");
+    }
+
+    /** The same for an {@code rbd snap} snapshot {@code pool/image@snap}: its rollback brings back the damage. */
+    public void corruptRbdSnapshot(String pool, String image, String snap) {
+        Path copy = services.storage().findImage(pool, image).map(h -> services.storage().rbdSnapshots(h).resolve(snap))
+                .filter(Files::isDirectory).orElseThrow(() -> new Sandbox.UnknownNameException(
+                        "no rbd snapshot " + pool + "/" + image + "@" + snap));
+        ControlFileDamage.damage(copy);
+        services.timeline().record("rbd-snapshot", pool + "/" + image + "@" + snap, "Corrupted");
     }
 
     /** Adds a node: a new kubelet registers it and starts heartbeating. */

@@ -121,7 +121,7 @@ public final class Sandbox implements AutoCloseable {
         this.statefulSets = new StatefulSetController(client, timeline);
         this.jobs = new JobController(client, clock, config, timeline);
         this.faults = new Faults(new NodeServices(client, clock, config, storage, postgresBin, network, processes,
-                recorder, timeline, workers, control), heartbeats, api, this::httpApiUrl);
+                recorder, timeline, workers, control), heartbeats, api, this::httpApiUrl, this::readySnapshotHandle);
         this.snapshots = new Snapshots(client, clock, config.scaled(config.timings().snapshotCreation()), storage,
                 timeline, faults::writersOf);
         this.volumes = new VolumeController(client, clock, config.forceDetachTimeout(),
@@ -356,6 +356,10 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** Nodes added and removed, power, partitions, crashed processes. */
+    private Optional<String> readySnapshotHandle(String namespace, String volumeSnapshot) {
+        return snapshots.readySnapshotHandle(namespace, volumeSnapshot);
+    }
+
     public Faults faults() {
         return faults;
     }

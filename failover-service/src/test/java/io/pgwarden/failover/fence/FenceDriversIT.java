@@ -7,6 +7,7 @@ import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.sandbox.StorageNames;
 import io.pgwarden.sandbox.kubelet.Kubelet;
+import io.pgwarden.testing.NodeEdits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,10 +105,7 @@ class FenceDriversIT {
         Kubelet machine = sandbox.faults().node("node002").orElseThrow();
         // The node reaches Ceph over a network of its own, and its administrator says so in the annotation.
         machine.useStorageAddress("10.20.0.12");
-        client.nodes().withName("node002").edit(n -> {
-            n.getMetadata().getAnnotations().put(Names.STORAGE_ADDRESSES_ANNOTATION, "10.20.0.12");
-            return n;
-        });
+        NodeEdits.annotate(client, "node002", Names.STORAGE_ADDRESSES_ANNOTATION, "10.20.0.12");
         NetworkFenceDriver fences = networkFences(Optional.of(StorageNames.CLUSTER_ID));
         FenceTarget node = FenceTargets.of(client.nodes().withName("node002").get());
         assertThat(node.internalAddresses()).containsExactly(machine.internalIp());

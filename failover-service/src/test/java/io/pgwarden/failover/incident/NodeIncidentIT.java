@@ -18,6 +18,7 @@ import io.pgwarden.embedded.Ports;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.testing.KafkaAndPostgresResource;
+import io.pgwarden.testing.NodeEdits;
 import io.pgwarden.testing.TopicProbe;
 import io.pgwarden.testing.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -440,32 +441,17 @@ class NodeIncidentIT {
     /** The node powered, healed, without pgwarden's taint, Ready, and alive in node-watcher's word. */
     private void restore(String node) {
         sandbox.faults().powerOn(node);
-        client.nodes().withName(node).edit(n -> {
-            if (n.getSpec().getTaints() != null) {
-                n.getSpec().getTaints().removeIf(t -> Names.TAINT_OUT_OF_SERVICE.equals(t.getKey()));
-            }
-            return n;
-        });
+        NodeEdits.removeTaint(client, node, Names.TAINT_OUT_OF_SERVICE);
         await().atMost(WAIT).until(() -> nodeReady(node));
         watcher.alive(node);
     }
 
     private void cordon(String node, boolean unschedulable) {
-        client.nodes().withName(node).edit(n -> {
-            n.getSpec().setUnschedulable(unschedulable ? true : null);
-            return n;
-        });
+        NodeEdits.cordon(client, node, unschedulable);
     }
 
     private void annotateBmc(String node, String url) {
-        client.nodes().withName(node).edit(n -> {
-            if (url == null) {
-                n.getMetadata().getAnnotations().remove(Names.BMC_ADDRESS_ANNOTATION);
-            } else {
-                n.getMetadata().getAnnotations().put(Names.BMC_ADDRESS_ANNOTATION, url);
-            }
-            return n;
-        });
+        NodeEdits.annotate(client, node, Names.BMC_ADDRESS_ANNOTATION, url);
     }
 
     /** The node's last lease renewal, once it is clearly over (2.5 renew intervals of the fast sandbox). */

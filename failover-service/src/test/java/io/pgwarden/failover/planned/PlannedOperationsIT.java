@@ -24,6 +24,7 @@ import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.testing.KafkaAndPostgresResource;
+import io.pgwarden.testing.NodeEdits;
 import io.pgwarden.testing.TopicProbe;
 import io.pgwarden.testing.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -428,13 +429,7 @@ class PlannedOperationsIT {
     }
 
     private void cordon(String node, boolean unschedulable) {
-        client.nodes().withName(node).edit(n -> {
-            n.getSpec().setUnschedulable(unschedulable ? true : null);
-            if (!unschedulable && n.getMetadata().getAnnotations() != null) {
-                n.getMetadata().getAnnotations().remove(Names.CORDONED_FOR_ANNOTATION);
-            }
-            return n;
-        });
+        NodeEdits.cordon(client, node, unschedulable);
     }
 
     private boolean nodeReady(String node) {

@@ -330,7 +330,7 @@ public final class Snapshots {
     }
 
     /** The snapshot handle behind a ready snapshot, which a claim's data source may restore from. */
-    Optional<String> readySnapshotHandle(String namespace, String name) {
+    public Optional<String> readySnapshotHandle(String namespace, String name) {
         GenericKubernetesResource snapshot = snapshots().inNamespace(namespace).withName(name).get();
         if (snapshot == null || !Boolean.TRUE.equals(status(snapshot).get("readyToUse"))) {
             return Optional.empty();

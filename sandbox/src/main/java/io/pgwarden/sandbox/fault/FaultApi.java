@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The sandbox's JSON HTTP API for scripts and other harnesses: node power, partition and container runtime faults,
- * pod process kills, where a pod's IP answers, nodes added and removed, API server outages, the invariant report and the timeline; plus, under /redfish/v1, each
+ * pod process kills, where a pod's IP answers, nodes added and removed, API server outages, snapshots corrupted, the invariant report and the timeline; plus, under /redfish/v1, each
  * node's BMC as the Redfish subset a fence agent uses (ComputerSystem PowerState and the ComputerSystem.Reset action).
  */
 public final class FaultApi implements AutoCloseable {
@@ -142,6 +142,14 @@ public final class FaultApi implements AutoCloseable {
         if (method.equals("POST") && p.length == 4 && p[0].equals("pods") && p[3].equals("kill")) {
             sandbox.faults().killPod(p[1], p[2]);
             return JSON.createObjectNode().put("pod", p[1] + "/" + p[2]).put("killed", true);
+        }
+        if (method.equals("POST") && p.length == 4 && p[0].equals("snapshots") && p[3].equals("corrupt")) {
+            sandbox.faults().corruptSnapshot(p[1], p[2]);
+            return JSON.createObjectNode().put("volumeSnapshot", p[1] + "/" + p[2]).put("corrupted", true);
+        }
+        if (method.equals("POST") && p.length == 5 && p[0].equals("rbd-snapshots") && p[4].equals("corrupt")) {
+            sandbox.faults().corruptRbdSnapshot(p[1], p[2], p[3]);
+            return JSON.createObjectNode().put("snapshot", p[1] + "/" + p[2] + "@" + p[3]).put("corrupted", true);
         }
         if (p.length == 2 && p[0].equals("api-server") && p[1].equals("outage")) {
             return apiOutage(method, body);

@@ -1,5 +1,7 @@
 package io.pgwarden.sandbox.kubelet;
 
+import io.pgwarden.sandbox.postgres.ProcessIsolation;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,9 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class CommandContainer implements Container {
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
-    /** Mounts each source onto its target, then execs the command: sh -c SCRIPT sh src1 dst1 ... -- command... */
-    private static final String MOUNT_AND_EXEC = "while [ \"$1\" != -- ]; do mkdir -p \"$2\" && mount --bind \"$1\" "
-            + "\"$2\" || exit 125; shift 2; done; shift; exec \"$@\"";
 
     private final Process process;
 
@@ -33,9 +32,7 @@ final class CommandContainer implements Container {
                                   String workingDir, Path log) {
         List<String> full = new ArrayList<>(ROOT ? List.of("unshare", "--ipc", "--mount", "--propagation", "private")
                 : List.of("unshare", "--map-root-user", "--ipc", "--mount", "--propagation", "private"));
-        full.addAll(List.of("sh", "-c", MOUNT_AND_EXEC, "sh"));
-        mounts.forEach((source, target) -> full.addAll(List.of(source.toString(), target)));
-        full.add("--");
+        full.addAll(ProcessIsolation.bindMounts(mounts));
         full.addAll(command);
         try {
             Files.createDirectories(log.getParent());

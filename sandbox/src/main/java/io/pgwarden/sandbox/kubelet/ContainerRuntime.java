@@ -2,6 +2,7 @@ package io.pgwarden.sandbox.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pgwarden.sandbox.postgres.NodeStorage;
+import io.pgwarden.sandbox.postgres.PostgresLayout;
 import io.pgwarden.sandbox.postgres.UnsyncedWrites;
 
 import java.io.IOException;
@@ -37,29 +38,31 @@ final class ContainerRuntime {
 
     /**
      * Starts the pod's container; the caller probes it. A PostgreSQL image without a command runs PostgreSQL on its
-     * claim ({@link PostgresPods}); a container with a command runs it ({@link CommandContainer}); anything else
+     * claims ({@link PostgresPods}); a container with a command runs it ({@link CommandContainer}); anything else
      * sleeps. {@code volumes} are the handles of the pod's claims, in the order of its volumes.
      */
     Container start(Pod pod, List<String> volumes) throws IOException {
         var container = pod.getSpec().getContainers().get(0);
         Map<String, String> handles = claimHandles(pod, volumes);
         List<PostgresPods.Mount> mounts = new ArrayList<>();
-        List<String> mountedHandles = new ArrayList<>();
+        Map<String, String> handleAt = new LinkedHashMap<>();
         for (var mount : container.getVolumeMounts()) {
             String handle = handles.get(mount.getName());
             if (handle != null) {
                 Path dir = services.storage().volume(handle);
                 mounts.add(new PostgresPods.Mount(mount.getMountPath(), mount.getSubPath() == null
                         || mount.getSubPath().isEmpty() ? dir : dir.resolve(mount.getSubPath())));
-                mountedHandles.add(handle);
+                handleAt.put(mount.getMountPath(), handle);
             }
         }
         Path log = services.storage().logs(node).resolve(pod.getMetadata().getName() + ".log");
         boolean hasCommand = container.getCommand() != null && !container.getCommand().isEmpty();
-        Optional<Path> pgdata = hasCommand ? Optional.empty() : PostgresPods.dataDirectory(pod, mounts);
-        if (pgdata.isPresent()) {
-            return PostgresContainer.start(services.postgresBin(), pgdata.get(), freePort(), log,
-                    new PostgresContainer.Writer(mountedHandles.get(0), node, PodStatuses.key(pod),
+        Optional<PostgresLayout> postgres = hasCommand ? Optional.empty() : PostgresPods.layout(pod, mounts);
+        if (postgres.isPresent()) {
+            // the writer of record is the data directory's volume; a WAL claim's server is the same process
+            String dataVolume = handleAt.get(postgres.get().mountPathOf(postgres.get().pgdata()).orElseThrow());
+            return PostgresContainer.start(services.postgresBin(), postgres.get(), freePort(), log,
+                    new PostgresContainer.Writer(dataVolume, node, PodStatuses.key(pod),
                             pod.getMetadata().getUid()),
                     NodeStorage.environment(services.storage().root().resolve("volumes"), blocklistFlag, unsyncedWrites),
                     services.processes(), services.recorder());

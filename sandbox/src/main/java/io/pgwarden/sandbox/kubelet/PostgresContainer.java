@@ -1,5 +1,6 @@
 package io.pgwarden.sandbox.kubelet;
 
+import io.pgwarden.sandbox.postgres.PostgresLayout;
 import io.pgwarden.sandbox.postgres.PostgresProcess;
 import io.pgwarden.sandbox.record.InvariantRecorder;
 
@@ -23,19 +24,20 @@ final class PostgresContainer implements Container {
     }
 
     /**
-     * Starts the postmaster on its data directory in a volume, in a pod of its own (see ProcessIsolation): another
+     * Starts the postmaster on its data directory in a volume (and its WAL in another), in a pod of its own, its
+     * claims mounted where the pod spec puts them (see ProcessIsolation): another
      * pod's postmaster.pid on the volume, from this node or another, or one a snapshot copied, does not stop it,
      * which is how an unfenced second writer comes about. The interval it writes in is recorded from its start
      * until it dies or the node is fenced.
      */
-    static PostgresContainer start(Path bin, Path pgdata, int port, Path log, Writer writer, Map<String, String> env,
+    static PostgresContainer start(Path bin, PostgresLayout layout, int port, Path log, Writer writer, Map<String, String> env,
                                    ProcessRegistry registry, InvariantRecorder recorder) {
         try {
             Files.createDirectories(log.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PostgresProcess process = PostgresProcess.start(bin, pgdata, port, log, env);
+        PostgresProcess process = PostgresProcess.start(bin, layout, port, log, env);
         registry.register(process.launcher());
         writer.started(recorder, process.pid());
         process.launcher().onExit().thenRun(() -> recorder.writerStopped(process.pid()));

@@ -49,6 +49,15 @@ public final class NodeStorage {
                 "SANDBOX_JOURNAL", journal.toAbsolutePath().toString())).orElse(Map.of());
     }
 
+    /**
+     * SANDBOX_MOUNTS for a server that sees its volumes at their mountPaths ({@code mountPath=directory:...}): the
+     * library takes a path it sees for the machine's, so it fences, journals and undoes the volume's file.
+     */
+    static String mounts(Map<String, Path> mounts) {
+        return mounts.entrySet().stream().map(e -> Path.of(e.getKey()).normalize() + "=" + e.getValue().toAbsolutePath())
+                .collect(java.util.stream.Collectors.joining(":"));
+    }
+
     private static synchronized Optional<Path> library() {
         if (library == null) {
             library = compile();

@@ -7,8 +7,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -29,25 +33,45 @@ public final class PostgresProcess {
     }
 
     /**
-     * Initializes pgdata when it is empty (as the postgres image's entrypoint does), then starts the postmaster with
-     * fsync on, as a database that must survive a crash runs. {@code environment} is added to the server's.
+     * Initializes pgdata when it is empty (as the postgres image's entrypoint does, with {@code initdb --waldir} when
+     * the layout has a WAL directory), then starts the postmaster with fsync on, as a database that must survive a
+     * crash runs. {@code environment} is added to the server's.
      */
-    public static PostgresProcess start(Path bin, Path pgdata, int port, Path log, Map<String, String> environment) {
+    public static PostgresProcess start(Path bin, PostgresLayout layout, int port, Path log,
+                                        Map<String, String> environment) {
+        Path pgdata = layout.onMachine(layout.pgdata());
+        boolean inPod = ProcessIsolation.mountsClaims();
+        Map<Path, String> mounts = new LinkedHashMap<>();
+        layout.mounts().forEach((mountPath, volume) -> mounts.put(volume, mountPath));
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        if (inPod) {
+            env.put("SANDBOX_MOUNTS", NodeStorage.mounts(layout.mounts()));
+        }
+        Function<String, String> path = p -> inPod ? p : layout.onMachine(p).toString();
         try {
             Files.createDirectories(pgdata);
             // PostgreSQL insists on a private data directory; a restored copy may not be.
-            Files.setPosixFilePermissions(pgdata, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(pgdata, PosixFilePermissions.fromString("rwx------"));
             ProcessIsolation.own(pgdata); // the image's entrypoint chowns PGDATA to the server's user
             if (!Files.exists(pgdata.resolve("PG_VERSION"))) {
-                run(ProcessIsolation.command(List.of(bin.resolve("initdb").toString(), "-D", pgdata.toString(), "-U",
-                        "postgres", "-A", "trust", "-E", "UTF8")), log, environment);
+                List<String> initdb = new ArrayList<>(List.of(bin.resolve("initdb").toString(), "-D",
+                        path.apply(layout.pgdata()), "-U", "postgres", "-A", "trust", "-E", "UTF8"));
+                if (layout.waldir().isPresent()) {
+                    // docker_create_db_directories: mkdir -p, chown and chmod 700 the WAL directory
+                    Path waldir = layout.onMachine(layout.waldir().get());
+                    Files.createDirectories(waldir);
+                    Files.setPosixFilePermissions(waldir, PosixFilePermissions.fromString("rwx------"));
+                    ProcessIsolation.own(waldir);
+                    initdb.addAll(List.of("--waldir", path.apply(layout.waldir().get())));
+                }
+                run(ProcessIsolation.command(initdb, mounts), log, env);
             }
             ProcessBuilder server = new ProcessBuilder(ProcessIsolation.command(List.of(bin.resolve("postgres").toString(),
-                    "-D", pgdata.toString(), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
+                    "-D", path.apply(layout.pgdata()), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
                     "-c", "unix_socket_directories=", "-c", "max_connections=40",
-                    "-c", "shared_buffers=16MB", "-c", "max_wal_size=64MB")))
+                    "-c", "shared_buffers=16MB", "-c", "max_wal_size=64MB"), mounts))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            server.environment().putAll(environment);
+            server.environment().putAll(env);
             return new PostgresProcess(server.start(), port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL on " + pgdata, e);

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -24,22 +26,32 @@ import java.util.logging.Logger;
  * the newcomer's file also says is 1; so it never learns that its lock file was replaced, as on two machines that
  * each see their own lock file.
  *
+ * <p>As root, the pod also gets a mount namespace of its own ({@code --mount --propagation private}) where each claim's
+ * volume is bind-mounted onto its mountPath, as the kubelet's NodePublishVolume bind-mounts it into the container:
+ * the server runs on PGDATA as the pod spec names it, and a {@code pg_wal} symlink initdb made to a WAL claim's
+ * mountPath leads to whichever volume this pod has mounted there (after a restore, a new one).
+ *
  * <p>PostgreSQL refuses to run as root, so when the sandbox runs as root (containers, CI) the servers run as user
  * nobody (setpriv) on directories nobody owns. Without root, unshare needs a user namespace
- * ({@code --map-current-user}); where even that is not allowed the servers run without namespaces, and a second
- * postmaster on a volume refuses to start (a kinder cluster than a real one: a warning says so).
+ * ({@code --map-current-user}) and cannot create the mountPaths on the machine, so the servers run on the volumes'
+ * paths on the machine, without a mount namespace; where even the user namespace is not allowed the servers run
+ * without namespaces, and a second postmaster on a volume refuses to start (a kinder cluster than a real one: a
+ * warning says so).
  */
-final class ProcessIsolation {
+public final class ProcessIsolation {
     private static final Logger LOG = Logger.getLogger(ProcessIsolation.class.getName());
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static final String UID = "65534";
     private static final List<String> OWN_POD = ownPod();
+    /** Mounts each source onto its target, then execs the command: sh -c SCRIPT sh src1 dst1 ... -- command... */
+    private static final String MOUNT_AND_EXEC = "while [ \"$1\" != -- ]; do mkdir -p \"$2\" && mount --bind \"$1\" "
+            + "\"$2\" || exit 125; shift 2; done; shift; exec \"$@\"";
 
     private ProcessIsolation() {
     }
 
     private static List<String> ownPod() {
-        List<String> unshare = ROOT ? List.of("unshare", "--ipc", "--pid", "--kill-child")
+        List<String> unshare = ROOT ? List.of("unshare", "--ipc", "--pid", "--mount", "--propagation", "private", "--kill-child")
                 : List.of("unshare", "--map-current-user", "--ipc", "--pid", "--kill-child");
         List<String> probe = new ArrayList<>(unshare);
         probe.add("true");
@@ -52,8 +64,17 @@ final class ProcessIsolation {
         return List.of();
     }
 
-    static List<String> command(List<String> command) {
+    /** Whether servers see their claims at their mountPaths; if not, they run on the volumes' paths on the machine. */
+    static boolean mountsClaims() {
+        return ROOT && !OWN_POD.isEmpty();
+    }
+
+    /** The command in a pod of its own, with each volume directory of {@code mounts} bound onto its mountPath. */
+    static List<String> command(List<String> command, Map<Path, String> mounts) {
         List<String> wrapped = new ArrayList<>(OWN_POD);
+        if (mountsClaims()) {
+            wrapped.addAll(bindMounts(mounts));
+        }
         if (ROOT) {
             wrapped.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups"));
         }
@@ -62,8 +83,22 @@ final class ProcessIsolation {
     }
 
     /**
+     * {@code sh -c SCRIPT sh source target ... --}, to put before a command run in a mount namespace of its own: it
+     * bind-mounts each source onto its target (created first if missing, as an empty directory on the machine),
+     * outer mountPaths before those nested in them, then execs the command.
+     */
+    public static List<String> bindMounts(Map<Path, String> mounts) {
+        List<String> script = new ArrayList<>(List.of("sh", "-c", MOUNT_AND_EXEC, "sh"));
+        mounts.entrySet().stream().sorted(Comparator.comparingInt(e -> Path.of(e.getValue()).normalize().getNameCount()))
+                .forEach(e -> script.addAll(List.of(e.getKey().toString(), e.getValue())));
+        script.add("--");
+        return script;
+    }
+
+    /**
      * The postmaster of a started command: unshare forks it (its PID 1, whose death ends every process of the
-     * namespace) and waits for it, so it is the launcher's child; setpriv execs, so the PID stays the postmaster's.
+     * namespace) and waits for it, so it is the launcher's child; the mount script and setpriv exec, so the PID stays
+     * the postmaster's.
      * Signals go to it, not to unshare, which does not pass them on; and unshare's --kill-child does not survive
      * setpriv's change of user, so killing unshare alone would leave the server running.
      */

@@ -1,6 +1,6 @@
 /*
- * What a node's storage does to its PostgreSQL processes' volume I/O (files under SANDBOX_VOLUMES), preloaded
- * into them. Files elsewhere (the server log) are not touched.
+ * What a node's storage does to its PostgreSQL processes' volume I/O (files under SANDBOX_VOLUMES, or under a
+ * claim's mountPath of SANDBOX_MOUNTS), preloaded into them. Files elsewhere (the server log) are not touched.
  *
  * A fence: once the node's client is blocklisted (the file named by SANDBOX_BLOCKLISTED exists), every read and
  * write of a volume file fails with EIO, as an RBD image's I/O fails for a blocklisted client.
@@ -31,20 +31,55 @@ static int blocklisted(void) {
     return flag != NULL && access(flag, F_OK) == 0;
 }
 
-static int under_volumes(const char *path) {
+/*
+ * A path as the server sees it, on the machine: a server in a pod of its own sees each volume at its claim's
+ * mountPath (SANDBOX_MOUNTS, "mountPath=directory:..."; the longest mountPath holding the path wins), and the
+ * journal must name the file the machine has.
+ */
+static void on_machine(const char *seen, char *out) {
+    const char *mounts = getenv("SANDBOX_MOUNTS");
+    const char *dir = NULL;
+    size_t best = 0, dir_len = 0;
+    for (const char *entry = mounts; entry != NULL && *entry != '\0';) {
+        const char *end = strchr(entry, ':');
+        const char *eq = strchr(entry, '=');
+        if (end == NULL) {
+            end = entry + strlen(entry);
+        }
+        if (eq == NULL || eq > end) {
+            break;
+        }
+        size_t len = (size_t) (eq - entry);
+        if (len > best && strncmp(seen, entry, len) == 0 && (seen[len] == '/' || seen[len] == '\0')) {
+            best = len;
+            dir = eq + 1;
+            dir_len = (size_t) (end - dir);
+        }
+        entry = *end == ':' ? end + 1 : end;
+    }
+    if (dir == NULL) {
+        snprintf(out, PATH_MAX, "%s", seen);
+    } else {
+        snprintf(out, PATH_MAX, "%.*s%s", (int) dir_len, dir, seen + best);
+    }
+}
+
+/* Whether a path the server sees is a volume's file; machine receives its path on the machine. */
+static int on_volume(const char *seen, char *machine) {
     const char *volumes = getenv("SANDBOX_VOLUMES");
-    return volumes != NULL && strncmp(path, volumes, strlen(volumes)) == 0;
+    on_machine(seen, machine);
+    return volumes != NULL && strncmp(machine, volumes, strlen(volumes)) == 0;
 }
 
 static int fd_path(int fd, char *path) {
-    char link[64];
+    char link[64], seen[PATH_MAX];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, path, PATH_MAX - 1);
+    ssize_t n = readlink(link, seen, PATH_MAX - 1);
     if (n < 0) {
         return 0;
     }
-    path[n] = '\0';
-    return under_volumes(path);
+    seen[n] = '\0';
+    return on_volume(seen, path);
 }
 
 static int fd_on_volume(int fd) {
@@ -53,14 +88,15 @@ static int fd_on_volume(int fd) {
 }
 
 static int path_on_volume(int dirfd, const char *path) {
+    char machine[PATH_MAX];
     if (path[0] == '/') {
-        return under_volumes(path);
+        return on_volume(path, machine);
     }
     if (dirfd != AT_FDCWD) {
         return fd_on_volume(dirfd);
     }
     char cwd[PATH_MAX];
-    return getcwd(cwd, sizeof cwd) != NULL && under_volumes(cwd);
+    return getcwd(cwd, sizeof cwd) != NULL && on_volume(cwd, machine);
 }
 
 /* The journal of one file: <journal dir>/<device>-<inode>. */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,20 +35,41 @@ class PostgresPodsTest {
         assertThat(PostgresPods.isPostgresImage("bitnami/postgresql:16")).isFalse();
     }
 
+    private static Optional<Path> dataDirectory(Pod pod, List<PostgresPods.Mount> claims) {
+        return PostgresPods.layout(pod, claims).map(l -> l.onMachine(l.pgdata()));
+    }
+
     @Test
     void pgdataIsTakenRelativeToTheClaimsMountPath() {
-        assertThat(PostgresPods.dataDirectory(pod("postgres:17", "/var/lib/postgresql/data/pgdata"),
+        assertThat(dataDirectory(pod("postgres:17", "/var/lib/postgresql/data/pgdata"),
                 claimAt("/var/lib/postgresql/data"))).contains(VOLUME.resolve("pgdata"));
-        assertThat(PostgresPods.dataDirectory(pod("postgres:17", null), claimAt("/var/lib/postgresql/data")))
-                .contains(VOLUME);
-        assertThat(PostgresPods.dataDirectory(pod("postgres:17", "/pg"), claimAt("/pg"))).contains(VOLUME);
+        assertThat(dataDirectory(pod("postgres:17", null), claimAt("/var/lib/postgresql/data"))).contains(VOLUME);
+        assertThat(dataDirectory(pod("postgres:17", "/pg"), claimAt("/pg"))).contains(VOLUME);
     }
 
     @Test
     void withoutOneClaimHoldingPgdataThereIsNoPostgres() {
-        assertThat(PostgresPods.dataDirectory(pod("postgres:17", "/elsewhere"), claimAt("/var/lib/postgresql/data"))).isEmpty();
-        assertThat(PostgresPods.dataDirectory(pod("postgres:17", null), List.of())).isEmpty();
-        assertThat(PostgresPods.dataDirectory(pod("busybox", null), claimAt("/var/lib/postgresql/data"))).isEmpty();
+        assertThat(dataDirectory(pod("postgres:17", "/elsewhere"), claimAt("/var/lib/postgresql/data"))).isEmpty();
+        assertThat(dataDirectory(pod("postgres:17", null), List.of())).isEmpty();
+        assertThat(dataDirectory(pod("busybox", null), claimAt("/var/lib/postgresql/data"))).isEmpty();
+    }
+
+    @Test
+    void theWalDirectoryIsOnTheClaimMountedWhereTheImageIsToldToPutIt() {
+        Path wal = Path.of("/data/volumes/w");
+        List<PostgresPods.Mount> claims = List.of(new PostgresPods.Mount("/var/lib/postgresql/data", VOLUME),
+                new PostgresPods.Mount("/var/lib/postgresql/wal", wal));
+        Pod pod = new PodBuilder(pod("postgres:17", "/var/lib/postgresql/data/pgdata")).editSpec().editFirstContainer()
+                .addNewEnv().withName("POSTGRES_INITDB_WALDIR").withValue("/var/lib/postgresql/wal/pg_wal").endEnv()
+                .endContainer().endSpec().build();
+        var layout = PostgresPods.layout(pod, claims).orElseThrow();
+        assertThat(layout.onMachine(layout.pgdata())).isEqualTo(VOLUME.resolve("pgdata"));
+        assertThat(layout.onMachine(layout.waldir().orElseThrow())).isEqualTo(wal.resolve("pg_wal"));
+        assertThat(layout.mountPathOf(layout.pgdata())).contains("/var/lib/postgresql/data");
+        // WAL on the container's own disk: not modelled, the pod sleeps
+        Pod ephemeralWal = new PodBuilder(pod).editSpec().editFirstContainer().editLastEnv()
+                .withValue("/tmp/pg_wal").endEnv().endContainer().endSpec().build();
+        assertThat(PostgresPods.layout(ephemeralWal, claims)).isEmpty();
     }
 
     @Test
