@@ -47,6 +47,32 @@ public class RestoreRecords {
         }
     }
 
+    /** A restore as the API shows it. */
+    public record Summary(String id, String backupId, String namespace, String cluster, String phase,
+                          Instant startedAt, Instant completedAt, Map<String, String> retainedVolumes, String error,
+                          Instant undoneAt) {
+    }
+
+    public Optional<Summary> summary(String id) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("SELECT id, backup_id,"
+                + " namespace, cluster, phase, started_at, completed_at, retained_volumes::text, error, undone_at"
+                + " FROM restore WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Summary(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                        r.getString(5), instant(r.getTimestamp(6)), instant(r.getTimestamp(7)),
+                        Json.MAPPER.readValue(r.getString(8), MAP), r.getString(9), instant(r.getTimestamp(10))));
+            }
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
     /** The row of a restore that starts; nothing when it exists (the action is applied again after a crash). */
     void started(String id, String backupId, String namespace, String cluster) throws SQLException {
         update("INSERT INTO restore (id, backup_id, namespace, cluster, phase, started_at) VALUES (?, ?, ?, ?,"

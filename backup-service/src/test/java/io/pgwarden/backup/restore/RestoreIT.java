@@ -15,6 +15,7 @@ import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.pgwarden.testing.TopicProbe;
 import io.pgwarden.testing.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -40,6 +41,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 
 /**
  * RestoreBackup and UndoRestore inside backup-service, commands from Kafka, on the sandbox cluster with real
@@ -190,6 +192,9 @@ class RestoreIT {
             assertThat(done.state()).as(done.toString()).isEqualTo(CommandState.SUCCEEDED);
             assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(100);
             sql(db, "INSERT INTO t VALUES (-1)");
+            RestAssured.get("/restores/" + restore.id()).then().statusCode(200).body("phase", is("completed"))
+                    .body("backupId", is(id)).body("namespace", is(NS)).body("cluster", is(db));
+            RestAssured.get("/restores/nope").then().statusCode(404);
         } finally {
             drop(db);
         }
