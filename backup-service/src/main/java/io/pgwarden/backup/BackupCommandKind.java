@@ -3,9 +3,7 @@ package io.pgwarden.backup;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.command.ClusterCommand;
 import io.pgwarden.contracts.command.DeleteBackup;
-import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.TakeBackup;
-import io.pgwarden.contracts.command.UndoRestore;
 import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.backup.decide.NotYetAvailableDecider;
 import io.pgwarden.operations.core.Decision;
@@ -17,7 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Backup, restore and backup deletion as operations on the engine. Each holds its database's lease; a
+ * Backup, backup deletion and verification as operations on the engine (restores: {@link io.pgwarden.backup.restore.RestoreKind}). Each holds its database's lease; a
  * database busy with another operation (a failover, another backup) answers REJECTED with the holder.
  */
 public abstract class BackupCommandKind<C extends ClusterCommand> implements OperationKind<C, Boolean, Void> {
@@ -67,13 +65,6 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
     }
 
     @Singleton
-    public static class Restore extends BackupCommandKind<RestoreBackup> {
-        public Restore(KubernetesClient client) {
-            super(client, RestoreBackup.class);
-        }
-    }
-
-    @Singleton
     public static class Delete extends BackupCommandKind<DeleteBackup> {
         public Delete(KubernetesClient client) {
             super(client, DeleteBackup.class);
@@ -84,13 +75,6 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
     public static class Verify extends BackupCommandKind<VerifyBackup> {
         public Verify(KubernetesClient client) {
             super(client, VerifyBackup.class);
-        }
-    }
-
-    @Singleton
-    public static class Undo extends BackupCommandKind<UndoRestore> {
-        public Undo(KubernetesClient client) {
-            super(client, UndoRestore.class);
         }
     }
 }

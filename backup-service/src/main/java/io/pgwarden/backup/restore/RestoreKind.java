@@ -1,0 +1,255 @@
+package io.pgwarden.backup.restore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.pgwarden.backup.decide.RestoreAction;
+import io.pgwarden.backup.decide.RestoreDecider;
+import io.pgwarden.backup.decide.RestoreView;
+import io.pgwarden.contracts.command.ClusterCommand;
+import io.pgwarden.contracts.command.RestoreBackup;
+import io.pgwarden.contracts.command.UndoRestore;
+import io.pgwarden.operations.core.Decision;
+import io.pgwarden.operations.core.Operation;
+import io.pgwarden.operations.core.OperationKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * RestoreBackup and UndoRestore as operations holding the database's lock: {@link RestoreWorld} observes,
+ * {@link RestoreDecider} decides, and this applies its actions to Kubernetes, the catalog and the database.
+ */
+public abstract class RestoreKind<C extends ClusterCommand> implements OperationKind<C, RestoreView, RestoreAction> {
+    private static final Logger LOG = Logger.getLogger(RestoreKind.class);
+    /** Keeps nulls, which a merge patch needs to remove a field. */
+    private static final ObjectMapper PATCH = new ObjectMapper();
+    static final String RESTORE_LABEL = "pgwarden.io/restore";
+
+    private final Class<C> commandClass;
+    final RestoreWorld world;
+    private final KubernetesClient client;
+    private final RestoreRecords records;
+    private final RestoredDatabase database;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+    final RestoreConfig config;
+
+    RestoreKind(Class<C> commandClass, RestoreWorld world, KubernetesClient client, RestoreRecords records,
+                RestoredDatabase database, MeterRegistry metrics, Clock clock, RestoreConfig config) {
+        this.commandClass = commandClass;
+        this.world = world;
+        this.client = client;
+        this.records = records;
+        this.database = database;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    @Override
+    public Class<C> commandClass() {
+        return commandClass;
+    }
+
+    @Override
+    public Duration timeout() {
+        return config.restore().timeout();
+    }
+
+    @Override
+    public BusyRule whenBusy() {
+        return BusyRule.REJECT;
+    }
+
+    @Override
+    public void apply(RestoreAction action, C command, Operation op) throws Exception {
+        if (action instanceof RestoreAction.RecordStart r) {
+            records.started(r.restoreId(), r.backupId(), r.namespace(), r.cluster());
+        } else if (action instanceof RestoreAction.RecordRetained r) {
+            records.retained(r.restoreId(), r.retained(), r.policies());
+        } else if (action instanceof RestoreAction.RecordEnd r) {
+            records.ended(r.restoreId(), r.failed(), r.error());
+            metrics.timer("pgwarden.restore.duration", "outcome", r.failed() ? "failed" : "completed")
+                    .record(Duration.ofMillis(r.millis()));
+            if (r.failed()) {
+                metrics.counter("pgwarden.restore.failures").increment();
+            }
+        } else if (action instanceof RestoreAction.RecordUndone r) {
+            records.undone(r.restoreId());
+        } else if (action instanceof RestoreAction.Scale s) {
+            client.apps().statefulSets().inNamespace(s.namespace()).withName(s.statefulSet()).scale(s.replicas());
+        } else if (action instanceof RestoreAction.Annotate a) {
+            client.apps().statefulSets().inNamespace(a.namespace()).withName(a.statefulSet()).patch(
+                    PatchContext.of(PatchType.JSON_MERGE),
+                    PATCH.writeValueAsString(Map.of("metadata", Map.of("annotations", a.annotations()))));
+        } else if (action instanceof RestoreAction.Announce a) {
+            announce(a);
+        } else if (action instanceof RestoreAction.SetReclaimPolicy p) {
+            client.persistentVolumes().withName(p.volume()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    PATCH.writeValueAsString(Map.of("spec", Map.of("persistentVolumeReclaimPolicy", p.policy()))));
+        } else if (action instanceof RestoreAction.DeleteClaim d) {
+            deleteClaim(d);
+        } else if (action instanceof RestoreAction.CreateClaimFromSnapshot c) {
+            createIfAbsent(c.namespace(), claim(c.namespace(), c.claim(), c.storageClass(), c.accessModes(), c.size())
+                    .editMetadata().addToLabels(RESTORE_LABEL, c.restoreId()).endMetadata().editSpec()
+                    .withNewDataSource().withApiGroup("snapshot.storage.k8s.io").withKind("VolumeSnapshot")
+                    .withName(c.snapshot()).endDataSource().endSpec().build());
+        } else if (action instanceof RestoreAction.BindClaimToVolume b) {
+            bind(b);
+        } else if (action instanceof RestoreAction.CreateHelperJob j) {
+            createJob(j);
+        } else if (action instanceof RestoreAction.DeleteJob j) {
+            client.batch().v1().jobs().inNamespace(j.namespace()).withName(j.job())
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        } else if (action instanceof RestoreAction.ResetRecoverySettings r) {
+            database.resetRecoverySettings(r.namespace(), r.statefulSet());
+        }
+    }
+
+    private void deleteClaim(RestoreAction.DeleteClaim d) {
+        PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(d.namespace()).withName(d.claim()).get();
+        if (claim == null || (d.volume() != null && !d.volume().equals(claim.getSpec().getVolumeName()))) {
+            LOG.infof("claim %s/%s is gone or no longer on volume %s: not deleted", d.namespace(), d.claim(), d.volume());
+            return;
+        }
+        client.persistentVolumeClaims().inNamespace(d.namespace()).withName(d.claim()).delete();
+    }
+
+    /**
+     * A volume reserved for a claim by a claimRef without uid, then the claim naming it: kubernetes binds exactly that
+     * pair (pkg/controller/volume/persistentvolume/pv_controller.go, syncUnboundClaim with spec.volumeName), and no
+     * other claim of the class can take the volume in between, as one could if the claimRef were only cleared.
+     */
+    private void bind(RestoreAction.BindClaimToVolume b) throws Exception {
+        Map<String, Object> claimRef = new LinkedHashMap<>();
+        claimRef.put("kind", "PersistentVolumeClaim");
+        claimRef.put("apiVersion", "v1");
+        claimRef.put("namespace", b.namespace());
+        claimRef.put("name", b.claim());
+        claimRef.put("uid", null);
+        claimRef.put("resourceVersion", null);
+        client.persistentVolumes().withName(b.volume()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                PATCH.writeValueAsString(Map.of("spec", Map.of("claimRef", claimRef))));
+        createIfAbsent(b.namespace(), claim(b.namespace(), b.claim(), b.storageClass(), b.accessModes(), b.size())
+                .editSpec().withVolumeName(b.volume()).endSpec().build());
+    }
+
+    private static PersistentVolumeClaimBuilder claim(String namespace, String name, String storageClass,
+                                                      List<String> accessModes, String size) {
+        return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withStorageClassName(storageClass).withAccessModes(accessModes).withNewResources()
+                .addToRequests("storage", new Quantity(size)).endResources().endSpec();
+    }
+
+    private void createIfAbsent(String namespace, PersistentVolumeClaim claim) {
+        try {
+            client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    /** The database's image running {@code sh -c}, once (restartPolicy Never, no retry: a failure is reported). */
+    private void createJob(RestoreAction.CreateHelperJob j) {
+        JobBuilder job = new JobBuilder().withNewMetadata().withName(j.job()).withNamespace(j.namespace())
+                .addToLabels(RESTORE_LABEL, j.restoreId()).endMetadata().withNewSpec().withBackoffLimit(0)
+                .withNewTemplate().withNewMetadata().addToLabels(RESTORE_LABEL, j.restoreId()).endMetadata()
+                .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("restore").withImage(j.image())
+                .withCommand("sh", "-c", j.script())
+                .withEnv(j.env().entrySet().stream().map(e -> new io.fabric8.kubernetes.api.model.EnvVar(e.getKey(),
+                        e.getValue(), null)).toList())
+                .withVolumeMounts(j.mounts().entrySet().stream().map(m -> new VolumeMountBuilder()
+                        .withName(volumeName(m.getKey())).withMountPath(m.getValue()).build()).toList())
+                .endContainer()
+                .withVolumes(j.mounts().keySet().stream().map(claim -> new VolumeBuilder().withName(volumeName(claim))
+                        .withNewPersistentVolumeClaim().withClaimName(claim).endPersistentVolumeClaim().build()).toList())
+                .endSpec().endTemplate().endSpec();
+        try {
+            client.batch().v1().jobs().inNamespace(j.namespace()).resource(job.build()).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    /** A pod volume's name: a DNS label, unique per claim. */
+    private static String volumeName(String claim) {
+        String name = "v-" + UUID.nameUUIDFromBytes(claim.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString().substring(0, 8);
+        return name;
+    }
+
+    private void announce(RestoreAction.Announce a) {
+        Instant now = Instant.now(clock);
+        var sts = client.apps().statefulSets().inNamespace(a.namespace()).withName(a.statefulSet()).get();
+        client.v1().events().inNamespace(a.namespace()).resource(new EventBuilder().withNewMetadata()
+                .withGenerateName(a.statefulSet() + ".").withNamespace(a.namespace()).endMetadata()
+                .withNewInvolvedObject().withKind("StatefulSet").withApiVersion("apps/v1").withNamespace(a.namespace())
+                .withName(a.statefulSet()).withUid(sts == null ? null : sts.getMetadata().getUid()).endInvolvedObject()
+                .withReason(a.reason()).withMessage(a.message().length() > 1024 ? a.message().substring(0, 1024)
+                        : a.message()).withType(a.warning() ? "Warning" : "Normal")
+                .withFirstTimestamp(ZonedDateTime.ofInstant(now, ZoneOffset.UTC).toString())
+                .withLastTimestamp(ZonedDateTime.ofInstant(now, ZoneOffset.UTC).toString()).withCount(1)
+                .withNewSource().withComponent("pgwarden-backup-service").endSource().build()).create();
+    }
+
+    @Singleton
+    public static class Restore extends RestoreKind<RestoreBackup> {
+        Restore(RestoreWorld world, KubernetesClient client, RestoreRecords records, RestoredDatabase database,
+                MeterRegistry metrics, Clock clock, RestoreConfig config) {
+            super(RestoreBackup.class, world, client, records, database, metrics, clock, config);
+        }
+
+        @Override
+        public RestoreView observe(RestoreBackup command, Operation op) throws Exception {
+            return world.observe(command.namespace(), command.cluster(), command.backupId(), op.id(), op);
+        }
+
+        @Override
+        public Decision<RestoreAction> decide(Operation op, RestoreBackup command, RestoreView view, Instant now) {
+            return RestoreDecider.restore(op, command, view, now, config.restore().settings());
+        }
+    }
+
+    @Singleton
+    public static class Undo extends RestoreKind<UndoRestore> {
+        Undo(RestoreWorld world, KubernetesClient client, RestoreRecords records, RestoredDatabase database,
+             MeterRegistry metrics, Clock clock, RestoreConfig config) {
+            super(UndoRestore.class, world, client, records, database, metrics, clock, config);
+        }
+
+        @Override
+        public RestoreView observe(UndoRestore command, Operation op) throws Exception {
+            return world.observe(command.namespace(), command.cluster(), null, command.restoreId(), op);
+        }
+
+        @Override
+        public Decision<RestoreAction> decide(Operation op, UndoRestore command, RestoreView view, Instant now) {
+            return RestoreDecider.undo(op, command, view, now, config.restore().settings());
+        }
+    }
+}
