@@ -3,7 +3,7 @@ package io.pgwarden.gateway;
 import io.pgwarden.embedded.LocalIssuer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.filter.Filter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +21,7 @@ import java.util.Map;
 public class SignedIn implements QuarkusTestResourceLifecycleManager {
     static final String ADMIN_SUBJECT = "it-admin";
     private static volatile LocalIssuer issuer;
+    private Filter signIn;
 
     /** The running test's issuer, to sign tokens of any kind. */
     static LocalIssuer issuer() {
@@ -44,8 +45,14 @@ public class SignedIn implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         if (signInByDefault()) {
-            RestAssured.requestSpecification = new RequestSpecBuilder()
-                    .addHeader("Authorization", bearer(ADMIN_SUBJECT, Roles.ADMIN)).build();
+            String admin = bearer(ADMIN_SUBJECT, Roles.ADMIN);
+            signIn = (request, response, context) -> {
+                if (!request.getHeaders().hasHeaderWithName("Authorization")) {
+                    request.header("Authorization", admin);
+                }
+                return context.next(request, response);
+            };
+            RestAssured.filters(signIn);
         }
         Map<String, String> config = new HashMap<>(Map.of(
                 "mp.jwt.verify.publickey.location", issuer.publicKeyFile().toString(),
@@ -65,6 +72,8 @@ public class SignedIn implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        RestAssured.requestSpecification = null;
+        if (signIn != null) {
+            RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != signIn).toList());
+        }
     }
 }
