@@ -3,6 +3,7 @@ package io.pgwarden.gateway;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.DeleteBackupSchedule;
 import io.pgwarden.contracts.command.SetBackupSchedule;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -40,6 +41,7 @@ public class BackupSchedulesResource {
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Set the database's backup schedule (SetBackupSchedule)",
             description = "cron has five fields (Unix, minutes) or six to seven (Quartz, seconds first), read in zone"
                     + " (UTC when absent). Each slot runs once, named after it (<cluster>-<yyyyMMdd-HHmmss>); a slot"
@@ -72,6 +74,7 @@ public class BackupSchedulesResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Delete the database's backup schedule (DeleteBackupSchedule); its backups stay")
     @APIResponse(responseCode = "202", description = ApiDocs.ACCEPTED,
             headers = @Header(name = "Location", description = ApiDocs.LOCATION),

@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.TakeBackup;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -36,6 +37,7 @@ public class BackupsResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Take a snapshot backup of the cluster")
     @APIResponse(responseCode = "202", description = ApiDocs.ACCEPTED,
             headers = @Header(name = "Location", description = ApiDocs.LOCATION),

@@ -6,6 +6,7 @@ import io.pgwarden.contracts.command.FailbackDatabase;
 import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.StartDatabase;
 import io.pgwarden.contracts.command.StopDatabase;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -49,6 +50,7 @@ public class ClustersResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Every managed database: pod, node, readiness, phase, the operation holding its lock, its"
             + " last incident", description = "Read from failover-service now, which watches Kubernetes: observedAt"
             + " says how fresh its view is (now while its watches are open). phase is running, stopped, moving,"
@@ -65,6 +67,7 @@ public class ClustersResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{namespace}/{cluster}")
     @Operation(summary = "One managed database", description = "As in the list, read from failover-service now.")
     @APIResponse(responseCode = "200", description = "The database as of observedAt",
@@ -85,6 +88,7 @@ public class ClustersResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{namespace}/{cluster}/failover")
     @Operation(summary = "Move the database to another node, as a drain does (MoveDatabase)",
             description = "Cordons its node (pgwarden's cordon, undone by failback), evicts its pod through the"
@@ -120,6 +124,7 @@ public class ClustersResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{namespace}/{cluster}/failback")
     @Operation(summary = "Undo the last move (FailbackDatabase)",
             description = "Uncordons the node the last move left, only when the cordon is pgwarden's own (a node an"
@@ -153,6 +158,7 @@ public class ClustersResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{namespace}/{cluster}/stop")
     @Operation(summary = "A planned outage: scale the database to 0 (StopDatabase)",
             description = "Records its replica count on the StatefulSet (pgwarden.io/stopped-replicas), scales it to"
@@ -185,6 +191,7 @@ public class ClustersResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{namespace}/{cluster}/start")
     @Operation(summary = "End a planned outage (StartDatabase)",
             description = "Scales the database back to the count its stop recorded and waits until it accepts a"

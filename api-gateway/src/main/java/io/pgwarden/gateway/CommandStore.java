@@ -28,17 +28,18 @@ public class CommandStore {
      */
     private static final String APPLY = """
             INSERT INTO command (command_id, command_type, subject, correlation_id, state, step, reason, service,
-                                 sequence, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 sequence, updated_at, requested_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (command_id) DO UPDATE SET
                 command_type = COALESCE(command.command_type, EXCLUDED.command_type),
                 subject = COALESCE(command.subject, EXCLUDED.subject),
+                requested_by = COALESCE(command.requested_by, EXCLUDED.requested_by),
                 state = EXCLUDED.state, step = EXCLUDED.step, reason = EXCLUDED.reason,
                 service = EXCLUDED.service, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at
             WHERE command.sequence < EXCLUDED.sequence AND command.state <> ALL (?)""";
 
-    private static final String SELECT = "SELECT command_type, subject, correlation_id, state, step, reason, service,"
-            + " sequence, submitted_at, updated_at, expires_at FROM command WHERE command_id = ?";
+    private static final String SELECT = "SELECT command_type, subject, correlation_id, requested_by, state, step,"
+            + " reason, service, sequence, submitted_at, updated_at, expires_at FROM command WHERE command_id = ?";
 
     private final DataSource dataSource;
 
@@ -48,21 +49,22 @@ public class CommandStore {
 
     /** Records a command the gateway is about to send, in the caller's transaction; returns how it shows. */
     public CommandView submitted(Connection tx, MessageMetadata command, String subject) throws SQLException {
-        String sql = "INSERT INTO command (command_id, command_type, subject, correlation_id, state, sequence,"
-                + " submitted_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)";
+        String sql = "INSERT INTO command (command_id, command_type, subject, correlation_id, requested_by, state,"
+                + " sequence, submitted_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)";
         try (PreparedStatement s = tx.prepareStatement(sql)) {
             s.setString(1, command.id());
             s.setString(2, command.type());
             s.setString(3, subject);
             s.setString(4, command.correlationId());
-            s.setString(5, CommandView.SUBMITTED);
-            s.setTimestamp(6, Timestamp.from(command.time()));
+            s.setString(5, command.requestedBy());
+            s.setString(6, CommandView.SUBMITTED);
             s.setTimestamp(7, Timestamp.from(command.time()));
-            s.setTimestamp(8, command.expiresAt() == null ? null : Timestamp.from(command.expiresAt()));
+            s.setTimestamp(8, Timestamp.from(command.time()));
+            s.setTimestamp(9, command.expiresAt() == null ? null : Timestamp.from(command.expiresAt()));
             s.executeUpdate();
         }
-        return new CommandView(command.id(), command.type(), subject, command.correlationId(), CommandView.SUBMITTED,
-                null, null, null, 0, command.time(), command.time(), command.expiresAt());
+        return new CommandView(command.id(), command.type(), subject, command.correlationId(), command.requestedBy(),
+                CommandView.SUBMITTED, null, null, null, 0, command.time(), command.time(), command.expiresAt());
     }
 
     /**
@@ -82,7 +84,8 @@ public class CommandStore {
             s.setString(8, status.service());
             s.setLong(9, status.sequence());
             s.setTimestamp(10, Timestamp.from(at));
-            s.setArray(11, c.createArrayOf("text", FINAL_STATES));
+            s.setString(11, status.requestedBy());
+            s.setArray(12, c.createArrayOf("text", FINAL_STATES));
             return s.executeUpdate() > 0;
         }
     }
@@ -104,8 +107,9 @@ public class CommandStore {
                     return Optional.empty();
                 }
                 return Optional.of(new CommandView(id, rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8),
-                        instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11))));
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                        rs.getLong(9), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)),
+                        instant(rs.getTimestamp(12))));
             }
         }
     }

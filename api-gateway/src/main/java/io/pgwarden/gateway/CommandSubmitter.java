@@ -7,6 +7,7 @@ import io.pgwarden.outbox.Outbox;
 import io.pgwarden.service.Correlation;
 import io.pgwarden.service.EventPublisher;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -39,15 +40,20 @@ public class CommandSubmitter {
     private final Outbox outbox;
     private final EventPublisher publisher;
     private final GatewayConfig config;
+    private final SecurityIdentity caller;
+    private final RateLimits rateLimits;
 
     public CommandSubmitter(DataSource dataSource, CommandStore store, IdempotencyKeys keys, Outbox outbox,
-                            EventPublisher publisher, GatewayConfig config) {
+                            EventPublisher publisher, GatewayConfig config, SecurityIdentity caller,
+                            RateLimits rateLimits) {
         this.dataSource = dataSource;
         this.store = store;
         this.keys = keys;
         this.outbox = outbox;
         this.publisher = publisher;
         this.config = config;
+        this.caller = caller;
+        this.rateLimits = rateLimits;
     }
 
     /** A TTL for a kind that does not exist is a typo: fail the start rather than use the default silently. */
@@ -76,23 +82,28 @@ public class CommandSubmitter {
     }
 
     /**
-     * Submits command; correlationId null makes the command its own correlation; idempotencyKey null
-     * means none (every such request is a new command).
+     * Submits command for the signed-in caller, who is named on it ({@code ce_requestedby}) and in its status;
+     * correlationId null makes the command its own correlation; idempotencyKey null means none (every such request
+     * is a new command).
      *
+     * @throws RateLimits.RateLimitedException               when the caller sent more commands than its limit
      * @throws IdempotencyKeys.IdempotencyKeyReusedException when the key names another request
      * @throws DatabaseUnavailableException                  when the database did not take the command
      */
     public Submitted submit(Command command, String correlationId, String idempotencyKey) {
+        String requester = caller.isAnonymous() ? null : caller.getPrincipal().getName();
+        String callerKey = requester == null ? "" : requester;
+        rateLimits.take(callerKey);
         MessageType type = MessageType.of(command.getClass());
         MessageMetadata draft = publisher.newMetadata(type, command.subject(), correlationId);
         // Microseconds, as PostgreSQL keeps them: the 202, a later GET and the Kafka headers show the same times.
         Instant time = draft.time().truncatedTo(ChronoUnit.MICROS);
         MessageMetadata metadata = new MessageMetadata(draft.id(), draft.source(), draft.type(), time, draft.subject(),
-                draft.correlationId(), time.plus(config.commandTtl().of(command.getClass())));
+                draft.correlationId(), time.plus(config.commandTtl().of(command.getClass())), requester);
         try (Correlation ignored = Correlation.open(metadata.correlationId())) {
             Submitted result = inTransaction(metadata, tx -> {
                 if (idempotencyKey != null) {
-                    IdempotencyKeys.Claim claim = keys.claim(tx, idempotencyKey, RequestHash.of(command),
+                    IdempotencyKeys.Claim claim = keys.claim(tx, callerKey, idempotencyKey, RequestHash.of(command),
                             metadata.id(), metadata.time());
                     if (claim.replay()) {
                         return new Submitted(store.find(tx, claim.commandId()).orElseThrow(
@@ -108,8 +119,8 @@ public class CommandSubmitter {
                 LOG.infof("Idempotency-Key repeated: %s is command %s", type.ceType(), result.command().id());
             } else {
                 outbox.committed();
-                LOG.infof("submitted %s %s for %s, expires at %s", metadata.type(), metadata.id(),
-                        command.subject(), metadata.expiresAt());
+                LOG.infof("submitted %s %s for %s by %s, expires at %s", metadata.type(), metadata.id(),
+                        command.subject(), requester, metadata.expiresAt());
             }
             return result;
         }

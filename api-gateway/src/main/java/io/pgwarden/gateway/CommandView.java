@@ -8,11 +8,14 @@ import java.time.Instant;
  * @param state     SUBMITTED until the service that runs it answers, then ACCEPTED, RUNNING, SUCCEEDED,
  *                  FAILED or REJECTED. SUBMITTED means stored and on its way (it waits in the outbox while
  *                  Kafka is away); the gateway never stores an outcome it does not know.
+ * @param requestedBy who asked for it: the subject of the caller's token; null for a command another system sent
+ *                    straight to Kafka without one
  * @param sequence  the sequence of the status shown (0: none yet); statuses apply only in increasing order
  * @param expiresAt when the command stops being acted on: a service that sees it later rejects it as
  *                  expired; null for a command another system sent without one
  */
-public record CommandView(String id, String type, String subject, String correlationId, String state, String step,
+public record CommandView(String id, String type, String subject, String correlationId, String requestedBy,
+                          String state, String step,
                           String reason, String service, long sequence, Instant submittedAt, Instant updatedAt,
                           Instant expiresAt) {
 

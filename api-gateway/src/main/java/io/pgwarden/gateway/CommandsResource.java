@@ -1,5 +1,6 @@
 package io.pgwarden.gateway;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -27,6 +28,7 @@ public class CommandsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     @Operation(summary = "A command's state: SUBMITTED, ACCEPTED, RUNNING, SUCCEEDED, FAILED or REJECTED, with the reason,"
             + " the sequence of the status shown and when the command expires")

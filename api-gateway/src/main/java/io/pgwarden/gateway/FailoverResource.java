@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.command.PauseFailover;
 import io.pgwarden.contracts.command.ResumeFailover;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -34,6 +35,7 @@ public class FailoverResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/pause")
     @Operation(summary = "Pause automatic failover everywhere",
             description = "No fence or release starts until resume; incidents still record what they see and say"
@@ -60,6 +62,7 @@ public class FailoverResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/resume")
     @Operation(summary = "Resume automatic failover after a pause",
             description = "Incidents that waited on the pause go on from where they stand.")

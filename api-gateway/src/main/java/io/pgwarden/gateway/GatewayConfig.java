@@ -19,6 +19,9 @@ public interface GatewayConfig {
     /** How {@code Idempotency-Key} records are kept. */
     Idempotency idempotency();
 
+    /** How many commands each caller may send. */
+    RateLimit rateLimit();
+
     /**
      * failover-service's HTTP address, where incident and cluster reads are forwarded (in a cluster, its Service:
      * {@code http://failover-service.pgwarden.svc:8082}).
@@ -86,5 +89,24 @@ public interface GatewayConfig {
         /** How often records older than {@link #retention()} are removed. */
         @WithDefault("1h")
         Duration cleanupInterval();
+    }
+
+    /**
+     * Commands per caller (the token's subject), as a token bucket: {@code burst} at once, then
+     * {@code commands-per-second}; more is a 429 with {@code Retry-After}. Reads are not limited.
+     */
+    interface RateLimit {
+
+        /** Off only where one caller must send more, e.g. a benchmark of the command path. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The commands a caller may send at once, after being idle. */
+        @WithDefault("20")
+        int burst();
+
+        /** The sustained rate once the burst is spent. */
+        @WithDefault("5")
+        double commandsPerSecond();
     }
 }

@@ -19,13 +19,12 @@ import java.time.Instant;
  * <p>
  * Race-free without locks taken up front: the key's row is inserted with {@code ON CONFLICT}, which
  * makes a second transaction with the same key wait for the first to commit or roll back, and then read
- * the row back. Keys are global for now: requests carry no caller identity yet (column {@code caller} is
- * empty for every request); once they do, keys are scoped per caller.
+ * the row back. Keys are per caller (column {@code caller}: the subject of the caller's token), so two callers
+ * that happen to pick the same key do not share it.
  */
 @ApplicationScoped
 public class IdempotencyKeys {
     private static final Logger LOG = Logger.getLogger(IdempotencyKeys.class);
-    static final String NO_CALLER = "";
 
     private static final String CLAIM = """
             INSERT INTO idempotency_key (caller, idem_key, request_hash, command_id, created_at)
@@ -57,18 +56,18 @@ public class IdempotencyKeys {
     }
 
     /**
-     * In transaction tx: makes key name commandId, or returns the command an earlier request with the same
-     * key and hash made. A key older than the retention is taken over as if it were new.
+     * In transaction tx: makes caller's key name commandId, or returns the command an earlier request of the
+     * caller with the same key and hash made. A key older than the retention is taken over as if it were new.
      *
      * @throws IdempotencyKeyReusedException when the key names a request with another hash
      */
-    public Claim claim(Connection tx, String key, String requestHash, String commandId, Instant now)
+    public Claim claim(Connection tx, String caller, String key, String requestHash, String commandId, Instant now)
             throws SQLException {
         Instant expiredBefore = now.minus(config.idempotency().retention());
         // A cleanup may delete the row between the two statements; then the key is free again: claim anew.
         for (int attempt = 0; attempt < 3; attempt++) {
             try (PreparedStatement s = tx.prepareStatement(CLAIM)) {
-                s.setString(1, NO_CALLER);
+                s.setString(1, caller);
                 s.setString(2, key);
                 s.setString(3, requestHash);
                 s.setString(4, commandId);
@@ -81,7 +80,7 @@ public class IdempotencyKeys {
                 }
             }
             try (PreparedStatement s = tx.prepareStatement(READ)) {
-                s.setString(1, NO_CALLER);
+                s.setString(1, caller);
                 s.setString(2, key);
                 try (ResultSet rs = s.executeQuery()) {
                     if (rs.next()) {

@@ -1,6 +1,7 @@
 package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -40,6 +41,7 @@ public class IncidentsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Node incidents, newest first, each with its timeline",
             description = "Read from failover-service now; asOf in each says when.")
     @APIResponse(responseCode = "200", description = "The incidents (an empty list when none match)",
@@ -67,6 +69,7 @@ public class IncidentsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     @Operation(summary = "One incident with its timeline: each phase, when it began and how long it lasted",
             description = "Read from failover-service now; asOf says when. An open incident's last phase lasts"

@@ -4,6 +4,7 @@ import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.CordonNode;
 import io.pgwarden.contracts.command.UncordonNode;
 import io.pgwarden.contracts.command.UnfenceNode;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -57,6 +58,7 @@ public class NodesResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Every node: Ready, lease age, liveness, power state, cordoned, fenced, and its open incident",
             description = "From the events of node-watcher on pgwarden.node-health.v1 (each node as of its"
                     + " observedAt; node-watcher republishes every node each snapshot interval, 60 s by default) and"
@@ -81,6 +83,7 @@ public class NodesResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{node}/cordon")
     @Operation(summary = "Mark the node unschedulable (kubectl cordon)")
     @APIResponse(responseCode = "202", description = ApiDocs.ACCEPTED,
@@ -106,6 +109,7 @@ public class NodesResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{node}/uncordon")
     @Operation(summary = "Make the node schedulable again (kubectl uncordon)")
     @APIResponse(responseCode = "202", description = ApiDocs.ACCEPTED,
@@ -131,6 +135,7 @@ public class NodesResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{node}/unfence")
     @Operation(summary = "Lift pgwarden's fence of the node after its incident recovered",
             description = "Removes the out-of-service taint and lifts the NetworkFence; with powerOn, also powers a"

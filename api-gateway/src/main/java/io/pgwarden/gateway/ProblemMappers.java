@@ -3,14 +3,20 @@ package io.pgwarden.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.pgwarden.contracts.MessageDecoder;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.lang.reflect.Method;
 import java.util.Comparator;
 import java.util.List;
 
@@ -74,6 +80,46 @@ public class ProblemMappers {
         Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
                 e.getMessage(), uri, null);
         return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
+    }
+
+    /**
+     * No token, or one that is not valid: expired, not signed by the configured key, or from another issuer. The
+     * detail does not say which, as a refused token's owner may be someone probing; the log does (debug).
+     * {@code WWW-Authenticate} as RFC 6750 section 3 asks of a bearer-protected resource.
+     */
+    @ServerExceptionMapper
+    public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
+        LOG.debugf("token refused for %s: %s", uri.getPath(), e.getCause() == null ? e : e.getCause());
+        return signInFirst(uri, "invalid_token", "the bearer token was refused: expired, not signed by the key the"
+                + " gateway trusts, or not from its issuer; get a new one");
+    }
+
+    @ServerExceptionMapper
+    public Response anonymous(UnauthorizedException e, UriInfo uri) {
+        return signInFirst(uri, null, "this route needs a bearer token: send Authorization: Bearer <token>");
+    }
+
+    private static Response signInFirst(UriInfo uri, String error, String detail) {
+        String challenge = "Bearer realm=\"pgwarden\"" + (error == null ? "" : ", error=\"" + error + "\"");
+        return Response.fromResponse(problem(401, "Unauthorized", detail, uri, null))
+                .header("WWW-Authenticate", challenge).build();
+    }
+
+    /** Signed in, but the route needs a higher role: the detail names it, from the route's own annotation. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri, ResourceInfo resource) {
+        Method method = resource.getResourceMethod();
+        RolesAllowed needed = method == null ? null : method.getAnnotation(RolesAllowed.class);
+        String detail = needed == null ? "this route is not open to any role"
+                : "this route needs role " + String.join(" or ", needed.value()) + " (or a higher one); your token"
+                + " does not have it";
+        return problem(403, "Forbidden", detail, uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response rateLimited(RateLimits.RateLimitedException e, UriInfo uri) {
+        return Response.fromResponse(problem(429, "Too many commands", e.getMessage(), uri, null))
+                .header("Retry-After", String.valueOf(e.retryAfterSeconds())).build();
     }
 
     @ServerExceptionMapper

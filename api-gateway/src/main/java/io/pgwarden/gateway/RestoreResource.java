@@ -2,6 +2,7 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.RestoreBackup;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -43,6 +44,7 @@ public class RestoreResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Restore the database in place from one of its backups (RestoreBackup)",
             description = "Stops it, retains its volumes, replaces its claims with ones restored from the backup's"
                     + " snapshots, recovers an online backup to its stop LSN, and starts it. REJECTED for an unknown,"

@@ -3,6 +3,7 @@ package io.pgwarden.gateway;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.UndoRestore;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -52,6 +53,7 @@ public class RestoresResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/undo")
     @Operation(summary = "Put back the volumes a restore replaced (UndoRestore)",
             description = "While they are retained: stops the database, binds its claims to the previous volumes, and"

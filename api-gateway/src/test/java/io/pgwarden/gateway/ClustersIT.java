@@ -38,6 +38,7 @@ import static org.hamcrest.Matchers.not;
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
 @WithTestResource(FailoverStub.class)
+@WithTestResource(SignedIn.class)
 class ClustersIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private TopicProbe probe;

@@ -37,6 +37,7 @@ import static org.hamcrest.Matchers.hasItem;
 /** REST in, commands on Kafka out, statuses back in; on a real broker and a real PostgreSQL. */
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
+@WithTestResource(SignedIn.class)
 class GatewayIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private TopicProbe probe;

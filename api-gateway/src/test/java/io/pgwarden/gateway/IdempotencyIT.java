@@ -40,6 +40,7 @@ import static org.hamcrest.Matchers.hasItem;
  */
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
+@WithTestResource(SignedIn.class)
 class IdempotencyIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -44,6 +44,7 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
 @WithTestResource(FailoverStub.class)
+@WithTestResource(SignedIn.class)
 class NodesAndIncidentsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);

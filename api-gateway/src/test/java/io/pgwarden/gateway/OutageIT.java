@@ -38,6 +38,7 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @WithTestResource(OutageResource.class)
+@WithTestResource(SignedIn.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OutageIT {
     private static final Duration WAIT = Duration.ofSeconds(60);

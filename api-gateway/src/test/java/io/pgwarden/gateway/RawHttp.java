@@ -28,7 +28,9 @@ final class RawHttp {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 0\r\nConnection: close\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Content-Length: 0\r\nConnection: close\r\n"
+                    + "Authorization: " + SignedIn.bearer(SignedIn.ADMIN_SUBJECT, Roles.ADMIN) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(headerLine);
             out.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();

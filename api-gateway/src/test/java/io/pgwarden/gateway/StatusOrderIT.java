@@ -25,6 +25,7 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
+@WithTestResource(SignedIn.class)
 class StatusOrderIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private TopicProbe probe;

@@ -25,10 +25,16 @@ final class Statuses {
     /** With key: a marker for another command on the same partition as the one under test. */
     static void send(TopicProbe probe, String commandId, String key, CommandState state, long sequence, String step,
                      String reason) {
+        send(probe, commandId, key, state, sequence, step, reason, null);
+    }
+
+    /** With who asked for the command, as the services repeat it in every status. */
+    static void send(TopicProbe probe, String commandId, String key, CommandState state, long sequence, String step,
+                     String reason, String requestedBy) {
         MessageMetadata metadata = new MessageMetadata(UUID.randomUUID().toString(), "/test/failover",
                 MessageType.COMMAND_STATUS_CHANGED.ceType(), Instant.now(), commandId, commandId);
         probe.sendRaw(Topics.COMMAND_STATUS, key, CloudEventsKafka.headers(metadata), Json.write(
                 new CommandStatusChanged(commandId, MessageType.CORDON_NODE.ceType(), "node001", state, step, reason,
-                        "failover-service", sequence)));
+                        "failover-service", sequence, requestedBy)));
     }
 }

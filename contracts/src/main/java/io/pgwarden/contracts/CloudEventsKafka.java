@@ -27,6 +27,8 @@ public final class CloudEventsKafka {
     public static final String H_CORRELATION_ID = "ce_correlationid";
     /** Extension attribute of a command: the time after which it must not be acted on (RFC 3339). */
     public static final String H_EXPIRES_AT = "ce_expiresat";
+    /** Extension attribute of a command: who asked for it (the gateway's caller, by its token's subject). */
+    public static final String H_REQUESTED_BY = "ce_requestedby";
     public static final String H_CONTENT_TYPE = "content-type";
 
     private CloudEventsKafka() {
@@ -42,6 +44,7 @@ public final class CloudEventsKafka {
         put(headers, H_SUBJECT, m.subject());
         put(headers, H_CORRELATION_ID, m.correlationId());
         put(headers, H_EXPIRES_AT, m.expiresAt() == null ? null : m.expiresAt().toString());
+        put(headers, H_REQUESTED_BY, m.requestedBy());
         put(headers, H_CONTENT_TYPE, CONTENT_TYPE_JSON);
         return headers;
     }
@@ -70,7 +73,8 @@ public final class CloudEventsKafka {
         if (time == null) {
             throw invalid("missing required CloudEvents header " + H_TIME, id, type);
         }
-        return new MessageMetadata(id, source, type, time, subject, correlation, time(headers, H_EXPIRES_AT, id, type));
+        return new MessageMetadata(id, source, type, time, subject, correlation, time(headers, H_EXPIRES_AT, id, type),
+                header(headers, H_REQUESTED_BY).filter(s -> !s.isBlank()).orElse(null));
     }
 
     private static Instant time(Headers headers, String name, String id, String type) {

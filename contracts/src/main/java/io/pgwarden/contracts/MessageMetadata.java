@@ -15,9 +15,11 @@ import java.util.UUID;
  * @param correlationId the command or incident this message belongs to (extension attribute)
  * @param expiresAt     for a command, when it is too old to act on (extension attribute {@code expiresat});
  *                      null when the sender set none, and then the receiving service applies its default
+ * @param requestedBy   for a command, who asked for it: the subject of the token the gateway accepted (extension
+ *                      attribute {@code requestedby}); null for a command sent straight to Kafka without one
  */
 public record MessageMetadata(String id, String source, String type, Instant time, String subject,
-                              String correlationId, Instant expiresAt) {
+                              String correlationId, Instant expiresAt, String requestedBy) {
 
     public MessageMetadata {
         Objects.requireNonNull(id, "id");
@@ -27,13 +29,23 @@ public record MessageMetadata(String id, String source, String type, Instant tim
     }
 
     public MessageMetadata(String id, String source, String type, Instant time, String subject,
+                           String correlationId, Instant expiresAt) {
+        this(id, source, type, time, subject, correlationId, expiresAt, null);
+    }
+
+    public MessageMetadata(String id, String source, String type, Instant time, String subject,
                            String correlationId) {
-        this(id, source, type, time, subject, correlationId, null);
+        this(id, source, type, time, subject, correlationId, null, null);
     }
 
     /** The same message with an expiry time. */
     public MessageMetadata expiringAt(Instant expiry) {
-        return new MessageMetadata(id, source, type, time, subject, correlationId, expiry);
+        return new MessageMetadata(id, source, type, time, subject, correlationId, expiry, requestedBy);
+    }
+
+    /** The same message, asked for by requester. */
+    public MessageMetadata requestedBy(String requester) {
+        return new MessageMetadata(id, source, type, time, subject, correlationId, expiresAt, requester);
     }
 
     /** A new message with a fresh id that belongs to the given correlation (or starts its own). */

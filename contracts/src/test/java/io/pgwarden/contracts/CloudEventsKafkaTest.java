@@ -28,6 +28,30 @@ class CloudEventsKafkaTest {
     }
 
     @Test
+    void the_requester_travels_as_an_extension_attribute_and_is_optional() {
+        MessageMetadata asked = metadata.requestedBy("alice");
+        Headers headers = CloudEventsKafka.headers(asked);
+
+        assertThat(CloudEventsKafka.header(headers, "ce_requestedby")).contains("alice");
+        assertThat(CloudEventsKafka.metadata(headers)).isEqualTo(asked);
+        assertThat(CloudEventsKafka.metadata(CloudEventsKafka.headers(metadata)).requestedBy()).isNull();
+    }
+
+    @Test
+    void a_status_without_a_requester_as_published_before_it_existed_still_reads() {
+        MessageMetadata status = new MessageMetadata("s-1", "/pgwarden/failover-service",
+                MessageType.COMMAND_STATUS_CHANGED.ceType(), Instant.parse("2026-11-23T10:00:01Z"), "node001", "id-1");
+        byte[] old = ("{\"commandId\":\"id-1\",\"commandType\":\"io.pgwarden.CordonNode\",\"subject\":\"node001\","
+                + "\"state\":\"SUCCEEDED\",\"service\":\"failover-service\",\"sequence\":3}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        Envelope<Object> decoded = decoder.decode(CloudEventsKafka.headers(status), old);
+
+        assertThat(decoded.body()).isInstanceOfSatisfying(io.pgwarden.contracts.event.CommandStatusChanged.class,
+                s -> assertThat(s.requestedBy()).isNull());
+    }
+
+    @Test
     void decoding_gives_the_typed_body() {
         Envelope<Object> decoded = decoder.decode(CloudEventsKafka.headers(metadata),
                 Json.write(new CordonNode("node001", "maintenance")));

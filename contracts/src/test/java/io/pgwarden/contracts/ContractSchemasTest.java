@@ -75,7 +75,7 @@ class ContractSchemasTest {
             new PodHealthChanged("default", "pg-rook-sf-0", "pg-rook-sf", "node001", "Running", true, false, false,
                     "4712", Instant.parse("2026-11-23T10:00:00.123Z"), 1_795_000_000_000_002L),
             new CommandStatusChanged("b0f5", "io.pgwarden.CordonNode", "node001", CommandState.RUNNING, "cordon",
-                    null, "failover-service", 2),
+                    null, "failover-service", 2, "alice"),
             new ActivityRecorded("node001", "NodeCordoned", true, "cordoned node node001"));
 
     @Test

@@ -130,7 +130,8 @@ public final class CommandPathBenchmark {
                 .toList();
         LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
                 // Benchmarks run at a real cluster's timings (heartbeats every 10 s, not 0.4 s).
-                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180)));
+                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180))
+                .withServiceEnv(BenchmarkSupport.UNLIMITED));
         String loadAtStart = loadAverage();
         System.out.println("benchmark: starting the system (" + settings.nodes() + " sandbox nodes)…");
         int exit = 1;
@@ -370,6 +371,7 @@ public final class CommandPathBenchmark {
     private Optional<String> submit(String node, String verb, Map<String, Integer> answers) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/nodes/" + node + "/"
                         + verb)).timeout(settings.requestTimeout()).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + stack.token(LocalStack.Role.OPERATOR))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"benchmark\"}")).build();
         HttpResponse<String> response;
         try {

@@ -48,6 +48,21 @@ class CordonThroughTheGatewayE2E {
     }
 
     @Test
+    void the_caller_is_named_in_every_status_and_a_viewer_may_not_cordon(RunningSystem system) {
+        try (TopicTail statuses = new TopicTail(system.stack().kafkaBootstrapServers(), Topics.COMMAND_STATUS)) {
+            JsonNode cordon = finished(system, system.post("/api/v1/nodes/node003/cordon", "{\"reason\":\"e2e\"}"));
+            assertThat(cordon.get("requestedBy").asText()).isEqualTo("local-operator");
+            // failover-service, not the gateway, says it: the requester travelled with the command.
+            assertThat(statuses.awaitFinal(cordon.get("id").asText(), WAIT).requestedBy()).isEqualTo("local-operator");
+            finished(system, system.post("/api/v1/nodes/node003/uncordon", "{}"));
+        }
+        HttpResponse<String> refused = system.as(io.pgwarden.local.LocalStack.Role.VIEWER)
+                .post("/api/v1/nodes/node003/cordon", "{}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    }
+
+    @Test
     void cordoning_a_node_the_cluster_does_not_have_fails_with_the_reason(RunningSystem system) {
         JsonNode command = finished(system, system.post("/api/v1/nodes/node404/cordon", "{}"));
 

@@ -128,7 +128,8 @@ public final class PlannedOperationsBenchmark {
         Path state = Files.createTempDirectory("pgwarden-planned-benchmark");
         List<String> nodes = IntStream.rangeClosed(1, settings.nodes()).mapToObj(BenchmarkSupport::nodeName).toList();
         LocalStack launched = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
-                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180)));
+                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180))
+                .withServiceEnv(BenchmarkSupport.UNLIMITED));
         System.out.printf(Locale.ROOT, "benchmark: starting the system (%d sandbox nodes, real timings)…%n", nodes.size());
         String report;
         try (StoppedOnExit running = new StoppedOnExit(launched)) {
@@ -254,7 +255,9 @@ public final class PlannedOperationsBenchmark {
     private String submit(String operation, String body) throws Exception {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl()
                         + "/api/v1/clusters/" + NS + "/" + DB + "/" + operation))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + stack.token(LocalStack.Role.OPERATOR))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 202) {
             throw new IllegalStateException(operation + " answered " + answer.statusCode() + ": " + answer.body());

@@ -65,14 +65,51 @@ public final class RunningSystem implements AutoCloseable {
         return stack;
     }
 
+    /** POSTs to the gateway as an operator, or as an admin where the route needs one ({@link #roleFor}). */
     public HttpResponse<String> post(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return as(roleFor(path)).post(path, json);
     }
 
+    /** GETs from the gateway as a viewer. */
     public HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).GET().build());
+        return as(LocalStack.Role.VIEWER).get(path);
+    }
+
+    /** The gateway as a caller with the given role, e.g. to see a viewer's command refused. */
+    public Caller as(LocalStack.Role role) {
+        return new Caller(stack.token(role));
+    }
+
+    /**
+     * The role a command route needs, as the gateway's {@code @RolesAllowed} says: admin for what can lose data or
+     * disarm safety (unfence, pause and resume failover, restore, undo, schedules), operator for the rest.
+     */
+    static LocalStack.Role roleFor(String path) {
+        String route = path.replaceFirst("\\?.*", "");
+        return route.matches(".*/(unfence|undo)|/api/v1/failover/(pause|resume)|.*/(restores|schedules)(/.*)?")
+                ? LocalStack.Role.ADMIN : LocalStack.Role.OPERATOR;
+    }
+
+    /** Requests with one bearer token. */
+    public final class Caller {
+        private final String token;
+
+        private Caller(String token) {
+            this.token = token;
+        }
+
+        public HttpResponse<String> post(String path, String json) {
+            return send(request(path).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        }
+
+        public HttpResponse<String> get(String path) {
+            return send(request(path).GET().build());
+        }
+
+        private HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).header("Authorization", "Bearer " + token);
+        }
     }
 
     private HttpResponse<String> send(HttpRequest request) {

@@ -63,7 +63,9 @@ public final class LocalRun {
 
                   kubectl --kubeconfig %s get nodes
                   psql %s
-                  set -a; . %s; set +a     # all of the above as variables
+                  set -a; . %s; set +a     # all of the above as variables, and a token per role:
+                  curl -H "Authorization: Bearer $PGWARDEN_TOKEN_VIEWER" $GATEWAY_URL/api/v1/nodes
+                  (PGWARDEN_TOKEN_VIEWER, _OPERATOR, _ADMIN, valid %d days; in Swagger UI: Authorize)
                   logs: %s   (the launcher's: %s)
                   %s
 
@@ -73,7 +75,7 @@ public final class LocalRun {
                 stack.catalogJdbcUrl(), stack.sandbox().apiServerUrl(), stack.sandbox().httpApiUrl(),
                 stack.demoDatabaseUrl().orElse("(not deployed)"),
                 stack.sandbox().demoDatabaseJdbcUrl().orElse("-"), stack.kubeconfig(),
-                stack.demoDatabaseUrl().orElse(stack.catalogUrl()), env,
+                stack.demoDatabaseUrl().orElse(stack.catalogUrl()), env, LocalStack.TOKEN_LIFETIME.toDays(),
                 settings.stateDir().resolve("logs"), LocalStack.LAUNCHER_LOG,
                 settings.supervision().enabled()
                         ? "a service that exits or stays not live is restarted (PGWARDEN_SUPERVISE=false: not)"

@@ -2,6 +2,7 @@ package io.pgwarden.local;
 
 import io.pgwarden.embedded.CatalogDatabase;
 import io.pgwarden.embedded.KafkaBroker;
+import io.pgwarden.embedded.LocalIssuer;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.sandbox.SandboxConfig;
 
@@ -79,6 +80,22 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** The gateway's roles, lowest first; the local run writes a token for each ({@code PGWARDEN_TOKEN_<ROLE>}). */
+    public enum Role {
+        VIEWER, OPERATOR, ADMIN;
+
+        /** The role as the token's {@code groups} claim names it. */
+        public String claim() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * How long the local run's tokens are valid: a month, so a token copied into a shell or a script keeps working
+     * across restarts (the signing key in the state directory is kept) without anyone renewing it.
+     */
+    public static final Duration TOKEN_LIFETIME = Duration.ofDays(30);
+
     private static final Logger LOG = Logger.getLogger(LocalStack.class.getName());
     /** The launcher's own log in the run's log directory, next to the services' logs. */
     public static final String LAUNCHER_LOG = "pgwarden-local.log";
@@ -99,6 +116,7 @@ public final class LocalStack implements AutoCloseable {
     private KafkaBroker kafka;
     private CatalogDatabase catalog;
     private Sandbox sandbox;
+    private final Map<Role, String> tokens = new java.util.EnumMap<>(Role.class);
 
     public LocalStack(Settings settings) {
         this.settings = settings;
@@ -146,6 +164,7 @@ public final class LocalStack implements AutoCloseable {
                 "QUARKUS_DATASOURCE_JDBC_URL", catalog.jdbcUrl(),
                 "QUARKUS_DATASOURCE_USERNAME", CatalogDatabase.USER,
                 "KUBECONFIG", kubeconfig().toString()));
+        env.putAll(signIn(state));
         env.putAll(SandboxFailoverSettings.environment(sandbox.httpApiUrl()));
         env.putAll(SandboxWatcherSettings.environment(sandbox.httpApiUrl()));
         // The gateway forwards incident reads to failover-service, on the port it really got.
@@ -164,6 +183,25 @@ public final class LocalStack implements AutoCloseable {
             awaitDemoDatabase(deadline);
         }
         supervise();
+    }
+
+    /**
+     * The local token issuer (its key pair kept in the state directory across runs) and a token per role; returns
+     * the gateway's settings to trust it. Swagger UI is on here only, where the caller is the one at the keyboard.
+     */
+    private Map<String, String> signIn(Path state) {
+        LocalIssuer issuer = LocalIssuer.in(state);
+        for (Role role : Role.values()) {
+            tokens.put(role, issuer.token("local-" + role.claim(), List.of(role.claim()), TOKEN_LIFETIME));
+        }
+        return Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", issuer.publicKeyFile().toAbsolutePath().toString(),
+                "MP_JWT_VERIFY_ISSUER", LocalIssuer.ISSUER,
+                "QUARKUS_SWAGGER_UI_ENABLE", "true");
+    }
+
+    /** A bearer token of the given role, valid for {@link #TOKEN_LIFETIME} from the start. */
+    public String token(Role role) {
+        return tokens.get(role);
     }
 
     /**
@@ -418,11 +456,19 @@ public final class LocalStack implements AutoCloseable {
         vars.put("NODE_WATCHER_URL", services().get("node-watcher").url());
         vars.put("FAILOVER_SERVICE_URL", services().get("failover-service").url());
         vars.put("BACKUP_SERVICE_URL", services().get("backup-service").url());
+        // curl -H "Authorization: Bearer $PGWARDEN_TOKEN_OPERATOR" …; valid for TOKEN_LIFETIME from this start
+        for (Role role : Role.values()) {
+            vars.put("PGWARDEN_TOKEN_" + role.name(), token(role));
+        }
         Path file = settings.stateDir().resolve("local.env");
-        StringBuilder text = new StringBuilder("# Written by the pgwarden local run; `set -a; . " + file + "` to use.\n");
+        StringBuilder text = new StringBuilder("# Written by the pgwarden local run; `set -a; . " + file + "` to use.\n"
+                + "# The PGWARDEN_TOKEN_* are bearer tokens for the gateway, valid for " + TOKEN_LIFETIME.toDays()
+                + " days from " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ".\n");
         vars.forEach((k, v) -> text.append(k).append("=\"").append(v).append("\"\n"));
         try {
             Files.writeString(file, text);
+            // It holds the tokens: readable by whoever started the run only.
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

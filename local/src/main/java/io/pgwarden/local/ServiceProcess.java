@@ -76,6 +76,8 @@ public final class ServiceProcess implements AutoCloseable {
                         : ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        // Quarkus listens on every interface by default; the local run's services are for this machine only.
+        builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         try {
             Files.createDirectories(log.getParent());
             if (restartNote != null) {

@@ -28,17 +28,29 @@ import java.util.Map;
  * @param owner           the runner that claimed it
  * @param claimExpiresAt  the claim's end; another runner may claim it after
  * @param statusSequence  sequence number of the last status published for it
+ * @param requestedBy     who asked for it (the command's {@code ce_requestedby}), repeated in every status; null
+ *                        when nobody is named (an incident, a command sent straight to Kafka)
  */
 public record Operation(String id, long seq, String kind, String subject, String commandType, String correlationId,
                         byte[] command, String phase, Map<String, String> data, CommandState state, String step,
                         String reason, int attempt, Instant nextAttemptAt, Instant deadline, String owner,
-                        Instant claimExpiresAt, long statusSequence, Instant createdAt, Instant updatedAt) {
+                        Instant claimExpiresAt, long statusSequence, Instant createdAt, Instant updatedAt,
+                        String requestedBy) {
 
     /** The phase of an operation no decider has seen yet. */
     public static final String START = "start";
 
     public Operation {
         data = Map.copyOf(data);
+    }
+
+    /** An operation nobody is named as having asked for. */
+    public Operation(String id, long seq, String kind, String subject, String commandType, String correlationId,
+                     byte[] command, String phase, Map<String, String> data, CommandState state, String step,
+                     String reason, int attempt, Instant nextAttemptAt, Instant deadline, String owner,
+                     Instant claimExpiresAt, long statusSequence, Instant createdAt, Instant updatedAt) {
+        this(id, seq, kind, subject, commandType, correlationId, command, phase, data, state, step, reason, attempt,
+                nextAttemptAt, deadline, owner, claimExpiresAt, statusSequence, createdAt, updatedAt, null);
     }
 
     public boolean isFinal() {
@@ -49,7 +61,7 @@ public record Operation(String id, long seq, String kind, String subject, String
     public Operation withDeadline(Instant newDeadline) {
         return new Operation(id, seq, kind, subject, commandType, correlationId, command, phase, data, state, step,
                 reason, attempt, nextAttemptAt, newDeadline, owner, claimExpiresAt, statusSequence, createdAt,
-                updatedAt);
+                updatedAt, requestedBy);
     }
 
     /** True when the deadline has passed at now. */

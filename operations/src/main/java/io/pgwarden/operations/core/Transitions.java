@@ -79,6 +79,6 @@ public final class Transitions {
                                   String reason, int attempt, Instant nextAttemptAt, long statusSequence, Instant now) {
         return new Operation(op.id(), op.seq(), op.kind(), op.subject(), op.commandType(), op.correlationId(),
                 op.command(), phase, data, state, step, reason, attempt, nextAttemptAt, op.deadline(), op.owner(),
-                op.claimExpiresAt(), statusSequence, op.createdAt(), now);
+                op.claimExpiresAt(), statusSequence, op.createdAt(), now, op.requestedBy());
     }
 }

@@ -129,7 +129,7 @@ public class CommandIntake {
         }
         Operation op = new Operation(m.id(), 0, kind.get().name(), command.subject(), m.type(), m.correlationId(),
                 record.value(), Operation.START, Map.of(), CommandState.ACCEPTED, null, null, 0, now, null, null,
-                null, 1, now, now);
+                null, 1, now, now, m.requestedBy());
         Optional<String> expired = Expiry.expired(m, config.defaultCommandTtl(), now);
         return Optional.of(new Intake(record, op, expired.orElse(null), false));
     }
@@ -139,7 +139,7 @@ public class CommandIntake {
         String subject = m.subject() != null ? m.subject() : record.key() != null ? record.key() : "unknown";
         return new Operation(m.id(), 0, kind, subject, "unknown".equals(m.type()) ? null : m.type(),
                 m.correlationId(), null, Operation.START, Map.of(), CommandState.ACCEPTED, null, null, 0, now, null,
-                null, null, 1, now, now);
+                null, null, 1, now, now, m.requestedBy());
     }
 
     /**
@@ -196,7 +196,8 @@ public class CommandIntake {
             }
             for (Transition.Status st : t.statuses()) {
                 outbox.add(tx, new CommandStatusChanged(op.id(), op.commandType(), op.subject(), st.state(), st.step(),
-                        st.reason(), service.service(), st.sequence()), op.id(), op.id(), op.correlationId());
+                        st.reason(), service.service(), st.sequence(), op.requestedBy()), op.id(), op.id(),
+                        op.correlationId());
             }
             if (in.deadLetter()) {
                 deadLetter(tx, in);

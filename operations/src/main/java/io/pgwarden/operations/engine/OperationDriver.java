@@ -407,7 +407,7 @@ public class OperationDriver {
                 Operation holding = new Operation(op.id(), op.seq(), op.kind(), op.subject(), op.commandType(),
                         op.correlationId(), op.command(), op.phase(), data, op.state(), op.step(), op.reason(),
                         op.attempt(), op.nextAttemptAt(), op.deadline(), op.owner(), op.claimExpiresAt(),
-                        op.statusSequence(), op.createdAt(), op.updatedAt());
+                        op.statusSequence(), op.createdAt(), op.updatedAt(), op.requestedBy());
                 Transition locked = new Transition(holding, List.of(), List.of(new Activity(op.subject(),
                         "DatabaseLocked", true, op.kind() + " " + op.id() + " holds database " + op.subject())));
                 return LeaseOutcome.held(commit(locked));
@@ -447,7 +447,8 @@ public class OperationDriver {
             }
             for (Transition.Status s : t.statuses()) {
                 outbox.add(tx, new CommandStatusChanged(op.id(), op.commandType(), op.subject(), s.state(), s.step(),
-                        s.reason(), service.service(), s.sequence()), op.id(), op.id(), op.correlationId());
+                        s.reason(), service.service(), s.sequence(), op.requestedBy()), op.id(), op.id(),
+                        op.correlationId());
             }
             for (Activity a : t.activities()) {
                 outbox.add(tx, new ActivityRecorded(a.subject(), a.action(), a.changed(), a.detail()), a.subject(),

@@ -30,15 +30,16 @@ public class OperationStore {
     private static final String ACTIVE = "('ACCEPTED', 'RUNNING')";
     private static final String COLUMNS = "id, seq, kind, subject, command_type, correlation_id, command, phase,"
             + " data::text, state, step, reason, attempt, next_attempt_at, deadline, owner, claim_expires_at,"
-            + " status_sequence, created_at, updated_at";
+            + " status_sequence, created_at, updated_at, requested_by";
     private static final TypeReference<Map<String, String>> DATA = new TypeReference<>() {
     };
 
     /** Records a new operation; false when one with its id exists (a redelivered command). */
     public boolean insert(Connection tx, Operation op) throws SQLException {
         String sql = "INSERT INTO operation (id, kind, subject, command_type, correlation_id, command, phase, data,"
-                + " state, step, reason, attempt, next_attempt_at, deadline, status_sequence, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+                + " state, step, reason, attempt, next_attempt_at, deadline, status_sequence, created_at, updated_at,"
+                + " requested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (id) DO NOTHING";
         try (PreparedStatement s = tx.prepareStatement(sql)) {
             s.setString(1, op.id());
             s.setString(2, op.kind());
@@ -56,6 +57,7 @@ public class OperationStore {
             s.setLong(14, op.statusSequence());
             s.setTimestamp(15, ts(op.createdAt()));
             s.setTimestamp(16, ts(op.updatedAt()));
+            s.setString(17, op.requestedBy());
             return s.executeUpdate() == 1;
         }
     }
@@ -177,7 +179,7 @@ public class OperationStore {
                 CommandState.valueOf(rs.getString(10)), rs.getString(11), rs.getString(12), rs.getInt(13),
                 instant(rs.getTimestamp(14)), instant(rs.getTimestamp(15)), rs.getString(16),
                 instant(rs.getTimestamp(17)), rs.getLong(18), instant(rs.getTimestamp(19)),
-                instant(rs.getTimestamp(20)));
+                instant(rs.getTimestamp(20)), rs.getString(21));
     }
 
     private static Map<String, String> data(String json) {
