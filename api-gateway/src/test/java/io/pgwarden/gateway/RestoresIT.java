@@ -27,6 +27,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
 @WithTestResource(BackupStub.class)
+@WithTestResource(SignedIn.class)
 class RestoresIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private TopicProbe probe;
