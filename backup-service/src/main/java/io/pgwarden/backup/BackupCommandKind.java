@@ -2,12 +2,9 @@ package io.pgwarden.backup;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.command.ClusterCommand;
-import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.RestoreBackup;
-import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.command.UndoRestore;
 import io.pgwarden.contracts.command.VerifyBackup;
-import io.pgwarden.backup.decide.NotYetAvailableDecider;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
 import io.pgwarden.operations.core.OperationKind;
@@ -17,7 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Backup, restore and backup deletion as operations on the engine. Each holds its database's lease; a
+ * The backup commands not built yet (restore, undo, verify) as operations on the engine, failing honestly. Each holds its database's lease; a
  * database busy with another operation (a failover, another backup) answers REJECTED with the holder.
  */
 public abstract class BackupCommandKind<C extends ClusterCommand> implements OperationKind<C, Boolean, Void> {
@@ -51,7 +48,12 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
 
     @Override
     public Decision<Void> decide(Operation operation, C command, Boolean statefulSetExists, Instant now) {
-        return NotYetAvailableDecider.decide(command, statefulSetExists);
+        if (!statefulSetExists) {
+            return Decision.fail("cluster " + command.subject() + " does not exist (no StatefulSet "
+                    + command.cluster() + " in namespace " + command.namespace() + ")");
+        }
+        return Decision.fail("io.pgwarden." + command.getClass().getSimpleName()
+                + " is not available in this version of backup-service");
     }
 
     @Override
@@ -60,23 +62,9 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
     }
 
     @Singleton
-    public static class Take extends BackupCommandKind<TakeBackup> {
-        public Take(KubernetesClient client) {
-            super(client, TakeBackup.class);
-        }
-    }
-
-    @Singleton
     public static class Restore extends BackupCommandKind<RestoreBackup> {
         public Restore(KubernetesClient client) {
             super(client, RestoreBackup.class);
-        }
-    }
-
-    @Singleton
-    public static class Delete extends BackupCommandKind<DeleteBackup> {
-        public Delete(KubernetesClient client) {
-            super(client, DeleteBackup.class);
         }
     }
 
