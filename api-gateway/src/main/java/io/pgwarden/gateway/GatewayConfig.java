@@ -34,6 +34,17 @@ public interface GatewayConfig {
     Duration failoverTimeout();
 
     /**
+     * backup-service's HTTP address, where backup reads are forwarded (in a cluster, its Service:
+     * {@code http://backup-service.pgwarden.svc:8083}).
+     */
+    @WithDefault("http://127.0.0.1:8083")
+    URI backupUrl();
+
+    /** How long a backup read waits for backup-service; then the caller gets a 503 saying it did not answer. */
+    @WithDefault("5s")
+    Duration backupTimeout();
+
+    /**
      * The expiry the gateway gives each command ({@code ce_expiresat} = {@code ce_time} + TTL). A command
      * that reaches its service later is REJECTED "expired", so a command stuck in an outage, or replayed
      * by a new consumer group, never acts on a cluster that has moved on.

@@ -67,6 +67,15 @@ public class ProblemMappers {
         return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 
+    /** Backup reads need backup-service; without it the answer says so. */
+    @ServerExceptionMapper
+    public Response backupServiceDown(BackupReads.BackupServiceUnavailableException e, UriInfo uri) {
+        LOG.warn(e.getMessage());
+        Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
+                e.getMessage(), uri, null);
+        return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
+    }
+
     @ServerExceptionMapper
     public Response http(WebApplicationException e, UriInfo uri) {
         Response.StatusType status = e.getResponse().getStatusInfo();

@@ -57,7 +57,7 @@ public class BackupWorld {
     public BackupView observe(String namespace, String name, Operation op) throws Exception {
         StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
         Pod pod = client.pods().inNamespace(namespace).withName(name + "-0").get();
-        List<ClaimSeen> claims = sts == null ? List.of() : claims(sts);
+        List<ClaimSeen> claims = sts == null || sts.getSpec() == null ? List.of() : claims(sts);
         boolean starting = Operation.START.equals(op.phase());
         String id = BackupDecider.backupId(name, op.createdAt());
         boolean secretExists = starting && sts != null && Optional.ofNullable(sts.getMetadata().getAnnotations())
@@ -153,7 +153,7 @@ public class BackupWorld {
         Map<String, String> labels = sts.getMetadata().getLabels() == null ? Map.of() : sts.getMetadata().getLabels();
         Map<String, String> annotations = sts.getMetadata().getAnnotations() == null ? Map.of()
                 : sts.getMetadata().getAnnotations();
-        int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
+        int replicas = sts.getSpec() == null || sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
         return new BackupView.StatefulSetSeen(sts.getMetadata().getNamespace(), sts.getMetadata().getName(),
                 "true".equals(labels.get(Names.MANAGED_LABEL)), replicas, annotations);
     }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -27,7 +28,13 @@ import java.util.Optional;
  */
 @Singleton
 public class VolumeSnapshots {
-    static final String API = "snapshot.storage.k8s.io/v1";
+    /** Named outright, so no discovery call is needed (and a cluster without the CRDs answers 404, not an error). */
+    private static final ResourceDefinitionContext SNAPSHOT = new ResourceDefinitionContext.Builder()
+            .withGroup("snapshot.storage.k8s.io").withVersion("v1").withKind("VolumeSnapshot")
+            .withPlural("volumesnapshots").withNamespaced(true).build();
+    private static final ResourceDefinitionContext SNAPSHOT_CLASS = new ResourceDefinitionContext.Builder()
+            .withGroup("snapshot.storage.k8s.io").withVersion("v1").withKind("VolumeSnapshotClass")
+            .withPlural("volumesnapshotclasses").withNamespaced(false).build();
     /** Which of a backup's snapshots this is: {@code data} or {@code wal-tail}. */
     static final String ROLE_LABEL = "pgwarden.io/snapshot-role";
     static final String DEFAULT_CLASS_ANNOTATION = "snapshot.storage.kubernetes.io/is-default-class";
@@ -40,7 +47,7 @@ public class VolumeSnapshots {
     }
 
     public void create(BackupAction.CreateSnapshot a) {
-        GenericKubernetesResource snapshot = new GenericKubernetesResourceBuilder().withApiVersion(API)
+        GenericKubernetesResource snapshot = new GenericKubernetesResourceBuilder().withApiVersion("snapshot.storage.k8s.io/v1")
                 .withKind("VolumeSnapshot").withNewMetadata().withName(a.name()).withNamespace(a.namespace())
                 .withLabels(Map.of(Names.BACKUP_ID_LABEL, a.backupId(), ROLE_LABEL, a.role()))
                 .withAnnotations(a.annotations()).endMetadata()
@@ -74,7 +81,7 @@ public class VolumeSnapshots {
     }
 
     public List<BackupView.ClassSeen> classes() {
-        return client.genericKubernetesResources(API, "VolumeSnapshotClass").list().getItems().stream()
+        return client.genericKubernetesResources(SNAPSHOT_CLASS).list().getItems().stream()
                 .map(c -> new BackupView.ClassSeen(c.getMetadata().getName(),
                         String.valueOf(c.getAdditionalProperties().get("driver")),
                         c.getMetadata().getAnnotations() != null
@@ -99,7 +106,7 @@ public class VolumeSnapshots {
 
     private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
             Resource<GenericKubernetesResource>> snapshots() {
-        return client.genericKubernetesResources(API, "VolumeSnapshot");
+        return client.genericKubernetesResources(SNAPSHOT);
     }
 
     private static Map<?, ?> map(Object o) {
