@@ -1,15 +1,27 @@
 package io.pgwarden.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-/** backup-service's read of one restore. */
+import java.util.List;
+
+/** backup-service's read-only catalog queries, passed on as it answers them, and its read of one restore. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public interface BackupClient {
+
+    @GET
+    @Path("/backups")
+    List<JsonNode> backups(@QueryParam("namespace") String namespace, @QueryParam("cluster") String cluster);
+
+    @GET
+    @Path("/backups/{id}")
+    JsonNode backup(@PathParam("id") String id);
 
     /** The restore's database, as backup-service's {@code GET /restores/{id}} answers (other fields ignored). */
     record RestoreView(String id, String backupId, String namespace, String cluster, String phase) {

@@ -1,5 +1,6 @@
 package io.pgwarden.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.TakeBackup;
 import jakarta.annotation.security.RolesAllowed;
@@ -7,6 +8,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,6 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.List;
+
 /** Backups of a managed cluster. */
 @Path("/api/v1/clusters/{namespace}/{cluster}/backups")
 @Tag(name = "backups")
@@ -31,9 +35,23 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class BackupsResource {
 
     private final CommandSubmitter submitter;
+    private final BackupReads reads;
 
-    public BackupsResource(CommandSubmitter submitter) {
+    public BackupsResource(CommandSubmitter submitter, BackupReads reads) {
         this.submitter = submitter;
+        this.reads = reads;
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "The cluster's backups, newest first, failed and deleted ones included")
+    @APIResponse(responseCode = "200", description = "The backups as backup-service's catalog has them")
+    @APIResponse(responseCode = "503", description = "backup-service did not answer; retry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public List<JsonNode> backups(
+            @PathParam("namespace") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
+            @PathParam("cluster") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster) {
+        return reads.backups(namespace, cluster);
     }
 
     @POST

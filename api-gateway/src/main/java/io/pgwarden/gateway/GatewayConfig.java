@@ -37,13 +37,13 @@ public interface GatewayConfig {
     Duration failoverTimeout();
 
     /**
-     * backup-service's HTTP address, where a restore is read to route its undo (in a cluster, its Service:
+     * backup-service's HTTP address, where backup and restore reads are forwarded (in a cluster, its Service:
      * {@code http://backup-service.pgwarden.svc:8083}).
      */
     @WithDefault("http://127.0.0.1:8083")
     URI backupUrl();
 
-    /** How long a restore read waits for backup-service; then the caller gets a 503 saying it did not answer. */
+    /** How long a backup or restore read waits for backup-service; then the caller gets a 503 saying it did not answer. */
     @WithDefault("5s")
     Duration backupTimeout();
 

@@ -73,9 +73,9 @@ public class ProblemMappers {
         return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 
-    /** An undo reads its restore from backup-service; without it the answer says so. */
+    /** Backup reads need backup-service; without it the answer says so. */
     @ServerExceptionMapper
-    public Response backupDown(RestoresResource.BackupUnavailableException e, UriInfo uri) {
+    public Response backupServiceDown(BackupReads.BackupServiceUnavailableException e, UriInfo uri) {
         LOG.warn(e.getMessage());
         Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
                 e.getMessage(), uri, null);

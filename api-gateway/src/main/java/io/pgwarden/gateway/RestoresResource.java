@@ -2,19 +2,15 @@ package io.pgwarden.gateway;
 
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.UndoRestore;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -25,8 +21,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The undo of a restore in place ({@link RestoreResource} starts one), a command answered 202 with where to follow
@@ -40,16 +34,11 @@ import java.util.concurrent.TimeUnit;
 public class RestoresResource {
 
     private final CommandSubmitter submitter;
-    private final BackupClient backups;
-    private final String backupUrl;
+    private final BackupReads reads;
 
-    public RestoresResource(CommandSubmitter submitter, GatewayConfig config) {
+    public RestoresResource(CommandSubmitter submitter, BackupReads reads) {
         this.submitter = submitter;
-        this.backupUrl = config.backupUrl().toString();
-        long timeout = config.backupTimeout().toMillis();
-        this.backups = QuarkusRestClientBuilder.newBuilder().baseUri(config.backupUrl())
-                .connectTimeout(timeout, TimeUnit.MILLISECONDS).readTimeout(timeout, TimeUnit.MILLISECONDS)
-                .build(BackupClient.class);
+        this.reads = reads;
     }
 
     @POST
@@ -75,37 +64,8 @@ public class RestoresResource {
             @HeaderParam(Requests.IDEMPOTENCY_HEADER)
             @Pattern(regexp = Requests.IDEMPOTENCY_PATTERN, message = Requests.IDEMPOTENCY_MESSAGE) String idempotencyKey,
             @Valid Requests.ClusterRequest body) {
-        BackupClient.RestoreView restore = read(id);
+        BackupClient.RestoreView restore = reads.restore(id);
         return CommandsResource.accepted(submitter.submit(new UndoRestore(restore.namespace(), restore.cluster(), id,
                 body == null ? null : body.reason()), correlationId, idempotencyKey));
-    }
-
-    private BackupClient.RestoreView read(String id) {
-        try {
-            return backups.restore(id);
-        } catch (ProcessingException e) {
-            throw new BackupUnavailableException(503, "backup-service at " + backupUrl + " did not answer ("
-                    + e.getMessage() + ")", e);
-        } catch (WebApplicationException e) {
-            if (e.getResponse().getStatus() == 404) {
-                throw new NotFoundException("no restore " + id + ": the id is the restore command's id");
-            }
-            throw new BackupUnavailableException(502, "backup-service at " + backupUrl + " answered HTTP "
-                    + e.getResponse().getStatus(), e);
-        }
-    }
-
-    /** backup-service did not answer (503, worth a retry) or answered with an error (502). */
-    public static final class BackupUnavailableException extends RuntimeException {
-        private final int status;
-
-        BackupUnavailableException(int status, String message, Throwable cause) {
-            super(message, cause);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
     }
 }

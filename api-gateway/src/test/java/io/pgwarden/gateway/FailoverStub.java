@@ -36,9 +36,12 @@ public class FailoverStub implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         port = Ports.free();
         startServer();
+        // It stands in for backup-service's catalog reads (/backups) too.
         return Map.of("pgwarden.gateway.failover-url", "http://127.0.0.1:" + port,
                 // Short, so a stalled stub shows as "did not answer" within a second.
-                "pgwarden.gateway.failover-timeout", "1s");
+                "pgwarden.gateway.failover-timeout", "1s",
+                "pgwarden.gateway.backup-url", "http://127.0.0.1:" + port,
+                "pgwarden.gateway.backup-timeout", "1s");
     }
 
     /** Answers path (without the query) with a JSON body; the query is recorded, not matched. */

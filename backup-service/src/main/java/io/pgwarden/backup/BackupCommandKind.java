@@ -2,10 +2,7 @@ package io.pgwarden.backup;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.command.ClusterCommand;
-import io.pgwarden.contracts.command.DeleteBackup;
-import io.pgwarden.contracts.command.TakeBackup;
 import io.pgwarden.contracts.command.VerifyBackup;
-import io.pgwarden.backup.decide.NotYetAvailableDecider;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
 import io.pgwarden.operations.core.OperationKind;
@@ -15,7 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Backup, backup deletion and verification as operations on the engine (restores: {@link io.pgwarden.backup.restore.RestoreKind}). Each holds its database's lease; a
+ * The backup command not built yet (verify) as an operation on the engine, failing honestly. Each holds its database's lease; a
  * database busy with another operation (a failover, another backup) answers REJECTED with the holder.
  */
 public abstract class BackupCommandKind<C extends ClusterCommand> implements OperationKind<C, Boolean, Void> {
@@ -49,26 +46,17 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
 
     @Override
     public Decision<Void> decide(Operation operation, C command, Boolean statefulSetExists, Instant now) {
-        return NotYetAvailableDecider.decide(command, statefulSetExists);
+        if (!statefulSetExists) {
+            return Decision.fail("cluster " + command.subject() + " does not exist (no StatefulSet "
+                    + command.cluster() + " in namespace " + command.namespace() + ")");
+        }
+        return Decision.fail("io.pgwarden." + command.getClass().getSimpleName()
+                + " is not available in this version of backup-service");
     }
 
     @Override
     public void apply(Void action, C command, Operation operation) {
         // Nothing is applied until the snapshot methods exist.
-    }
-
-    @Singleton
-    public static class Take extends BackupCommandKind<TakeBackup> {
-        public Take(KubernetesClient client) {
-            super(client, TakeBackup.class);
-        }
-    }
-
-    @Singleton
-    public static class Delete extends BackupCommandKind<DeleteBackup> {
-        public Delete(KubernetesClient client) {
-            super(client, DeleteBackup.class);
-        }
     }
 
     @Singleton

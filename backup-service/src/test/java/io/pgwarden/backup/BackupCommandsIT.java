@@ -67,17 +67,18 @@ class BackupCommandsIT {
     }
 
     @Test
-    void a_backup_of_a_missing_cluster_fails_with_the_reason_and_of_an_existing_one_says_it_is_not_available() {
+    void a_backup_of_a_missing_or_unmanaged_cluster_is_rejected_and_holds_the_lock_while_it_decides() {
         MessageMetadata missing = probe.send("/test", new TakeBackup("default", "nope", BackupMethod.ONLINE, null, null, null, null),
                 "default/nope");
         assertThat(tail.awaitFinal(missing.id(), WAIT).reason())
-                .isEqualTo("cluster default/nope does not exist (no StatefulSet nope in namespace default)");
+                .isEqualTo("no StatefulSet nope in namespace default: no such database (check the namespace and the"
+                        + " name)");
 
         MessageMetadata existing = probe.send("/test",
                 new TakeBackup("default", "pg-rook-sf", BackupMethod.COLD, null, null, null, null), KEY);
         CommandStatusChanged status = tail.awaitFinal(existing.id(), WAIT);
-        assertThat(status.state()).isEqualTo(CommandState.FAILED);
-        assertThat(status.reason()).contains("not available in this version");
+        assertThat(status.state()).isEqualTo(CommandState.REJECTED);
+        assertThat(status.reason()).contains("is not managed by pgwarden");
         assertThat(status.service()).isEqualTo("backup-service");
         // It held the database's lease while it ran and gave it back.
         tail.await(TopicProbe.ofType(MessageType.ACTIVITY_RECORDED).and(correlatedTo(existing.id()))

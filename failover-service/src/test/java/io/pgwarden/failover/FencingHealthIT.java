@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.failover.fence.FenceDrivers;
 import io.pgwarden.failover.fence.FenceTargets;
-import io.pgwarden.failover.incident.DatabaseWrites;
+import io.pgwarden.database.DatabaseWrites;
 import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

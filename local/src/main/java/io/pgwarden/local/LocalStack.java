@@ -169,6 +169,11 @@ public final class LocalStack implements AutoCloseable {
         env.putAll(SandboxWatcherSettings.environment(sandbox.httpApiUrl()));
         // The gateway forwards incident reads to failover-service, on the port it really got.
         env.put("PGWARDEN_GATEWAY_FAILOVER_URL", "http://127.0.0.1:" + failover);
+        // backup-service's backup session reaches a database as failover's write check does; the gateway forwards
+        // backup reads to it.
+        env.put("PGWARDEN_BACKUP_DATABASE_ADDRESS", "sandbox");
+        env.put("PGWARDEN_BACKUP_SANDBOX_URL", sandbox.httpApiUrl());
+        env.put("PGWARDEN_GATEWAY_BACKUP_URL", "http://127.0.0.1:" + backup);
         env.putAll(settingsEnvironment(settings.sandbox(), System.getenv(), settings.serviceEnv()));
         serviceEnv = Map.copyOf(env);
         Path logs = state.resolve("logs");

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
  * Where node-watcher reaches a managed pod's database port: its pod IP in a cluster ({@link PodIpAddresses}), or the
  * local port the sandbox publishes for it ({@link SandboxPodAddresses}), chosen by
  * {@code pgwarden.watcher.database-address}, as failover-service reaches a database's Service
- * ({@code failover-service/.../incident/ServiceAddresses}).
+ * ({@code database-access/.../ServiceAddresses}).
  */
 public interface PodAddresses {
 

@@ -1,5 +1,6 @@
 package io.pgwarden.backup.schedule;
 
+import io.pgwarden.backup.decide.BackupDecider;
 import io.pgwarden.backup.schedule.SlotDecider.Run;
 import io.pgwarden.backup.schedule.SlotDecider.Skip;
 import io.pgwarden.contracts.command.DeleteBackup;
@@ -69,7 +70,7 @@ public class ScheduleTicker {
             SlotDecider.Verdict verdict = SlotDecider.decide(schedule.slots(), since, now, config.onTime(),
                     schedule.missedSlots());
             if (verdict instanceof Run run) {
-                String id = BackupIds.of(schedule.cluster(), run.slot());
+                String id = BackupDecider.backupId(schedule.cluster(), run.slot());
                 if (schedules.recordSlot(tx, schedule, run.slot(), run.late() ? "run-late" : "run", id, null, now)) {
                     String reason = "scheduled '" + schedule.cron() + "' (" + schedule.zone() + "), slot " + run.slot()
                             + (run.late() ? ", run late: the service was down at the slot" : "");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.pgwarden.database.SecretValues;
 import io.pgwarden.contracts.Names;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

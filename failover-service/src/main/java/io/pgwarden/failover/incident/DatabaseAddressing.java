@@ -1,5 +1,7 @@
 package io.pgwarden.failover.incident;
 
+import io.pgwarden.database.DatabaseAddress;
+import io.pgwarden.database.ServiceAddresses;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.inject.Produces;
@@ -10,18 +12,11 @@ import java.util.Optional;
 /** Chooses how this service reaches the databases' Services, by {@code pgwarden.failover.database-address}. */
 public class DatabaseAddressing {
 
-    public enum Kind {
-        /** {@code <service>.<namespace>.svc}: in a cluster. */
-        CLUSTER_DNS,
-        /** The local port the sandbox publishes for each Service: the local run and the tests. */
-        SANDBOX
-    }
-
     @ConfigMapping(prefix = "pgwarden.failover")
     public interface Settings {
         /** {@code cluster-dns} or {@code sandbox}. */
         @WithDefault("cluster-dns")
-        Kind databaseAddress();
+        DatabaseAddress databaseAddress();
 
         /** The sandbox's fault API (its {@code SANDBOX_URL}), for {@code database-address=sandbox}. */
         Optional<String> sandboxUrl();
@@ -30,10 +25,6 @@ public class DatabaseAddressing {
     @Produces
     @Singleton
     ServiceAddresses serviceAddresses(Settings settings) {
-        return switch (settings.databaseAddress()) {
-            case CLUSTER_DNS -> new ClusterDnsAddresses();
-            case SANDBOX -> new SandboxAddresses(settings.sandboxUrl().orElseThrow(() -> new IllegalStateException(
-                    "pgwarden.failover.database-address=sandbox needs pgwarden.failover.sandbox-url")));
-        };
+        return settings.databaseAddress().addresses(settings.sandboxUrl(), "pgwarden.failover");
     }
 }

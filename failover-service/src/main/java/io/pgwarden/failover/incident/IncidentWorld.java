@@ -1,5 +1,6 @@
 package io.pgwarden.failover.incident;
 
+import io.pgwarden.database.DatabaseWrites;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

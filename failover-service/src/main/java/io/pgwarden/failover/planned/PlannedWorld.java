@@ -22,7 +22,7 @@ import io.pgwarden.failover.decide.PlannedView.PodConstraints;
 import io.pgwarden.failover.decide.PlannedView.PodSeen;
 import io.pgwarden.failover.decide.PlannedView.StatefulSetSeen;
 import io.pgwarden.failover.decide.StopDecider;
-import io.pgwarden.failover.incident.DatabaseWrites;
+import io.pgwarden.database.DatabaseWrites;
 import io.pgwarden.operations.core.DatabaseLease;
 import io.pgwarden.operations.core.DatabaseLocks;
 import io.pgwarden.operations.core.Operation;

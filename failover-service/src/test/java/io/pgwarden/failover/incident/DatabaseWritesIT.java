@@ -1,5 +1,9 @@
 package io.pgwarden.failover.incident;
 
+import io.pgwarden.database.DatabaseEndpoints;
+import io.pgwarden.database.DatabaseWrites;
+import io.pgwarden.database.PostgresWrites;
+import io.pgwarden.database.SandboxAddresses;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -34,7 +38,7 @@ class DatabaseWritesIT {
         sandbox = Sandbox.start(SandboxConfig.fast().withDemoDatabase(true)
                 .withDataDir(Files.createTempDirectory("database-writes-it")));
         client = sandbox.client();
-        writes = new PostgresWrites(client, new SandboxAddresses(sandbox.httpApiUrl()));
+        writes = new PostgresWrites(new DatabaseEndpoints(client, new SandboxAddresses(sandbox.httpApiUrl())));
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             Pod pod = client.pods().inNamespace(NS).withName(DB + "-0").get();
             return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
@@ -69,7 +73,7 @@ class DatabaseWritesIT {
         patchAnnotation("null");
         try {
             assertThat(writes.tryWrite(NS, DB)).contains("StatefulSet default/pg-rook-sf has no annotation "
-                    + "pgwarden.io/credentials-secret naming the Secret (username, password) to check writes with");
+                    + "pgwarden.io/credentials-secret naming the Secret (username, password) to connect with");
             patchAnnotation("\"no-such-secret\"");
             assertThat(writes.tryWrite(NS, DB)).contains("the Secret default/no-such-secret that StatefulSet "
                     + "default/pg-rook-sf names for its credentials does not exist");

@@ -1,4 +1,4 @@
-package io.pgwarden.failover.incident;
+package io.pgwarden.database;
 
 /**
  * Whether a managed database accepts a write, checked through its Service with the credentials its StatefulSet's

@@ -1,4 +1,4 @@
-package io.pgwarden.failover.incident;
+package io.pgwarden.database;
 
 /**
  * A Service's DNS name as a pod resolves it ({@code <service>.<namespace>.svc}, completed by the search domains of

@@ -1,4 +1,4 @@
-package io.pgwarden.failover.incident;
+package io.pgwarden.database;
 
 /**
  * Where this service reaches a Service's port: through cluster DNS in a cluster ({@link ClusterDnsAddresses}), or

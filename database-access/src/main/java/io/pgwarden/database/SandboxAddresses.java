@@ -1,4 +1,4 @@
-package io.pgwarden.failover.incident;
+package io.pgwarden.database;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,4 +1,4 @@
-package io.pgwarden.failover.fence;
+package io.pgwarden.database;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
