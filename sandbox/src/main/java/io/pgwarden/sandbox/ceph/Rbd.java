@@ -34,6 +34,8 @@ public final class Rbd {
     private final Clock clock;
     private final PrintStream out;
     private final PrintStream err;
+    /** rbd's ProgressContext: progress lines on stderr unless {@code --no-progress}. */
+    private boolean progress = true;
 
     public Rbd(Storage storage, Clock clock, PrintStream out, PrintStream err) {
         this.storage = storage;
@@ -44,6 +46,7 @@ public final class Rbd {
 
     /** Runs one rbd command line; answers the process exit code. */
     public int run(List<String> args) {
+        progress = !args.contains("--no-progress");
         List<String> words = args.stream().filter(a -> !a.equals("--no-progress")).toList();
         if (words.size() == 2 && words.get(0).equals("status")) {
             return status(words.get(1));
@@ -93,6 +96,7 @@ public final class Rbd {
     private int create(String handle, String snap) {
         Path dir = storage.rbdSnapshots(handle);
         if (Files.exists(dir.resolve(snap))) {
+            failed("Creating snap");
             err.println("rbd: failed to create snapshot: (17) File exists");
             return 17;
         }
@@ -104,7 +108,7 @@ public final class Rbd {
         info.setProperty("timestamp", Long.toString(clock.instant().getEpochSecond()));
         info.setProperty("size", Long.toString(storage.imageSize(handle)));
         write(dir.resolve(snap + ".info"), info);
-        err.println("Creating snap: 100% complete...done.");
+        done("Creating snap");
         return 0;
     }
 
@@ -130,29 +134,45 @@ public final class Rbd {
     private int remove(String handle, String snap) {
         Path dir = storage.rbdSnapshots(handle);
         if (!Files.exists(dir.resolve(snap + ".info"))) {
+            failed("Removing snap");
             err.println("rbd: failed to remove snapshot: (2) No such file or directory");
             return 2;
         }
         storage.delete(dir.resolve(snap));
         storage.delete(dir.resolve(snap + ".info"));
-        err.println("Removing snap: 100% complete...done.");
+        done("Removing snap");
         return 0;
     }
 
     private int rollback(String handle, String snap) {
         Path dir = storage.rbdSnapshots(handle);
         if (!Files.exists(dir.resolve(snap + ".info"))) {
+            failed("Rolling back to snapshot");
             err.println("rbd: rollback failed: (2) No such file or directory");
             return 2;
         }
         if (!storage.watchers(handle).isEmpty()) {
-            err.println("Rolling back to snapshot: 0% complete...failed.");
+            failed("Rolling back to snapshot");
             err.println("rbd: rollback failed: (16) Device or resource busy");
             return 16;
         }
         storage.copy(dir.resolve(snap), storage.volume(handle));
-        err.println("Rolling back to snapshot: 100% complete...done.");
+        done("Rolling back to snapshot");
         return 0;
+    }
+
+    /** ceph src/tools/rbd/Utils.cc ProgressContext::finish. */
+    private void done(String operation) {
+        if (progress) {
+            err.println(operation + ": 100% complete...done.");
+        }
+    }
+
+    /** ProgressContext::fail: printed before the command's error line (Snap.cc calls it first). */
+    private void failed(String operation) {
+        if (progress) {
+            err.println(operation + ": 0% complete...failed.");
+        }
     }
 
     private int status(String imageSpec) {

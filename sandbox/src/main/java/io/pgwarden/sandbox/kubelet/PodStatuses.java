@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -53,14 +54,15 @@ final class PodStatuses {
 
     /**
      * A pod whose container ended and will not restart (restartPolicy Never, or OnFailure after exit code 0):
-     * Succeeded on exit code 0, else Failed; the container is terminated with reason Completed or Error.
+     * Succeeded on exit code 0, else Failed; the container is terminated with reason Completed or Error, and the
+     * termination message (null for none).
      */
     static PodStatus terminated(Pod pod, String hostIp, String containerId, int exitCode, Instant startedAt,
-                                Instant finishedAt, int restarts) {
+                                Instant finishedAt, int restarts, String message) {
         ContainerStatusBuilder status = new ContainerStatusBuilder().withName(containerName(pod))
                 .withImage(image(pod)).withReady(false).withStarted(false).withRestartCount(restarts)
                 .withContainerID(containerId).withNewState().withNewTerminated().withExitCode(exitCode)
-                .withReason(exitCode == 0 ? "Completed" : "Error").withContainerID(containerId)
+                .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message).withContainerID(containerId)
                 .withStartedAt(startedAt == null ? null : seconds(startedAt)).withFinishedAt(seconds(finishedAt))
                 .endTerminated().endState();
         PodCondition ready = new PodConditionBuilder().withType("Ready").withStatus("False").withReason("PodCompleted").build();
@@ -70,6 +72,28 @@ final class PodStatuses {
                         new PodConditionBuilder(ready).withType("ContainersReady").build(), ready)
                 .withContainerStatuses(status.build())
                 .withStartTime(started ? pod.getStatus().getStartTime() : seconds(finishedAt)).build();
+    }
+
+    /**
+     * Whether the kubelet reads the termination message from the log: {@code terminationMessagePolicy:
+     * FallbackToLogsOnError} and a non-zero exit (kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go). The
+     * default policy (File) reads terminationMessagePath, which the sandbox does not model.
+     */
+    static boolean messageFromLog(Pod pod, int exitCode) {
+        return exitCode != 0
+                && "FallbackToLogsOnError".equals(pod.getSpec().getContainers().get(0).getTerminationMessagePolicy());
+    }
+
+    /** The log's last 80 lines, at most their last 2048 bytes (pkg/kubelet/container/runtime.go); null for none. */
+    static String logTail(String log) {
+        if (log.isEmpty()) {
+            return null;
+        }
+        List<String> lines = log.lines().toList();
+        String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()))
+                + (log.endsWith("\n") ? "\n" : "");
+        byte[] bytes = tail.getBytes(StandardCharsets.UTF_8);
+        return bytes.length <= 2048 ? tail : new String(bytes, bytes.length - 2048, 2048, StandardCharsets.UTF_8);
     }
 
     /** Phase, readiness, IP, restarts and the waiting reason: a status is posted only when one of them changes. */

@@ -5,6 +5,8 @@ import io.pgwarden.sandbox.postgres.PostgresProcess;
 import io.pgwarden.sandbox.postgres.NodeStorage;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -111,9 +113,19 @@ final class PodWorker {
         }
         node.finished(this);
         node.post(pod, PodStatuses.terminated(pod, node.internalIp(), "sandbox://" + uid + "/" + restarts, exitCode,
-                startedAt, services.clock().instant(), restarts));
+                startedAt, services.clock().instant(), restarts, PodStatuses.messageFromLog(pod, exitCode) ? PodStatuses.logTail(log(pod)) : null));
         services.timeline().record("pod", PodStatuses.key(pod), (exitCode == 0 ? "Succeeded" : "Failed (exit code "
                 + exitCode + ")") + " on " + node.name());
+    }
+
+    /** The container's output so far, as the node's log directory holds it ("" if none). */
+    private String log(Pod pod) {
+        Path log = services.storage().logs(node.name()).resolve(pod.getMetadata().getName() + ".log");
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** A pass without the API server: the last-known spec, and the status is not posted. */

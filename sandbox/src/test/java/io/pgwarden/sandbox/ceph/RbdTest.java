@@ -79,6 +79,27 @@ class RbdTest {
     }
 
     @Test
+    void progressLinesGoToStderrUnlessNoProgress() {
+        Storage storage = new Storage(dir);
+        CsiVolumeHandle handle = CsiVolumeHandle.generate(StorageNames.CLUSTER_ID, StorageNames.POOL_ID);
+        storage.createImage(handle.toString(), 1L << 30);
+        String image = "replicapool/" + handle.imageName();
+
+        assertThat(rbd(storage, "snap", "create", image + "@s")).isZero();
+        assertThat(err.toString()).isEqualTo("Creating snap: 100% complete...done.\n");
+        assertThat(rbd(storage, "snap", "create", image + "@s")).isEqualTo(17);
+        assertThat(err.toString()).isEqualTo("Creating snap: 0% complete...failed.\n"
+                + "rbd: failed to create snapshot: (17) File exists\n");
+        assertThat(rbd(storage, "snap", "create", "--no-progress", image + "@s")).isEqualTo(17);
+        assertThat(err.toString()).isEqualTo("rbd: failed to create snapshot: (17) File exists\n");
+        assertThat(rbd(storage, "snap", "rm", "--no-progress", image + "@s")).isZero();
+        assertThat(err.toString()).isEmpty();
+        assertThat(rbd(storage, "snap", "rm", image + "@s")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("Removing snap: 0% complete...failed.\n"
+                + "rbd: failed to remove snapshot: (2) No such file or directory\n");
+    }
+
+    @Test
     void anUnknownImageIsNotFound() {
         assertThat(rbd(new Storage(dir), "snap", "ls", "replicapool/csi-vol-nothing")).isEqualTo(2);
         assertThat(err.toString()).contains("rbd: error opening image csi-vol-nothing: (2) No such file or directory");
