@@ -1,48 +1,26 @@
 package io.pgwarden.backup.restore;
 
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.backup.decide.RestoreView.DatabaseSeen;
-import io.pgwarden.contracts.Names;
+import io.pgwarden.database.DatabaseEndpoints;
 import jakarta.inject.Singleton;
-import org.postgresql.ds.PGSimpleDataSource;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
  * {@link RestoredDatabase} over JDBC through the StatefulSet's Service, as the user of the Secret that
- * {@code pgwarden.io/credentials-secret} names.
- * <p>
- * NOTE for the merge: failover-service's write check (PostgresWrites, ServiceAddresses, SecretValues in
- * {@code io.pgwarden.failover.incident}/{@code .fence}) finds the address and credentials the same way; it belongs in
- * a shared module, and this class then keeps only the two queries below. Until then it resolves the address itself
- * ({@code pgwarden.backup.database-address}: cluster DNS, or the sandbox's published Service port).
+ * {@code pgwarden.io/credentials-secret} names: the address and credentials as the backup session and failover's
+ * write check find them ({@link DatabaseEndpoints}).
  */
 @Singleton
 public class PostgresRestoredDatabase implements RestoredDatabase {
     private static final int TIMEOUT_SECONDS = 2;
-    private final KubernetesClient client;
-    private final RestoreConfig config;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS)).build();
+    private final DatabaseEndpoints endpoints;
 
-    public PostgresRestoredDatabase(KubernetesClient client, RestoreConfig config) {
-        this.client = client;
-        this.config = config;
+    public PostgresRestoredDatabase(DatabaseEndpoints endpoints) {
+        this.endpoints = endpoints;
     }
 
     @Override
@@ -61,7 +39,7 @@ public class PostgresRestoredDatabase implements RestoredDatabase {
                 return new DatabaseSeen(problem, Optional.ofNullable(r.getString(1)));
             }
         } catch (Exception e) {
-            return new DatabaseSeen(Optional.of("no write: " + e.getMessage()), Optional.empty());
+            return new DatabaseSeen(Optional.of("no write: " + DatabaseEndpoints.withRootCause(e)), Optional.empty());
         }
     }
 
@@ -76,55 +54,7 @@ public class PostgresRestoredDatabase implements RestoredDatabase {
     }
 
     private Connection connect(String namespace, String name) throws Exception {
-        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-        String secretName = sts == null || sts.getMetadata().getAnnotations() == null ? null
-                : sts.getMetadata().getAnnotations().get(Names.CREDENTIALS_SECRET_ANNOTATION);
-        if (secretName == null) {
-            throw new IllegalStateException("StatefulSet " + namespace + "/" + name + " has no annotation "
-                    + Names.CREDENTIALS_SECRET_ANNOTATION);
-        }
-        Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-        if (secret == null || secret.getData() == null) {
-            throw new IllegalStateException("no Secret " + namespace + "/" + secretName);
-        }
-        Service service = client.services().inNamespace(namespace).withName(sts.getSpec().getServiceName()).get();
-        if (service == null) {
-            throw new IllegalStateException("no Service " + namespace + "/" + sts.getSpec().getServiceName());
-        }
-        int port = service.getSpec().getPorts().stream().filter(p -> "postgres".equals(p.getName()))
-                .map(ServicePort::getPort).findFirst().orElse(5432);
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        if (config.databaseAddress() == RestoreConfig.Address.SANDBOX) {
-            source.setServerNames(new String[]{"127.0.0.1"});
-            source.setPortNumbers(new int[]{sandboxPort(namespace, service.getMetadata().getName())});
-        } else {
-            source.setServerNames(new String[]{service.getMetadata().getName() + "." + namespace + ".svc"});
-            source.setPortNumbers(new int[]{port});
-        }
-        source.setDatabaseName(decode(secret, "database").orElse("postgres"));
-        source.setUser(decode(secret, "username").orElseThrow(() -> new IllegalStateException("the Secret "
-                + secretName + " has no key username")));
-        source.setPassword(decode(secret, "password").orElse(null));
-        source.setConnectTimeout(TIMEOUT_SECONDS);
-        source.setLoginTimeout(TIMEOUT_SECONDS);
-        source.setSocketTimeout(TIMEOUT_SECONDS);
-        source.setApplicationName("pgwarden restore");
-        return source.getConnection();
-    }
-
-    private int sandboxPort(String namespace, String service) throws Exception {
-        String base = config.sandboxUrl().orElseThrow(() -> new IllegalStateException(
-                "pgwarden.backup.database-address=sandbox needs pgwarden.backup.sandbox-url")).replaceAll("/+$", "");
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/services/" + namespace + "/"
-                + service)).timeout(Duration.ofSeconds(TIMEOUT_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() != 200) {
-            throw new SQLException("the sandbox publishes no Service " + namespace + "/" + service);
-        }
-        return io.pgwarden.contracts.Json.MAPPER.readTree(answer.body()).path("port").asInt();
-    }
-
-    private static Optional<String> decode(Secret secret, String key) {
-        return Optional.ofNullable(secret.getData().get(key))
-                .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
+        return endpoints.of(namespace, name).dataSource(TIMEOUT_SECONDS, TIMEOUT_SECONDS, "pgwarden restore")
+                .getConnection();
     }
 }

@@ -74,7 +74,7 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
 
     @Override
     public Duration timeout() {
-        return config.restore().timeout();
+        return config.timeout();
     }
 
     @Override
@@ -231,7 +231,7 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
 
         @Override
         public Decision<RestoreAction> decide(Operation op, RestoreBackup command, RestoreView view, Instant now) {
-            return RestoreDecider.restore(op, command, view, now, config.restore().settings());
+            return RestoreDecider.restore(op, command, view, now, config.settings());
         }
     }
 
@@ -249,7 +249,7 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
 
         @Override
         public Decision<RestoreAction> decide(Operation op, UndoRestore command, RestoreView view, Instant now) {
-            return RestoreDecider.undo(op, command, view, now, config.restore().settings());
+            return RestoreDecider.undo(op, command, view, now, config.settings());
         }
     }
 }
