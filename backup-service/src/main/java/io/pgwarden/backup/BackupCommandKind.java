@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.command.ClusterCommand;
 import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.TakeBackup;
-import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.backup.decide.NotYetAvailableDecider;
 import io.pgwarden.operations.core.Decision;
 import io.pgwarden.operations.core.Operation;
@@ -15,7 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Backup, backup deletion and verification as operations on the engine (restores: {@link io.pgwarden.backup.restore.RestoreKind}). Each holds its database's lease; a
+ * Backup and backup deletion as operations on the engine (restores: {@link io.pgwarden.backup.restore.RestoreKind},
+ * drills, which take no lock: {@link io.pgwarden.backup.drill.DrillKind}). Each holds its database's lease; a
  * database busy with another operation (a failover, another backup) answers REJECTED with the holder.
  */
 public abstract class BackupCommandKind<C extends ClusterCommand> implements OperationKind<C, Boolean, Void> {
@@ -68,13 +68,6 @@ public abstract class BackupCommandKind<C extends ClusterCommand> implements Ope
     public static class Delete extends BackupCommandKind<DeleteBackup> {
         public Delete(KubernetesClient client) {
             super(client, DeleteBackup.class);
-        }
-    }
-
-    @Singleton
-    public static class Verify extends BackupCommandKind<VerifyBackup> {
-        public Verify(KubernetesClient client) {
-            super(client, VerifyBackup.class);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.pgwarden.backup.restore;
 
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -24,8 +26,8 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * {@link RestoredDatabase} over JDBC through the StatefulSet's Service, as the user of the Secret that
- * {@code pgwarden.io/credentials-secret} names.
+ * {@link RestoredDatabase} over JDBC through the StatefulSet's Service (and a drill's throw-away pod by its IP), as
+ * the user of the Secret that {@code pgwarden.io/credentials-secret} names.
  * <p>
  * NOTE for the merge: failover-service's write check (PostgresWrites, ServiceAddresses, SecretValues in
  * {@code io.pgwarden.failover.incident}/{@code .fence}) finds the address and credentials the same way; it belongs in
@@ -76,31 +78,63 @@ public class PostgresRestoredDatabase implements RestoredDatabase {
     }
 
     private Connection connect(String namespace, String name) throws Exception {
-        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-        String secretName = sts == null || sts.getMetadata().getAnnotations() == null ? null
-                : sts.getMetadata().getAnnotations().get(Names.CREDENTIALS_SECRET_ANNOTATION);
-        if (secretName == null) {
-            throw new IllegalStateException("StatefulSet " + namespace + "/" + name + " has no annotation "
-                    + Names.CREDENTIALS_SECRET_ANNOTATION);
-        }
-        Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-        if (secret == null || secret.getData() == null) {
-            throw new IllegalStateException("no Secret " + namespace + "/" + secretName);
-        }
+        StatefulSet sts = statefulSet(namespace, name);
         Service service = client.services().inNamespace(namespace).withName(sts.getSpec().getServiceName()).get();
         if (service == null) {
             throw new IllegalStateException("no Service " + namespace + "/" + sts.getSpec().getServiceName());
         }
         int port = service.getSpec().getPorts().stream().filter(p -> "postgres".equals(p.getName()))
                 .map(ServicePort::getPort).findFirst().orElse(5432);
-        PGSimpleDataSource source = new PGSimpleDataSource();
         if (config.databaseAddress() == RestoreConfig.Address.SANDBOX) {
-            source.setServerNames(new String[]{"127.0.0.1"});
-            source.setPortNumbers(new int[]{sandboxPort(namespace, service.getMetadata().getName())});
-        } else {
-            source.setServerNames(new String[]{service.getMetadata().getName() + "." + namespace + ".svc"});
-            source.setPortNumbers(new int[]{port});
+            return open(namespace, sts, "127.0.0.1", sandboxPort("/services/" + namespace + "/"
+                    + service.getMetadata().getName()), "pgwarden restore");
         }
+        return open(namespace, sts, service.getMetadata().getName() + "." + namespace + ".svc", port,
+                "pgwarden restore");
+    }
+
+    /**
+     * A session on one pod by its IP (a drill's throw-away PostgreSQL, which no Service selects), as the user of the
+     * StatefulSet's credentials Secret, on the container port named {@code postgres} (else 5432).
+     */
+    public Connection connectToPod(String namespace, String statefulSet, Pod pod) throws Exception {
+        StatefulSet sts = statefulSet(namespace, statefulSet);
+        String name = pod.getMetadata().getName();
+        if (config.databaseAddress() == RestoreConfig.Address.SANDBOX) {
+            return open(namespace, sts, "127.0.0.1", sandboxPort("/pods/" + namespace + "/" + name), "pgwarden drill");
+        }
+        if (pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
+            throw new IllegalStateException("pod " + namespace + "/" + name + " has no IP yet");
+        }
+        int port = pod.getSpec().getContainers().get(0).getPorts() == null ? 5432 : pod.getSpec().getContainers().get(0)
+                .getPorts().stream().filter(p -> "postgres".equals(p.getName())).map(ContainerPort::getContainerPort)
+                .findFirst().orElse(5432);
+        return open(namespace, sts, pod.getStatus().getPodIP(), port, "pgwarden drill");
+    }
+
+    private StatefulSet statefulSet(String namespace, String name) {
+        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        if (sts == null) {
+            throw new IllegalStateException("no StatefulSet " + namespace + "/" + name);
+        }
+        return sts;
+    }
+
+    private Connection open(String namespace, StatefulSet sts, String host, int port, String application)
+            throws Exception {
+        String secretName = sts.getMetadata().getAnnotations() == null ? null
+                : sts.getMetadata().getAnnotations().get(Names.CREDENTIALS_SECRET_ANNOTATION);
+        if (secretName == null) {
+            throw new IllegalStateException("StatefulSet " + namespace + "/" + sts.getMetadata().getName()
+                    + " has no annotation " + Names.CREDENTIALS_SECRET_ANNOTATION);
+        }
+        Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+        if (secret == null || secret.getData() == null) {
+            throw new IllegalStateException("no Secret " + namespace + "/" + secretName);
+        }
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setServerNames(new String[]{host});
+        source.setPortNumbers(new int[]{port});
         source.setDatabaseName(decode(secret, "database").orElse("postgres"));
         source.setUser(decode(secret, "username").orElseThrow(() -> new IllegalStateException("the Secret "
                 + secretName + " has no key username")));
@@ -108,19 +142,24 @@ public class PostgresRestoredDatabase implements RestoredDatabase {
         source.setConnectTimeout(TIMEOUT_SECONDS);
         source.setLoginTimeout(TIMEOUT_SECONDS);
         source.setSocketTimeout(TIMEOUT_SECONDS);
-        source.setApplicationName("pgwarden restore");
+        source.setApplicationName(application);
         return source.getConnection();
     }
 
-    private int sandboxPort(String namespace, String service) throws Exception {
+    /** The local port the sandbox publishes for a Service or a pod ({@code /services/..}, {@code /pods/..}). */
+    private int sandboxPort(String path) throws Exception {
         String base = config.sandboxUrl().orElseThrow(() -> new IllegalStateException(
                 "pgwarden.backup.database-address=sandbox needs pgwarden.backup.sandbox-url")).replaceAll("/+$", "");
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/services/" + namespace + "/"
-                + service)).timeout(Duration.ofSeconds(TIMEOUT_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(TIMEOUT_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
-            throw new SQLException("the sandbox publishes no Service " + namespace + "/" + service);
+            throw new SQLException("the sandbox publishes nothing at " + path);
         }
-        return io.pgwarden.contracts.Json.MAPPER.readTree(answer.body()).path("port").asInt();
+        var port = io.pgwarden.contracts.Json.MAPPER.readTree(answer.body()).path("port");
+        if (!port.isInt()) {
+            throw new SQLException("the sandbox gives no reachable port at " + path + ": " + answer.body());
+        }
+        return port.asInt();
     }
 
     private static Optional<String> decode(Secret secret, String key) {
