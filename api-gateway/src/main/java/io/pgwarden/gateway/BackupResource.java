@@ -4,12 +4,16 @@ import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.DeleteBackup;
+import io.pgwarden.contracts.command.VerifyBackup;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -21,7 +25,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** One backup by its id: read from backup-service's catalog, deleted by a DeleteBackup command. */
+/**
+ * One backup by its id: read from backup-service's catalog, drilled by a VerifyBackup command, deleted by a
+ * DeleteBackup one. The commands name only the backup; its database is read from backup-service, which owns the
+ * catalog, so each command is keyed by that database.
+ */
 @Path("/api/v1/backups/{id}")
 @Tag(name = "backups")
 @Produces(MediaType.APPLICATION_JSON)
@@ -63,5 +71,33 @@ public class BackupResource {
         JsonNode backup = reads.backup(id);
         return CommandsResource.accepted(submitter.submit(new DeleteBackup(backup.path("namespace").asText(),
                 backup.path("cluster").asText(), id, evenTheLastGood, null), correlationId, idempotencyKey));
+    }
+
+    @POST
+    @Path("/verify")
+    @RolesAllowed(Roles.OPERATOR)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Drill a backup: restore it into scratch claims and start a throw-away PostgreSQL (VerifyBackup)",
+            description = "Records verified or failed (with the reason) on the backup, with the measured restore time"
+                    + " against the database's recovery-time objective; a drill over the objective raises an alert."
+                    + " Everything it made is deleted. REJECTED for a backup that is not completed or was taken with"
+                    + " the rbd driver.")
+    @APIResponse(responseCode = "202", description = ApiDocs.ACCEPTED,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CommandView.class)))
+    @APIResponse(responseCode = "404", description = "No such backup",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "backup-service did not answer, or " + ApiDocs.UNAVAILABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response verify(
+            @PathParam("id") @Pattern(regexp = Names.BACKUP_ID, message = Names.BACKUP_ID_MESSAGE) String id,
+            @HeaderParam(Requests.CORRELATION_HEADER)
+            @Pattern(regexp = Requests.CORRELATION_PATTERN, message = Requests.CORRELATION_MESSAGE) String correlationId,
+            @HeaderParam(Requests.IDEMPOTENCY_HEADER)
+            @Pattern(regexp = Requests.IDEMPOTENCY_PATTERN, message = Requests.IDEMPOTENCY_MESSAGE) String idempotencyKey,
+            @Valid Requests.ClusterRequest body) {
+        JsonNode backup = reads.backup(id);
+        return CommandsResource.accepted(submitter.submit(new VerifyBackup(backup.path("namespace").asText(),
+                backup.path("cluster").asText(), id, body == null ? null : body.reason()), correlationId,
+                idempotencyKey));
     }
 }

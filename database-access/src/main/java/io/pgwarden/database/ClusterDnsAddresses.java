@@ -10,4 +10,12 @@ public class ClusterDnsAddresses implements ServiceAddresses {
     public Address of(String namespace, String service, int port) {
         return new Address(service + "." + namespace + ".svc", port);
     }
+
+    @Override
+    public Address ofPod(String namespace, String pod, String podIp, int port) {
+        if (podIp == null) {
+            throw new IllegalStateException("pod " + namespace + "/" + pod + " has no IP yet");
+        }
+        return new Address(podIp, port);
+    }
 }

@@ -1,5 +1,7 @@
 package io.pgwarden.database;
 
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -67,26 +69,8 @@ public class DatabaseEndpoints {
     }
 
     public Endpoint of(String namespace, String statefulSet) throws Unreachable {
+        StatefulSet set = statefulSet(namespace, statefulSet);
         String database = namespace + "/" + statefulSet;
-        StatefulSet set = client.apps().statefulSets().inNamespace(namespace).withName(statefulSet).get();
-        if (set == null) {
-            throw new Unreachable("no StatefulSet " + database);
-        }
-        Map<String, String> annotations = set.getMetadata().getAnnotations();
-        String secretName = annotations == null ? null : annotations.get(Names.CREDENTIALS_SECRET_ANNOTATION);
-        if (secretName == null || secretName.isBlank()) {
-            throw new Unreachable("StatefulSet " + database + " has no annotation "
-                    + Names.CREDENTIALS_SECRET_ANNOTATION + " naming the Secret (username, password) to connect with");
-        }
-        Optional<Map<String, String>> credentials = SecretValues.read(client, namespace, secretName);
-        if (credentials.isEmpty()) {
-            throw new Unreachable("the Secret " + namespace + "/" + secretName + " that StatefulSet " + database
-                    + " names for its credentials does not exist");
-        }
-        String user = credentials.get().get("username");
-        if (user == null || user.isBlank()) {
-            throw new Unreachable("the Secret " + namespace + "/" + secretName + " has no key username");
-        }
         String serviceName = set.getSpec().getServiceName();
         Service service = serviceName == null ? null
                 : client.services().inNamespace(namespace).withName(serviceName).get();
@@ -104,6 +88,56 @@ public class DatabaseEndpoints {
             address = addresses.of(namespace, serviceName, port.get());
         } catch (Exception e) {
             throw new Unreachable("cannot reach Service " + namespace + "/" + serviceName + ": " + e.getMessage());
+        }
+        return endpoint(set, serviceName, address);
+    }
+
+    /**
+     * One pod of the database's kind by its own address (a drill's throw-away PostgreSQL, which no Service selects),
+     * with the StatefulSet's credentials, on the container port named {@code postgres} (else 5432).
+     */
+    public Endpoint ofPod(String namespace, String statefulSet, Pod pod) throws Unreachable {
+        StatefulSet set = statefulSet(namespace, statefulSet);
+        String name = pod.getMetadata().getName();
+        var ports = pod.getSpec().getContainers().get(0).getPorts();
+        int port = ports == null ? POSTGRES_PORT : ports.stream().filter(p -> "postgres".equals(p.getName()))
+                .map(ContainerPort::getContainerPort).findFirst().orElse(POSTGRES_PORT);
+        ServiceAddresses.Address address;
+        try {
+            address = addresses.ofPod(namespace, name, pod.getStatus() == null ? null : pod.getStatus().getPodIP(),
+                    port);
+        } catch (Exception e) {
+            throw new Unreachable("cannot reach pod " + namespace + "/" + name + ": " + e.getMessage());
+        }
+        return endpoint(set, "-", address);
+    }
+
+    private StatefulSet statefulSet(String namespace, String statefulSet) throws Unreachable {
+        StatefulSet set = client.apps().statefulSets().inNamespace(namespace).withName(statefulSet).get();
+        if (set == null) {
+            throw new Unreachable("no StatefulSet " + namespace + "/" + statefulSet);
+        }
+        return set;
+    }
+
+    private Endpoint endpoint(StatefulSet set, String serviceName, ServiceAddresses.Address address)
+            throws Unreachable {
+        String namespace = set.getMetadata().getNamespace();
+        String database = namespace + "/" + set.getMetadata().getName();
+        Map<String, String> annotations = set.getMetadata().getAnnotations();
+        String secretName = annotations == null ? null : annotations.get(Names.CREDENTIALS_SECRET_ANNOTATION);
+        if (secretName == null || secretName.isBlank()) {
+            throw new Unreachable("StatefulSet " + database + " has no annotation "
+                    + Names.CREDENTIALS_SECRET_ANNOTATION + " naming the Secret (username, password) to connect with");
+        }
+        Optional<Map<String, String>> credentials = SecretValues.read(client, namespace, secretName);
+        if (credentials.isEmpty()) {
+            throw new Unreachable("the Secret " + namespace + "/" + secretName + " that StatefulSet " + database
+                    + " names for its credentials does not exist");
+        }
+        String user = credentials.get().get("username");
+        if (user == null || user.isBlank()) {
+            throw new Unreachable("the Secret " + namespace + "/" + secretName + " has no key username");
         }
         return new Endpoint(database, serviceName, address, credentials.get().getOrDefault("database", "postgres"),
                 user, credentials.get().get("password"));

@@ -38,6 +38,20 @@ public class SandboxAddresses implements ServiceAddresses {
         return new Address("127.0.0.1", JSON.readTree(answer.body()).path("port").asInt());
     }
 
+    /** The sandbox's pod IPs are names; its fault API tells where the pod's process answers ({@code GET /pods/..}). */
+    @Override
+    public Address ofPod(String namespace, String pod, String podIp, int port) throws IOException, InterruptedException {
+        URI uri = URI.create(sandboxUrl + "/pods/" + encode(namespace) + "/" + encode(pod));
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        var where = answer.statusCode() == 200 ? JSON.readTree(answer.body()) : null;
+        if (where == null || !where.path("port").isInt()) {
+            throw new IOException("the sandbox gives no reachable address for pod " + namespace + "/" + pod + " ("
+                    + uri + " answered " + answer.statusCode() + ": " + answer.body() + ")");
+        }
+        return new Address(where.path("host").asText("127.0.0.1"), where.path("port").asInt());
+    }
+
     private static String encode(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8);
     }

@@ -18,4 +18,12 @@ public interface ServiceAddresses {
      * @throws Exception when the address cannot be known, with why
      */
     Address of(String namespace, String service, int port) throws Exception;
+
+    /**
+     * A pod's own address (a drill's throw-away PostgreSQL, which no Service selects).
+     *
+     * @param port the container's port
+     * @throws Exception when the pod cannot be reached, with why
+     */
+    Address ofPod(String namespace, String pod, String podIp, int port) throws Exception;
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
 public class BackupCatalog {
     private static final String COLUMNS = "id, namespace, cluster, method, driver, label, phase, operation_id,"
             + " started_at, completed_at, start_lsn::text, stop_lsn::text, backup_label, tablespace_map, size_bytes,"
-            + " error, verification, verified_at";
+            + " error, verification, verified_at, verify_error, drill_millis, rto_millis";
 
     private final DataSource dataSource;
 
@@ -123,7 +123,8 @@ public class BackupCatalog {
                                 r.getString(4), r.getString(5), r.getString(6), r.getString(7), r.getString(8),
                                 instant(r, 9), instant(r, 10), r.getString(11), r.getString(12), r.getString(13),
                                 r.getString(14), (Long) r.getObject(15), r.getString(16), r.getString(17),
-                                instant(r, 18), List.of()));
+                                instant(r, 18), r.getString(19), (Long) r.getObject(20), (Long) r.getObject(21),
+                                List.of()));
                     }
                 }
             }
@@ -147,7 +148,8 @@ public class BackupCatalog {
             return rows.values().stream().map(b -> new BackupRecord(b.id(), b.namespace(), b.cluster(), b.method(),
                     b.driver(), b.label(), b.phase(), b.operationId(), b.startedAt(), b.completedAt(), b.startLsn(),
                     b.stopLsn(), b.backupLabel(), b.tablespaceMap(), b.sizeBytes(), b.error(), b.verification(),
-                    b.verifiedAt(), snapshots.getOrDefault(b.id(), List.of()))).toList();
+                    b.verifiedAt(), b.verifyError(), b.drillMillis(), b.rtoMillis(),
+                    snapshots.getOrDefault(b.id(), List.of()))).toList();
         }
     }
 

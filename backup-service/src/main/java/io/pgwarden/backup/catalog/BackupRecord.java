@@ -7,7 +7,8 @@ import java.util.List;
 public record BackupRecord(String id, String namespace, String cluster, String method, String driver, String label,
                            String phase, String operationId, Instant startedAt, Instant completedAt, String startLsn,
                            String stopLsn, String backupLabel, String tablespaceMap, Long sizeBytes, String error,
-                           String verification, Instant verifiedAt, List<Snapshot> snapshots) {
+                           String verification, Instant verifiedAt, String verifyError, Long drillMillis,
+                           Long rtoMillis, List<Snapshot> snapshots) {
 
     public BackupRecord {
         snapshots = List.copyOf(snapshots);

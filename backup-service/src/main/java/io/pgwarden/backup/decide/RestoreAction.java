@@ -63,10 +63,11 @@ public sealed interface RestoreAction {
     }
 
     /**
-     * The helper Job: the database's image running {@code sh -c script}, with the claims mounted (claim -> path).
+     * The helper Job: the database's image running {@code sh -c script}, with the claims mounted (claim -> path),
+     * labelled {@code label=labelValue} (a restore's or a drill's id).
      */
     record CreateHelperJob(String namespace, String job, String image, String script, Map<String, String> env,
-                           Map<String, String> mounts, String restoreId) implements RestoreAction {
+                           Map<String, String> mounts, String label, String labelValue) implements RestoreAction {
     }
 
     record DeleteJob(String namespace, String job) implements RestoreAction {

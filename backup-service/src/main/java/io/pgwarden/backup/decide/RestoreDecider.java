@@ -65,8 +65,8 @@ public final class RestoreDecider {
     static final String REASON = "reason";
     static final String AT = "at.";
 
-    /** Where the helper Job mounts the scratch claim restored from the wal-tail snapshot. */
-    static final String TAIL_MOUNT = "/pgwarden/wal-tail";
+    /** Labels what a restore creates (its claims, its helper Job) with the restore's id. */
+    public static final String RESTORE_LABEL = "pgwarden.io/restore";
 
     private RestoreDecider() {
     }
@@ -106,7 +106,7 @@ public final class RestoreDecider {
         return helperJob(restoreId) + "-wal-tail";
     }
 
-    private static String shortId(String id) {
+    static String shortId(String id) {
         String alnum = id.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         return alnum.length() > 12 ? alnum.substring(0, 12) : alnum;
     }
@@ -445,44 +445,11 @@ public final class RestoreDecider {
                     + backup.stopLsn().orElseThrow() + ") into the restored data directory", List.of(helperJobAction(backup)));
         }
 
-        /**
-         * The helper Job: backup_label (and tablespace_map) into the data directory, the WAL tail's segments into
-         * pg_wal when they come from the scratch claim, recovery.signal, and the recovery target at the stop LSN, so
-         * what was committed after pg_backup_stop returned is not replayed. PostgreSQL refuses targeted recovery
-         * without a restore_command when standby mode is off (postgres src/backend/access/transam/xlogrecovery.c,
-         * validateRecoveryParameters): 'false' finds nothing in an archive, and recovery reads pg_wal.
-         */
+        /** The helper Job ({@link RecoveryPreparation}) on the database's restored claims. */
         private RestoreAction helperJobAction(BackupSeen backup) {
             StatefulSetSeen sts = view.statefulSet().orElseThrow();
-            Map<String, String> mounts = new LinkedHashMap<>();
-            String dataMount = null;
-            for (SnapshotSeen s : backup.ofRole("data")) {
-                mounts.put(s.claim(), s.mountPath());
-                if (sts.pgdata().equals(s.mountPath()) || sts.pgdata().startsWith(s.mountPath() + "/")) {
-                    dataMount = s.mountPath();
-                }
-            }
-            StringBuilder script = new StringBuilder("set -eu\nD='" + sts.pgdata() + "'\n");
-            if (data.containsKey(SCRATCH)) {
-                mounts.put(data.get(SCRATCH), TAIL_MOUNT);
-                String relative = dataMount == null ? "" : sts.pgdata().substring(dataMount.length());
-                script.append("for f in '").append(TAIL_MOUNT).append(relative).append("/pg_wal'/*; do")
-                        .append(" if [ -f \"$f\" ]; then cp -p \"$f\" \"$D/pg_wal/\"; fi; done\n");
-            }
-            script.append("printf '%s' \"$BACKUP_LABEL\" > \"$D/backup_label\"\n")
-                    .append("if [ -n \"$TABLESPACE_MAP\" ]; then printf '%s' \"$TABLESPACE_MAP\" > \"$D/tablespace_map\"; fi\n")
-                    .append("touch \"$D/recovery.signal\"\n")
-                    .append("printf '%s\\n' \"restore_command = 'false'\" \"recovery_target_lsn = '")
-                    .append(backup.stopLsn().orElseThrow())
-                    .append("'\" \"recovery_target_action = 'promote'\" >> \"$D/postgresql.auto.conf\"\n")
-                    // Owned as the data directory is, when the Job runs as another user than the database.
-                    .append("chown --reference=\"$D\" \"$D/backup_label\" \"$D/recovery.signal\" \"$D\"/pg_wal/* 2>/dev/null"
-                            + " || true\n");
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("BACKUP_LABEL", backup.backupLabel().orElseThrow());
-            env.put("TABLESPACE_MAP", backup.tablespaceMap().orElse(""));
-            return new RestoreAction.CreateHelperJob(namespace, RestoreDecider.helperJob(restoreId), sts.image(), script.toString(), env,
-                    mounts, restoreId);
+            return RecoveryPreparation.job(namespace, RestoreDecider.helperJob(restoreId), sts.image(), sts.pgdata(),
+                    backup, Map.of(), data.get(SCRATCH), RESTORE_LABEL, restoreId);
         }
 
         Decision<RestoreAction> preparing() {

@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +52,35 @@ public class JdbcBackupCatalog implements BackupCatalog {
                             Optional.ofNullable(r.getString(10)), snapshots));
                 }
             }
+        }
+    }
+
+    @Override
+    public void recordVerification(String backupId, boolean verified, String error, Long restoreMillis,
+                                   long objectiveMillis, Instant at) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("UPDATE backup SET"
+                + " verification = ?, verified_at = ?, verify_error = ?, drill_millis = ?, rto_millis = ? WHERE id = ?")) {
+            s.setString(1, verified ? "verified" : "failed");
+            s.setTimestamp(2, Timestamp.from(at));
+            s.setString(3, error);
+            s.setObject(4, restoreMillis);
+            s.setLong(5, objectiveMillis);
+            s.setString(6, backupId);
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<LastVerified> lastVerified() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("SELECT DISTINCT ON"
+                + " (namespace, cluster) namespace, cluster, id, completed_at FROM backup WHERE verification = 'verified'"
+                + " AND completed_at IS NOT NULL ORDER BY namespace, cluster, completed_at DESC");
+             ResultSet r = s.executeQuery()) {
+            List<LastVerified> all = new ArrayList<>();
+            while (r.next()) {
+                all.add(new LastVerified(r.getString(1), r.getString(2), r.getString(3), r.getTimestamp(4).toInstant()));
+            }
+            return all;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pgwarden.backup.restore;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.pgwarden.backup.decide.RestoreView.DatabaseSeen;
 import io.pgwarden.database.DatabaseEndpoints;
 import jakarta.inject.Singleton;
@@ -10,7 +11,8 @@ import java.sql.Statement;
 import java.util.Optional;
 
 /**
- * {@link RestoredDatabase} over JDBC through the StatefulSet's Service, as the user of the Secret that
+ * {@link RestoredDatabase} over JDBC through the StatefulSet's Service (and a drill's throw-away pod by its own
+ * address), as the user of the Secret that
  * {@code pgwarden.io/credentials-secret} names: the address and credentials as the backup session and failover's
  * write check find them ({@link DatabaseEndpoints}).
  */
@@ -51,6 +53,12 @@ public class PostgresRestoredDatabase implements RestoredDatabase {
             s.execute("ALTER SYSTEM RESET restore_command");
             s.execute("SELECT pg_reload_conf()");
         }
+    }
+
+    /** A session on one pod (a drill's throw-away PostgreSQL, which no Service selects). */
+    public Connection connectToPod(String namespace, String statefulSet, Pod pod) throws Exception {
+        return endpoints.ofPod(namespace, statefulSet, pod).dataSource(TIMEOUT_SECONDS, TIMEOUT_SECONDS,
+                "pgwarden drill").getConnection();
     }
 
     private Connection connect(String namespace, String name) throws Exception {

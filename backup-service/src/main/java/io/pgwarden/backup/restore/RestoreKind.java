@@ -44,7 +44,6 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
     private static final Logger LOG = Logger.getLogger(RestoreKind.class);
     /** Keeps nulls, which a merge patch needs to remove a field. */
     private static final ObjectMapper PATCH = new ObjectMapper();
-    static final String RESTORE_LABEL = "pgwarden.io/restore";
 
     private final Class<C> commandClass;
     final RestoreWorld world;
@@ -52,7 +51,7 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
     private final RestoreRecords records;
     private final RestoredDatabase database;
     private final MeterRegistry metrics;
-    private final Clock clock;
+    private final KubernetesWrites writes;
     final RestoreConfig config;
 
     RestoreKind(Class<C> commandClass, RestoreWorld world, KubernetesClient client, RestoreRecords records,
@@ -63,7 +62,7 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
         this.records = records;
         this.database = database;
         this.metrics = metrics;
-        this.clock = clock;
+        this.writes = new KubernetesWrites(client, clock);
         this.config = config;
     }
 
@@ -104,21 +103,19 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
                     PatchContext.of(PatchType.JSON_MERGE),
                     PATCH.writeValueAsString(Map.of("metadata", Map.of("annotations", a.annotations()))));
         } else if (action instanceof RestoreAction.Announce a) {
-            announce(a);
+            writes.announce(a.namespace(), a.statefulSet(), a.reason(), a.message(), a.warning());
         } else if (action instanceof RestoreAction.SetReclaimPolicy p) {
             client.persistentVolumes().withName(p.volume()).patch(PatchContext.of(PatchType.JSON_MERGE),
                     PATCH.writeValueAsString(Map.of("spec", Map.of("persistentVolumeReclaimPolicy", p.policy()))));
         } else if (action instanceof RestoreAction.DeleteClaim d) {
             deleteClaim(d);
         } else if (action instanceof RestoreAction.CreateClaimFromSnapshot c) {
-            createIfAbsent(c.namespace(), claim(c.namespace(), c.claim(), c.storageClass(), c.accessModes(), c.size())
-                    .editMetadata().addToLabels(RESTORE_LABEL, c.restoreId()).endMetadata().editSpec()
-                    .withNewDataSource().withApiGroup("snapshot.storage.k8s.io").withKind("VolumeSnapshot")
-                    .withName(c.snapshot()).endDataSource().endSpec().build());
+            writes.createClaimFromSnapshot(c.namespace(), c.claim(), c.snapshot(), c.storageClass(), c.accessModes(),
+                    c.size(), Map.of(RestoreDecider.RESTORE_LABEL, c.restoreId()));
         } else if (action instanceof RestoreAction.BindClaimToVolume b) {
             bind(b);
         } else if (action instanceof RestoreAction.CreateHelperJob j) {
-            createJob(j);
+            writes.createHelperJob(j);
         } else if (action instanceof RestoreAction.DeleteJob j) {
             client.batch().v1().jobs().inNamespace(j.namespace()).withName(j.job())
                     .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
@@ -151,70 +148,8 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
         claimRef.put("resourceVersion", null);
         client.persistentVolumes().withName(b.volume()).patch(PatchContext.of(PatchType.JSON_MERGE),
                 PATCH.writeValueAsString(Map.of("spec", Map.of("claimRef", claimRef))));
-        createIfAbsent(b.namespace(), claim(b.namespace(), b.claim(), b.storageClass(), b.accessModes(), b.size())
-                .editSpec().withVolumeName(b.volume()).endSpec().build());
-    }
-
-    private static PersistentVolumeClaimBuilder claim(String namespace, String name, String storageClass,
-                                                      List<String> accessModes, String size) {
-        return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                .withNewSpec().withStorageClassName(storageClass).withAccessModes(accessModes).withNewResources()
-                .addToRequests("storage", new Quantity(size)).endResources().endSpec();
-    }
-
-    private void createIfAbsent(String namespace, PersistentVolumeClaim claim) {
-        try {
-            client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-        }
-    }
-
-    /** The database's image running {@code sh -c}, once (restartPolicy Never, no retry: a failure is reported). */
-    private void createJob(RestoreAction.CreateHelperJob j) {
-        JobBuilder job = new JobBuilder().withNewMetadata().withName(j.job()).withNamespace(j.namespace())
-                .addToLabels(RESTORE_LABEL, j.restoreId()).endMetadata().withNewSpec().withBackoffLimit(0)
-                .withNewTemplate().withNewMetadata().addToLabels(RESTORE_LABEL, j.restoreId()).endMetadata()
-                .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("restore").withImage(j.image())
-                .withCommand("sh", "-c", j.script())
-                .withEnv(j.env().entrySet().stream().map(e -> new io.fabric8.kubernetes.api.model.EnvVar(e.getKey(),
-                        e.getValue(), null)).toList())
-                .withVolumeMounts(j.mounts().entrySet().stream().map(m -> new VolumeMountBuilder()
-                        .withName(volumeName(m.getKey())).withMountPath(m.getValue()).build()).toList())
-                .endContainer()
-                .withVolumes(j.mounts().keySet().stream().map(claim -> new VolumeBuilder().withName(volumeName(claim))
-                        .withNewPersistentVolumeClaim().withClaimName(claim).endPersistentVolumeClaim().build()).toList())
-                .endSpec().endTemplate().endSpec();
-        try {
-            client.batch().v1().jobs().inNamespace(j.namespace()).resource(job.build()).create();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-        }
-    }
-
-    /** A pod volume's name: a DNS label, unique per claim. */
-    private static String volumeName(String claim) {
-        String name = "v-" + UUID.nameUUIDFromBytes(claim.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .toString().substring(0, 8);
-        return name;
-    }
-
-    private void announce(RestoreAction.Announce a) {
-        Instant now = Instant.now(clock);
-        var sts = client.apps().statefulSets().inNamespace(a.namespace()).withName(a.statefulSet()).get();
-        client.v1().events().inNamespace(a.namespace()).resource(new EventBuilder().withNewMetadata()
-                .withGenerateName(a.statefulSet() + ".").withNamespace(a.namespace()).endMetadata()
-                .withNewInvolvedObject().withKind("StatefulSet").withApiVersion("apps/v1").withNamespace(a.namespace())
-                .withName(a.statefulSet()).withUid(sts == null ? null : sts.getMetadata().getUid()).endInvolvedObject()
-                .withReason(a.reason()).withMessage(a.message().length() > 1024 ? a.message().substring(0, 1024)
-                        : a.message()).withType(a.warning() ? "Warning" : "Normal")
-                .withFirstTimestamp(ZonedDateTime.ofInstant(now, ZoneOffset.UTC).toString())
-                .withLastTimestamp(ZonedDateTime.ofInstant(now, ZoneOffset.UTC).toString()).withCount(1)
-                .withNewSource().withComponent("pgwarden-backup-service").endSource().build()).create();
+        writes.createIfAbsent(b.namespace(), KubernetesWrites.claim(b.namespace(), b.claim(), b.storageClass(),
+                b.accessModes(), b.size()).editSpec().withVolumeName(b.volume()).endSpec().build());
     }
 
     @Singleton

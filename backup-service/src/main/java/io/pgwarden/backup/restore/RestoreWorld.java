@@ -38,7 +38,7 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class RestoreWorld {
-    static final String SNAPSHOT_API = "snapshot.storage.k8s.io/v1";
+    public static final String SNAPSHOT_API = "snapshot.storage.k8s.io/v1";
     private static final String DEFAULT_PGDATA = "/var/lib/postgresql/data";
 
     private final KubernetesClient client;
@@ -120,7 +120,7 @@ public class RestoreWorld {
         return RestoreDecider.wantsDatabase(op, view) ? view.withDatabase(database.look(namespace, name)) : view;
     }
 
-    private static StatefulSetSeen seen(StatefulSet sts) {
+    public static StatefulSetSeen seen(StatefulSet sts) {
         Map<String, String> labels = sts.getMetadata().getLabels() == null ? Map.of() : sts.getMetadata().getLabels();
         Map<String, String> annotations = sts.getMetadata().getAnnotations() == null ? Map.of()
                 : sts.getMetadata().getAnnotations();
@@ -142,7 +142,7 @@ public class RestoreWorld {
                 pod.getMetadata().getDeletionTimestamp() != null);
     }
 
-    private static ClaimSeen seen(PersistentVolumeClaim claim) {
+    public static ClaimSeen seen(PersistentVolumeClaim claim) {
         Quantity size = claim.getSpec().getResources() == null || claim.getSpec().getResources().getRequests() == null
                 ? null : claim.getSpec().getResources().getRequests().get("storage");
         return new ClaimSeen(claim.getMetadata().getName(), claim.getSpec().getVolumeName(),
@@ -162,7 +162,7 @@ public class RestoreWorld {
                 capacity == null ? null : capacity.toString());
     }
 
-    private static JobSeen seen(Job job) {
+    public static JobSeen seen(Job job) {
         var status = job.getStatus();
         boolean succeeded = status != null && status.getSucceeded() != null && status.getSucceeded() > 0;
         String failure = status == null || status.getConditions() == null ? null : status.getConditions().stream()

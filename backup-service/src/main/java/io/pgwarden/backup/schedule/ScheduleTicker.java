@@ -5,6 +5,7 @@ import io.pgwarden.backup.schedule.SlotDecider.Run;
 import io.pgwarden.backup.schedule.SlotDecider.Skip;
 import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.command.TakeBackup;
+import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.operations.engine.RunnerRole;
 import io.pgwarden.outbox.Outbox;
 import io.pgwarden.outbox.Transactions;
@@ -55,6 +56,7 @@ public class ScheduleTicker {
         try {
             for (BackupSchedule schedule : schedules.all()) {
                 runDueSlot(schedule);
+                requestDrills(schedule);
                 applyRetention(schedule);
             }
         } catch (SQLException | RuntimeException e) {
@@ -86,6 +88,37 @@ public class ScheduleTicker {
                         skip.reason());
             }
             return false;
+        });
+        if (queued) {
+            outbox.committed();
+        }
+    }
+
+    /**
+     * With {@code drill: true}, each backup the schedule took is drilled once it completed (those that completed
+     * since the schedule was set): a VerifyBackup in the outbox with its {@code drill_request} row. The drill runs the
+     * schedule's SQL check itself (DrillWorld reads it).
+     */
+    private void requestDrills(BackupSchedule schedule) throws SQLException {
+        if (!schedule.drill()) {
+            return;
+        }
+        List<String> undrilled = schedules.undrilled(schedule.namespace(), schedule.cluster(), schedule.setAt());
+        if (undrilled.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        boolean queued = Transactions.inTransaction(dataSource, tx -> {
+            boolean any = false;
+            for (String id : undrilled) {
+                if (schedules.recordDrill(tx, id, now)) {
+                    outbox.add(tx, new VerifyBackup(schedule.namespace(), schedule.cluster(), id,
+                            "scheduled drill of a backup of schedule '" + schedule.cron() + "'"), schedule.subject(),
+                            schedule.subject(), null);
+                    any = true;
+                }
+            }
+            return any;
         });
         if (queued) {
             outbox.committed();

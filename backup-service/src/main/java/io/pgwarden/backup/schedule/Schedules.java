@@ -187,6 +187,39 @@ public class Schedules {
         }
     }
 
+    /**
+     * The schedule's completed backups (they carry a slot) that completed since {@code since} and were not asked to be
+     * drilled yet, oldest first.
+     */
+    public List<String> undrilled(String namespace, String cluster, Instant since) throws SQLException {
+        return Transactions.inTransaction(dataSource, tx -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement s = tx.prepareStatement("SELECT id FROM backup b WHERE namespace = ? AND cluster = ?"
+                    + " AND phase = 'completed' AND schedule IS NOT NULL AND completed_at >= ? AND NOT EXISTS"
+                    + " (SELECT 1 FROM drill_request d WHERE d.backup_id = b.id) ORDER BY completed_at, id")) {
+                s.setString(1, namespace);
+                s.setString(2, cluster);
+                s.setTimestamp(3, Timestamp.from(since));
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Records the schedule's request to drill a backup; false when it was asked for already. */
+    public boolean recordDrill(Connection tx, String backupId, Instant now) throws SQLException {
+        try (PreparedStatement s = tx.prepareStatement("INSERT INTO drill_request (backup_id, requested_at)"
+                + " VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            s.setString(1, backupId);
+            s.setTimestamp(2, Timestamp.from(now));
+            return s.executeUpdate() == 1;
+        }
+    }
+
     private static BackupSchedule schedule(ResultSet r) throws SQLException {
         Integer keepLast = (Integer) r.getObject("keep_last");
         String maxAge = r.getString("max_age");

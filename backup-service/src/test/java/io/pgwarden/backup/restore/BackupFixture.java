@@ -23,24 +23,24 @@ import static org.awaitility.Awaitility.await;
  * pg_backup_start on one session through the database's Service, a VolumeSnapshot of the claim, pg_backup_stop, then
  * the claim's wal-tail snapshot; crash-consistent, the snapshot alone. Each ends with its catalog rows.
  */
-final class BackupFixture {
+public final class BackupFixture {
     static final String MOUNT = "/var/lib/postgresql/data";
     private final KubernetesClient client;
     private final DataSource catalog;
     private final String namespace;
 
-    BackupFixture(KubernetesClient client, DataSource catalog, String namespace) {
+    public BackupFixture(KubernetesClient client, DataSource catalog, String namespace) {
         this.client = client;
         this.catalog = catalog;
         this.namespace = namespace;
     }
 
     /** What pg_backup_stop returned. */
-    record Stopped(String startLsn, String stopLsn, String labelFile, String mapFile) {
+    public record Stopped(String startLsn, String stopLsn, String labelFile, String mapFile) {
     }
 
     /** pg_backup_start(fast) on the session; returns its start LSN. */
-    static String start(Connection session, String label) throws Exception {
+    public static String start(Connection session, String label) throws Exception {
         try (Statement s = session.createStatement(); ResultSet r = s.executeQuery("SELECT pg_backup_start('"
                 + label + "', true)::text")) {
             r.next();
@@ -48,7 +48,7 @@ final class BackupFixture {
         }
     }
 
-    static Stopped stop(Connection session, String startLsn) throws Exception {
+    public static Stopped stop(Connection session, String startLsn) throws Exception {
         try (Statement s = session.createStatement(); ResultSet r = s.executeQuery(
                 "SELECT lsn::text, labelfile, spcmapfile FROM pg_backup_stop(wait_for_archive => false)")) {
             r.next();
@@ -57,7 +57,7 @@ final class BackupFixture {
     }
 
     /** A VolumeSnapshot of the claim, waited for until it is ready to use. */
-    void snapshot(String name, String claim, String backupId) {
+    public void snapshot(String name, String claim, String backupId) {
         var snapshots = client.genericKubernetesResources(RestoreWorld.SNAPSHOT_API, "VolumeSnapshot")
                 .inNamespace(namespace);
         snapshots.resource(new GenericKubernetesResourceBuilder().withApiVersion(RestoreWorld.SNAPSHOT_API)
@@ -69,7 +69,7 @@ final class BackupFixture {
     }
 
     /** The catalog rows of a backup of one claim, as TakeBackup writes them. */
-    void record(String id, String cluster, String method, String phase, Stopped stopped, String claim)
+    public void record(String id, String cluster, String method, String phase, Stopped stopped, String claim)
             throws Exception {
         try (Connection c = catalog.getConnection()) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO backup (id, namespace, cluster, method, driver,"

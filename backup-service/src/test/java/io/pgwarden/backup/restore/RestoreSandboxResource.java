@@ -16,12 +16,12 @@ public class RestoreSandboxResource implements QuarkusTestResourceLifecycleManag
     private static volatile Sandbox running;
     private static volatile Path dataDir;
 
-    static Sandbox sandbox() {
+    public static Sandbox sandbox() {
         return running;
     }
 
     /** Where the sandbox keeps volumes, snapshots and container logs ({@code logs/<node>/<pod>.log}). */
-    static Path dataDir() {
+    public static Path dataDir() {
         return dataDir;
     }
 
@@ -44,6 +44,12 @@ public class RestoreSandboxResource implements QuarkusTestResourceLifecycleManag
         config.put("pgwarden.backup.restore.ready-timeout", "30s");
         config.put("pgwarden.backup.restore.write-timeout", "30s");
         config.put("pgwarden.backup.restore.poll", "200ms");
+        config.put("pgwarden.backup.drill.claim-timeout", "30s");
+        config.put("pgwarden.backup.drill.job-timeout", "30s");
+        config.put("pgwarden.backup.drill.ready-timeout", "20s");
+        config.put("pgwarden.backup.drill.query-timeout", "30s");
+        config.put("pgwarden.backup.drill.cleanup-timeout", "30s");
+        config.put("pgwarden.backup.drill.poll", "200ms");
         return config;
     }
 
