@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 
 /**
  * VerifyBackup inside backup-service on the sandbox with real PostgreSQL, Kafka and catalog: a good online backup
@@ -99,7 +100,7 @@ class DrillIT {
                 backups.record(id, db, "online", "completed", stopped, claim);
             }
             RestAssured.get("/backups/" + id).then().statusCode(200).body("cluster", is(db))
-                    .body("verification", is((String) null));
+                    .body("verification", is("never verified"), "drill", is((Object) null));
 
             MessageMetadata drill = send(new VerifyBackup(NS, db, id, "test"), db);
             CommandStatusChanged done = tail.awaitFinal(drill.id(), WAIT);
@@ -112,7 +113,9 @@ class DrillIT {
             assertThat((Long) row.get("drill_millis")).isPositive();
             assertThat(row.get("rto_millis")).isEqualTo(300_000L);
             assertThat(row.get("verify_error")).isNull();
-            RestAssured.get("/backups/" + id).then().statusCode(200).body("verification", is("verified"));
+            RestAssured.get("/backups/" + id).then().statusCode(200)
+                    .body("verification", startsWith("verified at "), "drill.objectiveMillis", is(300_000),
+                            "drill.overObjective", is(false), "drill.error", is((Object) null));
             assertThat(leftovers(drill.id())).isEmpty();
             assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(100);
         } finally {
