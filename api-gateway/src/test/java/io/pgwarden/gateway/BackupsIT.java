@@ -24,6 +24,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
 @WithTestResource(FailoverStub.class)
+@WithTestResource(SignedIn.class)
 class BackupsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ID = "pg-a-20261127-101500";
