@@ -4,6 +4,7 @@ import io.pgwarden.contracts.CloudEventsKafka;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.command.DeleteBackup;
+import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.pgwarden.testing.TopicProbe;
 import io.quarkus.test.common.WithTestResource;
@@ -58,7 +59,7 @@ class BackupsIT {
     }
 
     @Test
-    void delete_resolves_the_backup_s_database_and_submits_delete_backup() throws Exception {
+    void delete_and_verify_resolve_the_backup_s_database_and_submit_their_commands() throws Exception {
         FailoverStub.answer("/backups/" + ID, 200, BACKUP);
         String id = given().delete("/api/v1/backups/" + ID + "?evenTheLastGood=true").then().statusCode(202)
                 .header("Location", containsString("/api/v1/commands/")).body("subject", equalTo("db1/pg-a"))
@@ -71,6 +72,14 @@ class BackupsIT {
                 null));
 
         given().delete("/api/v1/backups/pg-a-nope").then().statusCode(404);
+
+        String drill = given().contentType("application/json").body("{\"reason\":\"monthly drill\"}")
+                .post("/api/v1/backups/" + ID + "/verify").then().statusCode(202).body("subject", equalTo("db1/pg-a"))
+                .extract().path("id");
+        assertThat(Json.read(probe.await(r -> CloudEventsKafka.header(r.headers(), "ce_id").filter(drill::equals)
+                .isPresent(), WAIT).value(), VerifyBackup.class))
+                .isEqualTo(new VerifyBackup("db1", "pg-a", ID, "monthly drill"));
+        given().contentType("application/json").post("/api/v1/backups/pg-a-nope/verify").then().statusCode(404);
         FailoverStub.shutDown();
         given().get("/api/v1/clusters/db1/pg-a/backups").then().statusCode(503)
                 .body("detail", containsString("backup-service at"));
