@@ -1,5 +1,6 @@
 package io.pgwarden.gateway;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,6 +25,7 @@ public interface BackupClient {
     JsonNode backup(@PathParam("id") String id);
 
     /** The restore's database, as backup-service's {@code GET /restores/{id}} answers (other fields ignored). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record RestoreView(String id, String backupId, String namespace, String cluster, String phase) {
     }
 

@@ -56,8 +56,11 @@ class RestoresIT {
                 db + "-20261127-100000", null));
 
         String restoreId = "r-" + run;
+        // The whole answer backup-service gives (RestoresResource there), fields the gateway does not need included.
         FailoverStub.answer("/restores/" + restoreId, 200, "{\"id\":\"" + restoreId + "\",\"backupId\":\"b\","
-                + "\"namespace\":\"db1\",\"cluster\":\"" + db + "\",\"phase\":\"completed\"}");
+                + "\"namespace\":\"db1\",\"cluster\":\"" + db + "\",\"phase\":\"completed\","
+                + "\"startedAt\":\"2026-11-27T03:20:59.211747Z\",\"completedAt\":\"2026-11-27T03:21:26.698783Z\","
+                + "\"retainedVolumes\":{\"data-" + db + "-0\":\"pvc-1\"},\"error\":null,\"undoneAt\":null}");
         String undo = given().contentType(ContentType.JSON).body("{\"reason\":\"wrong backup\"}")
                 .post("/api/v1/restores/" + restoreId + "/undo").then().statusCode(202).extract().path("id");
         assertThat(sent(undo, db, UndoRestore.class)).isEqualTo(new UndoRestore("db1", db, restoreId, "wrong backup"));
