@@ -43,6 +43,8 @@ import java.util.stream.Collectors;
  * {@code cold}: stopping-database (scale to 0, pod gone, volumes detached) → snapshotting → starting-database (scaled
  * back, a write accepted) → finishing. A failure after the first action goes through cleaning-up: the session closed
  * (which ends a backup still open in PostgreSQL), the snapshots deleted, a cold backup's database scaled back.
+ * The rbd driver takes each snapshot by an {@code rbd snap create} Job and removes it by {@code rbd snap rm}; it is
+ * refused for {@code online}, whose restore would need two snapshots of one image (docs/backups.md).
  */
 public final class BackupDecider {
     public static final String STARTING_BACKUP = "starting-backup";
@@ -496,8 +498,14 @@ public final class BackupDecider {
         private List<BackupAction> cleanupActions() {
             List<BackupAction> actions = new ArrayList<>();
             actions.add(new CloseSession(op.id()));
-            actions.add(rbd() ? new BackupAction.RemoveRbdSnapshots(claims().stream().map(c -> RbdStep.removeSnapshot(
-                    id(), c.name(), image(c))).toList()) : new DeleteSnapshots(namespace, id()));
+            if (!rbd()) {
+                actions.add(new DeleteSnapshots(namespace, id()));
+            } else if (view.snapshots().stream().anyMatch(SnapshotSeen::cut)) {
+                // Only made snapshots: an rbd snap rm while its create still runs could come first and leave it.
+                actions.add(new BackupAction.RemoveRbdSnapshots(claims().stream().filter(c -> view.snapshots().stream()
+                        .anyMatch(s -> s.cut() && s.name().equals(snapshotName(c, DATA))))
+                        .map(c -> RbdStep.removeSnapshot(id(), c.name(), image(c))).toList()));
+            }
             if (scaledDown()) {
                 actions.addAll(scaleBack());
             }
@@ -507,19 +515,22 @@ public final class BackupDecider {
         Decision<BackupAction> cleaningUp() {
             String why = data.getOrDefault(ERROR, "failed");
             String scaled = scaledDown() ? "; " + key + " is scaled back to " + replicas() : "";
-            if (view.snapshots().isEmpty()) {
+            // A failed rbd snap create made nothing of this backup's (a name taken before it began is not its own).
+            List<SnapshotSeen> remaining = view.snapshots().stream()
+                    .filter(s -> !rbd() || s.cut() || s.error().isEmpty()).toList();
+            if (remaining.isEmpty()) {
                 return fail("backup " + id() + " of " + key + " failed: " + why + "; its snapshots are deleted"
                         + scaled);
             }
             if (past(entered(CLEANING_UP), settings.cleanupTimeout())) {
                 return fail("backup " + id() + " of " + key + " failed: " + why + "; snapshots "
-                        + view.snapshots().stream().map(SnapshotSeen::name).collect(Collectors.joining(", "))
+                        + remaining.stream().map(SnapshotSeen::name).collect(Collectors.joining(", "))
                         + " still exist after " + settings.cleanupTimeout() + ": delete them (" + (rbd()
                         ? "rbd snap rm; its Jobs are labelled " : "label ") + Names.BACKUP_ID_LABEL + "=" + id() + ")"
-                        + view.snapshots().stream().flatMap(s -> s.error().stream()).map(e -> "; " + e)
+                        + remaining.stream().flatMap(s -> s.error().stream()).map(e -> "; " + e)
                         .collect(Collectors.joining()) + scaled);
             }
-            return waiting("deleting " + view.snapshots().size() + " snapshots" + lasting(entered(CLEANING_UP)),
+            return waiting("deleting " + remaining.size() + " snapshots" + lasting(entered(CLEANING_UP)),
                     cleanupActions());
         }
 

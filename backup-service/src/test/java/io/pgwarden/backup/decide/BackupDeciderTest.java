@@ -420,25 +420,55 @@ class BackupDeciderTest {
     }
 
     @Test
-    void a_failed_rbd_job_fails_the_backup_at_once_and_removes_its_snapshots_by_rbd_snap_rm() {
+    void a_failed_rbd_snap_create_fails_the_backup_at_once_and_removes_nothing_it_did_not_make() {
         rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.of(IMAGE));
         Operation op = accepted();
         Decision<BackupAction> d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0);
         op = after(op, d, T0);
-        String error = "rbd snap create " + RBD_SNAPSHOT + " failed with exit code 5: rbd: failed to create snapshot";
+        String error = "rbd snap create " + RBD_SNAPSHOT + ": a snapshot of that name exists from"
+                + " 2026-11-27T09:00:00Z, before this step began (2026-11-27T10:15:00Z), so it is not this backup's;"
+                + " remove or rename it";
         rbdJob(RBD_SNAPSHOT, false, Optional.of(error));
         d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(1));
         assertThat(d.phase()).isEqualTo(BackupDecider.CLEANING_UP);
-        assertThat(d.actions()).startsWith(new BackupAction.CloseSession("op-1"), new BackupAction.RemoveRbdSnapshots(
-                List.of(RbdStep.removeSnapshot(ID, "data-pg-0", IMAGE))));
-        assertThat(((BackupAction.RecordFailed) d.actions().get(2)).error()).isEqualTo(error);
+        assertThat(d.actions()).noneMatch(BackupAction.RemoveRbdSnapshots.class::isInstance);
+        assertThat(((BackupAction.RecordFailed) d.actions().get(1)).error()).isEqualTo(error);
         op = after(op, d, T0.plusSeconds(1));
 
-        snapshots.clear(); // its rbd snap rm succeeded
         d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(2));
         assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
         assertThat(d.outcome()).isEqualTo("backup " + ID + " of default/pg failed: " + error
                 + "; its snapshots are deleted");
+    }
+
+    @Test
+    void a_failed_cold_rbd_backup_removes_its_made_snapshot_by_rbd_snap_rm_and_scales_back() {
+        rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.of(IMAGE));
+        Operation op = accepted();
+        Decision<BackupAction> d = decide(op, takeRbd(BackupMethod.COLD), T0);
+        assertThat(d.phase()).isEqualTo(BackupDecider.STOPPING_DATABASE);
+        op = after(op, d, T0);
+        sts = Optional.of(sts(true, 0, Map.of(Names.CREDENTIALS_SECRET_ANNOTATION, "pg-credentials",
+                Names.STOPPED_REPLICAS_ANNOTATION, "1")));
+        pod = Optional.empty();
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(1));
+        assertThat(d.phase()).isEqualTo(BackupDecider.SNAPSHOTTING);
+        op = after(op, d, T0.plusSeconds(1));
+        rbdJob(RBD_SNAPSHOT, true, Optional.empty());
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(2));
+        assertThat(d.phase()).isEqualTo(BackupDecider.STARTING_DATABASE);
+        op = after(op, d, T0.plusSeconds(2));
+
+        sts = Optional.of(sts(true, 1, Map.of(Names.CREDENTIALS_SECRET_ANNOTATION, "pg-credentials")));
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(200)); // its pod never came back
+        assertThat(d.phase()).isEqualTo(BackupDecider.CLEANING_UP);
+        assertThat(d.actions()).contains(new BackupAction.RemoveRbdSnapshots(List.of(
+                RbdStep.removeSnapshot(ID, "data-pg-0", IMAGE))), new BackupAction.Scale("default", "pg", 1));
+        op = after(op, d, T0.plusSeconds(200));
+        snapshots.clear(); // its rbd snap rm succeeded
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(201));
+        assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
+        assertThat(d.outcome()).endsWith("its snapshots are deleted; default/pg is scaled back to 1");
     }
 
     @Test
