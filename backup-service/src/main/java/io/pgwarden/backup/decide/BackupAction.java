@@ -1,5 +1,7 @@
 package io.pgwarden.backup.decide;
 
+import io.pgwarden.backup.rbd.RbdStep;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,20 @@ public sealed interface BackupAction {
             implements BackupAction {
         public CreateSnapshot {
             annotations = Map.copyOf(annotations);
+        }
+    }
+
+    /**
+     * An RBD snapshot (rbd driver): {@code row} into the catalog (its name the snapshot's spec), then {@code step}'s
+     * {@code rbd snap create} Job unless it exists.
+     */
+    record CreateRbdSnapshot(CreateSnapshot row, RbdStep step) implements BackupAction {
+    }
+
+    /** Starts each step's {@code rbd snap rm} Job unless it exists (rbd driver). */
+    record RemoveRbdSnapshots(List<RbdStep> steps) implements BackupAction {
+        public RemoveRbdSnapshots {
+            steps = List.copyOf(steps);
         }
     }
 

@@ -7,10 +7,13 @@ import io.pgwarden.backup.decide.BackupAction.DeleteSnapshots;
 import io.pgwarden.backup.decide.BackupAction.Scale;
 import io.pgwarden.backup.decide.BackupView.ClaimSeen;
 import io.pgwarden.backup.decide.BackupView.ClassSeen;
+import io.pgwarden.backup.decide.BackupView.RbdImageSeen;
 import io.pgwarden.backup.decide.BackupView.SessionSeen;
 import io.pgwarden.backup.decide.BackupView.SnapshotSeen;
 import io.pgwarden.backup.decide.BackupView.StatefulSetSeen;
 import io.pgwarden.backup.decide.BackupView.StopResult;
+import io.pgwarden.backup.rbd.RbdImage;
+import io.pgwarden.backup.rbd.RbdStep;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.BackupMethod;
 import io.pgwarden.contracts.command.SnapshotDriver;
@@ -40,6 +43,8 @@ import java.util.stream.Collectors;
  * {@code cold}: stopping-database (scale to 0, pod gone, volumes detached) → snapshotting → starting-database (scaled
  * back, a write accepted) → finishing. A failure after the first action goes through cleaning-up: the session closed
  * (which ends a backup still open in PostgreSQL), the snapshots deleted, a cold backup's database scaled back.
+ * The rbd driver takes each snapshot by an {@code rbd snap create} Job and removes it by {@code rbd snap rm}; it is
+ * refused for {@code online}, whose restore would need two snapshots of one image (docs/backups.md).
  */
 public final class BackupDecider {
     public static final String STARTING_BACKUP = "starting-backup";
@@ -69,6 +74,8 @@ public final class BackupDecider {
     static final String TABLESPACE_MAP = "tablespaceMap";
     static final String ERROR = "error";
     static final String OUTCOME = "outcome";
+    /** The RBD image spec of a claim (rbd driver), per claim. */
+    static final String RBD_IMAGE = "rbdImage.";
 
     /** A label value's limit (the backup's id labels its snapshots). */
     static final int MAX_LABEL_VALUE = 63;
@@ -86,6 +93,11 @@ public final class BackupDecider {
     /** {@code <cluster>-<yyyyMMdd-HHmmss>} in UTC of when the request was accepted (or the scheduled slot). */
     public static String backupId(String cluster, Instant at) {
         return cluster + "-" + ID_TIME.format(at);
+    }
+
+    /** Whether the backup, once started, snapshots with the rbd driver (the world then reads its Jobs). */
+    public static boolean usesRbd(Operation op) {
+        return SnapshotDriver.RBD.wireName().equals(op.data().get(DRIVER));
     }
 
     /** The observation includes a write check only while a cold backup waits for its database to be back. */
@@ -172,11 +184,15 @@ public final class BackupDecider {
                     : sts.annotation(Names.SNAPSHOT_DRIVER_ANNOTATION).orElse(settings.driver());
             if (Arrays.stream(SnapshotDriver.values()).noneMatch(d -> d.wireName().equals(driver))) {
                 return reject("snapshot driver " + driver + " (from " + Names.SNAPSHOT_DRIVER_ANNOTATION
-                        + " or pgwarden.backup.driver) is unknown: use csi");
+                        + " or pgwarden.backup.driver) is unknown: use csi or rbd");
             }
-            if (SnapshotDriver.RBD.wireName().equals(driver)) {
-                return reject("the rbd driver is not built yet: ask for driver csi (in the request, or "
-                        + Names.SNAPSHOT_DRIVER_ANNOTATION + "=csi on StatefulSet " + key + ")");
+            boolean rbd = SnapshotDriver.RBD.wireName().equals(driver);
+            if (rbd && BackupMethod.ONLINE.wireName().equals(method)) {
+                // A restore by rollback puts back one snapshot per image, but an online backup of a single claim
+                // needs two of the same image: the data from before pg_backup_stop and the WAL tail from after it.
+                return reject("an online backup with the rbd driver is refused: an in-place rbd rollback can put"
+                        + " back only one snapshot of an image, and an online backup needs its WAL tail too; ask for"
+                        + " method cold or crash-consistent with rbd, or for driver csi");
             }
             String id = backupId(name, idTime(command, op));
             if (id.length() > MAX_LABEL_VALUE) {
@@ -224,7 +240,18 @@ public final class BackupDecider {
             Optional<String> named = sts.annotation(Names.VOLUME_SNAPSHOT_CLASS_ANNOTATION)
                     .or(settings::snapshotClass);
             String snapshotClass;
-            if (named.isPresent()) {
+            if (rbd) {
+                snapshotClass = "";
+                for (ClaimSeen claim : view.claims()) {
+                    RbdImageSeen image = view.rbdImages().get(claim.name());
+                    if (image == null || image.image().isEmpty()) {
+                        return reject("the rbd driver cannot snapshot claim " + namespace + "/" + claim.name() + " of "
+                                + key + ": " + (image == null ? "its RBD image is unknown" : image.problem()
+                                .orElse("it has no RBD image")));
+                    }
+                    data.put(RBD_IMAGE + claim.name(), image.image().get().spec());
+                }
+            } else if (named.isPresent()) {
                 if (view.classes().stream().noneMatch(c -> c.name().equals(named.get()))) {
                     return reject("VolumeSnapshotClass " + named.get() + " (named by "
                             + (sts.annotation(Names.VOLUME_SNAPSHOT_CLASS_ANNOTATION).isPresent()
@@ -259,8 +286,8 @@ public final class BackupDecider {
             List<BackupAction> actions = new ArrayList<>();
             actions.add(new BackupAction.RecordStarted(id, namespace, name, method, driver, label, op.id(), now,
                     command.slot()));
-            String about = "backup " + id + " of " + key + " (" + method + ", " + driver + ", class " + snapshotClass
-                    + ")";
+            String about = "backup " + id + " of " + key + " (" + method + ", " + driver
+                    + (rbd ? "" : ", class " + snapshotClass) + ")";
             if (online) {
                 actions.add(new BackupAction.StartSession(op.id(), namespace, name, label));
                 return enter(STARTING_BACKUP, "BackupStarting", about + ": pg_backup_start('" + label
@@ -399,6 +426,11 @@ public final class BackupDecider {
             }
             List<Claim> missing = missing(DATA);
             List<SnapshotSeen> uncut = of(DATA).stream().filter(s -> !s.cut()).toList();
+            Optional<SnapshotSeen> failed = uncut.stream().filter(s -> rbd() && s.error().isPresent()).findFirst();
+            if (failed.isPresent()) {
+                // An rbd Job runs once (backoffLimit 0): its failure is final, unlike a VolumeSnapshot's error.
+                return cleanup(failed.get().error().get());
+            }
             if (missing.isEmpty() && uncut.isEmpty()) {
                 if (online) {
                     return enter(STOPPING_BACKUP, "BackupStopping", "every snapshot is cut: pg_backup_stop()",
@@ -418,7 +450,7 @@ public final class BackupDecider {
             }
             String step = "waiting for " + waitingFor + lasting(entered(SNAPSHOTTING));
             return missing.isEmpty() ? waiting(step) : waiting(step, missing.stream()
-                    .map(c -> (BackupAction) create(c, DATA, Map.of())).toList());
+                    .map(c -> create(c, DATA, Map.of())).toList());
         }
 
         Decision<BackupAction> finishing() {
@@ -466,7 +498,14 @@ public final class BackupDecider {
         private List<BackupAction> cleanupActions() {
             List<BackupAction> actions = new ArrayList<>();
             actions.add(new CloseSession(op.id()));
-            actions.add(new DeleteSnapshots(namespace, id()));
+            if (!rbd()) {
+                actions.add(new DeleteSnapshots(namespace, id()));
+            } else if (view.snapshots().stream().anyMatch(SnapshotSeen::cut)) {
+                // Only made snapshots: an rbd snap rm while its create still runs could come first and leave it.
+                actions.add(new BackupAction.RemoveRbdSnapshots(claims().stream().filter(c -> view.snapshots().stream()
+                        .anyMatch(s -> s.cut() && s.name().equals(snapshotName(c, DATA))))
+                        .map(c -> RbdStep.removeSnapshot(id(), c.name(), image(c))).toList()));
+            }
             if (scaledDown()) {
                 actions.addAll(scaleBack());
             }
@@ -476,17 +515,22 @@ public final class BackupDecider {
         Decision<BackupAction> cleaningUp() {
             String why = data.getOrDefault(ERROR, "failed");
             String scaled = scaledDown() ? "; " + key + " is scaled back to " + replicas() : "";
-            if (view.snapshots().isEmpty()) {
+            // A failed rbd snap create made nothing of this backup's (a name taken before it began is not its own).
+            List<SnapshotSeen> remaining = view.snapshots().stream()
+                    .filter(s -> !rbd() || s.cut() || s.error().isEmpty()).toList();
+            if (remaining.isEmpty()) {
                 return fail("backup " + id() + " of " + key + " failed: " + why + "; its snapshots are deleted"
                         + scaled);
             }
             if (past(entered(CLEANING_UP), settings.cleanupTimeout())) {
                 return fail("backup " + id() + " of " + key + " failed: " + why + "; snapshots "
-                        + view.snapshots().stream().map(SnapshotSeen::name).collect(Collectors.joining(", "))
-                        + " still exist after " + settings.cleanupTimeout() + ": delete them (label "
-                        + Names.BACKUP_ID_LABEL + "=" + id() + ")" + scaled);
+                        + remaining.stream().map(SnapshotSeen::name).collect(Collectors.joining(", "))
+                        + " still exist after " + settings.cleanupTimeout() + ": delete them (" + (rbd()
+                        ? "rbd snap rm; its Jobs are labelled " : "label ") + Names.BACKUP_ID_LABEL + "=" + id() + ")"
+                        + remaining.stream().flatMap(s -> s.error().stream()).map(e -> "; " + e)
+                        .collect(Collectors.joining()) + scaled);
             }
-            return waiting("deleting " + view.snapshots().size() + " snapshots" + lasting(entered(CLEANING_UP)),
+            return waiting("deleting " + remaining.size() + " snapshots" + lasting(entered(CLEANING_UP)),
                     cleanupActions());
         }
 
@@ -532,21 +576,34 @@ public final class BackupDecider {
                     .filter(c -> !there.contains(snapshotName(c, role))).toList();
         }
 
+        /** A VolumeSnapshot's name; for rbd, {@code <pool>/<image>@<backup id>-<claim>}. */
         private String snapshotName(Claim claim, String role) {
-            return id() + "-" + claim.name() + (WAL_TAIL.equals(role) ? "-" + WAL_TAIL : "");
+            String name = id() + "-" + claim.name() + (WAL_TAIL.equals(role) ? "-" + WAL_TAIL : "");
+            return rbd() ? image(claim).spec() + "@" + name : name;
         }
 
-        private CreateSnapshot create(Claim claim, String role, Map<String, String> annotations) {
-            return new CreateSnapshot(namespace, snapshotName(claim, role), id(), claim.name(), role,
+        private boolean rbd() {
+            return SnapshotDriver.RBD.wireName().equals(data.get(DRIVER));
+        }
+
+        private RbdImage image(Claim claim) {
+            return RbdImage.ofSpec(data.get(RBD_IMAGE + claim.name()));
+        }
+
+        private BackupAction create(Claim claim, String role, Map<String, String> annotations) {
+            CreateSnapshot row = new CreateSnapshot(namespace, snapshotName(claim, role), id(), claim.name(), role,
                     data.get(CLASS), claim.mountPath(), claim.holdsWal(), annotations);
+            // Only a snapshot made since the backup began is this backup's (RbdJobs.state).
+            return rbd() ? new BackupAction.CreateRbdSnapshot(row, RbdStep.takeSnapshot(id(), claim.name(),
+                    image(claim), entered(Operation.START))) : row;
         }
 
         private List<BackupAction> createData() {
-            return claims().stream().map(c -> (BackupAction) create(c, DATA, Map.of())).toList();
+            return claims().stream().map(c -> create(c, DATA, Map.of())).toList();
         }
 
         private String snapshotWords(String role) {
-            return "VolumeSnapshot " + claims().stream().filter(c -> !WAL_TAIL.equals(role) || c.holdsWal())
+            return (rbd() ? "rbd snap create " : "VolumeSnapshot ") + claims().stream().filter(c -> !WAL_TAIL.equals(role) || c.holdsWal())
                     .map(c -> snapshotName(c, role) + " of claim " + c.name()).collect(Collectors.joining(", "));
         }
 

@@ -1,5 +1,7 @@
 package io.pgwarden.backup.decide;
 
+import io.pgwarden.backup.rbd.RbdImage;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,22 +21,44 @@ import java.util.Optional;
  * @param write         the write check through the Service, when one was made (a cold backup starting the
  *                      database): empty string when the write committed, else the problem
  * @param alreadyExists a backup with this id is in the catalog already, and this operation did not start it
+ * @param rbdImages     for the rbd driver, at the start: claim -> the RBD image behind it, or why it has none
+ *                      ({@link RbdImageSeen})
  */
 public record BackupView(Optional<StatefulSetSeen> statefulSet, Optional<PodSeen> pod, List<ClaimSeen> claims,
                          boolean secretExists, List<ClassSeen> classes, List<SnapshotSeen> snapshots,
                          List<String> attachments, SessionSeen session, Optional<String> write,
-                         boolean alreadyExists) {
+                         boolean alreadyExists, Map<String, RbdImageSeen> rbdImages) {
 
     public BackupView {
         claims = List.copyOf(claims);
         classes = List.copyOf(classes);
         snapshots = List.copyOf(snapshots);
         attachments = List.copyOf(attachments);
+        rbdImages = Map.copyOf(rbdImages);
+    }
+
+    /** A view without RBD images: the csi driver's, and any phase after the start. */
+    public BackupView(Optional<StatefulSetSeen> statefulSet, Optional<PodSeen> pod, List<ClaimSeen> claims,
+                      boolean secretExists, List<ClassSeen> classes, List<SnapshotSeen> snapshots,
+                      List<String> attachments, SessionSeen session, Optional<String> write, boolean alreadyExists) {
+        this(statefulSet, pod, claims, secretExists, classes, snapshots, attachments, session, write, alreadyExists,
+                Map.of());
     }
 
     public BackupView withWrite(Optional<String> problem) {
         return new BackupView(statefulSet, pod, claims, secretExists, classes, snapshots, attachments, session,
-                Optional.of(problem.orElse("")), alreadyExists);
+                Optional.of(problem.orElse("")), alreadyExists, rbdImages);
+    }
+
+    /** The RBD image of a claim ({@code <pool>[/<namespace>]/<image>}), or why the rbd driver cannot snapshot it. */
+    public record RbdImageSeen(Optional<RbdImage> image, Optional<String> problem) {
+        public static RbdImageSeen of(RbdImage image) {
+            return new RbdImageSeen(Optional.of(image), Optional.empty());
+        }
+
+        public static RbdImageSeen refused(String problem) {
+            return new RbdImageSeen(Optional.empty(), Optional.of(problem));
+        }
     }
 
     /**
@@ -71,6 +95,9 @@ public record BackupView(Optional<StatefulSetSeen> statefulSet, Optional<PodSeen
     }
 
     /**
+     * A VolumeSnapshot, or for the rbd driver an RBD snapshot ({@code name} {@code <pool>/<image>@<snapshot>}, cut and
+     * ready once its {@code rbd snap create} Job succeeded, {@code error} that Job's failure).
+     *
      * @param cut          the snapshot has a {@code status.creationTime}: the volume's content is captured
      * @param ready        {@code status.readyToUse}
      * @param restoreSize  {@code status.restoreSize} in bytes, once ready

@@ -1,5 +1,7 @@
 package io.pgwarden.backup.decide;
 
+import io.pgwarden.backup.rbd.RbdStep;
+
 import java.util.List;
 import java.util.Map;
 
@@ -71,6 +73,10 @@ public sealed interface RestoreAction {
     }
 
     record DeleteJob(String namespace, String job) implements RestoreAction {
+    }
+
+    /** Starts an rbd step's Job unless it exists (safety snapshot, rollback, undo of a rollback). */
+    record StartRbdStep(RbdStep step) implements RestoreAction {
     }
 
     /** ALTER SYSTEM RESET of the recovery settings the helper Job wrote, and a reload. */

@@ -12,6 +12,10 @@ import io.pgwarden.backup.decide.RestoreView.RestoreSeen;
 import io.pgwarden.backup.decide.RestoreView.SnapshotSeen;
 import io.pgwarden.backup.decide.RestoreView.StatefulSetSeen;
 import io.pgwarden.backup.decide.RestoreView.VolumeSeen;
+import io.pgwarden.backup.rbd.RbdImage;
+import io.pgwarden.backup.rbd.RbdJobState;
+import io.pgwarden.backup.rbd.RbdNames;
+import io.pgwarden.backup.rbd.RbdStep;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.UndoRestore;
@@ -42,6 +46,10 @@ import java.util.Optional;
  * reason and what the put-back did;</li>
  * <li>undo: checks → stopping → unswapping → restarting → put-back, SUCCEEDED.</li>
  * </ul>
+ * A backup of the rbd driver is restored in the image itself (the talk's way): checks → stopping → rolling-back (per
+ * image a safety snapshot {@code pgwarden-before-restore-<restore id>}, then {@code rbd snap rollback} to the backup's
+ * snapshot) → starting → restored. Its put-back (unswapping) and its undo roll each image back to the safety snapshot
+ * instead of swapping volumes. Online rbd backups are refused when taken, so no rbd restore needs backup_label.
  */
 public final class RestoreDecider {
     public static final String STOPPING = "stopping";
@@ -54,6 +62,7 @@ public final class RestoreDecider {
     public static final String UNSWAPPING = "unswapping";
     public static final String RESTARTING = "restarting";
     public static final String PUT_BACK = "put-back";
+    public static final String ROLLING_BACK = "rolling-back";
 
     /** Data keys: the claims swapped, and per claim its old volume, its snapshot and its spec. */
     public static final String CLAIMS = "claims";
@@ -64,6 +73,9 @@ public final class RestoreDecider {
     static final String SCRATCH = "scratch";
     static final String REASON = "reason";
     static final String AT = "at.";
+    /** Data keys of an rbd restore: set when the backup is of the rbd driver; per claim, its image's spec. */
+    static final String RBD = "rbd";
+    static final String IMAGE = "image.";
 
     /** Labels what a restore creates (its claims, its helper Job) with the restore's id. */
     public static final String RESTORE_LABEL = "pgwarden.io/restore";
@@ -150,6 +162,7 @@ public final class RestoreDecider {
             return switch (op.phase()) {
                 case STOPPING -> stopping();
                 case RETAINING -> retaining();
+                case ROLLING_BACK -> rollingBack();
                 case SWAPPING -> swapping();
                 case PREPARING -> preparing();
                 case STARTING -> starting();
@@ -201,13 +214,12 @@ public final class RestoreDecider {
                 return reject("backup " + id + " is " + backup.phase() + backup.error().map(e -> " (" + e + ")").orElse("")
                         + ", not completed: only a completed backup can be restored; pick another one");
             }
-            if ("rbd".equals(backup.driver())) {
-                return reject("backup " + id + " was taken with the rbd driver: in-place rbd rollback is not built yet;"
-                        + " restore a backup taken with the csi driver");
-            }
             List<SnapshotSeen> dataSnapshots = backup.ofRole("data");
             if (dataSnapshots.isEmpty()) {
                 return reject("backup " + id + " records no snapshot of role data: there is nothing to restore");
+            }
+            if (backup.rbd()) {
+                return startRollback(backup, dataSnapshots);
             }
             Optional<SnapshotSeen> tail = backup.ofRole("wal-tail").stream().findFirst();
             if (backup.online() && (backup.stopLsn().isEmpty() || backup.backupLabel().isEmpty() || tail.isEmpty())) {
@@ -260,6 +272,39 @@ public final class RestoreDecider {
             return enter(STOPPING, "RestoreStopping", "stopping " + key + " to restore backup " + id, actions);
         }
 
+        /** Checks an rbd backup's images against the claims' images now, then stops the database. */
+        private Decision<RestoreAction> startRollback(BackupSeen backup, List<SnapshotSeen> dataSnapshots) {
+            if (backup.online()) {
+                return reject("backup " + backup.id() + " is an online backup of the rbd driver, which a rollback cannot"
+                        + " recover (it needs its WAL tail too): restore a cold or crash-consistent one");
+            }
+            List<String> claims = new ArrayList<>();
+            for (SnapshotSeen s : dataSnapshots) {
+                String image = RbdImage.ofSnapshotSpec(s.snapshot()).spec();
+                String now = view.rbdImages().get(s.claim());
+                if (!image.equals(now)) {
+                    return reject("claim " + namespace + "/" + s.claim() + " is " + (now == null
+                            ? "not bound to an RBD image" : "on RBD image " + now) + ", not on " + image + ", which"
+                            + " backup " + backup.id() + " snapshotted: a rollback restores only the image itself;"
+                            + " the database's claims changed since the backup");
+                }
+                claims.add(s.claim());
+                data.put(IMAGE + s.claim(), image);
+                data.put(SNAPSHOT + s.claim(), s.snapshot());
+            }
+            data.put(RBD, "true");
+            data.put(CLAIMS, String.join(",", claims));
+            String plan = "restore " + key + " from " + backup.method() + " backup " + backup.id() + " in place: stop"
+                    + " it, take a safety snapshot " + RbdNames.safetySnapshot(restoreId) + " of each image, rbd snap"
+                    + " rollback " + String.join(", ", claims.stream().map(c -> data.get(SNAPSHOT + c)).toList())
+                    + ", start it";
+            List<RestoreAction> actions = new ArrayList<>();
+            actions.add(new RestoreAction.RecordStart(restoreId, backup.id(), namespace, name));
+            actions.addAll(stopActions());
+            actions.add(announce("Restoring", "pgwarden: " + plan, false));
+            return enter(STOPPING, "RestoreStopping", "stopping " + key + " to restore backup " + backup.id(), actions);
+        }
+
         Decision<RestoreAction> startUndo() {
             Optional<String> unusable = notManaged();
             if (unusable.isPresent()) {
@@ -280,6 +325,20 @@ public final class RestoreDecider {
                 return reject("restore " + restoreId + " is " + restore.phase() + ("failed".equals(restore.phase())
                         ? ": it put the previous volumes back itself, there is nothing to undo"
                         : ": wait until it ends"));
+            }
+            if (view.backup().filter(BackupSeen::rbd).isPresent()) {
+                BackupSeen backup = view.backup().get();
+                List<String> claims = backup.ofRole("data").stream().map(SnapshotSeen::claim).toList();
+                for (SnapshotSeen s : backup.ofRole("data")) {
+                    data.put(IMAGE + s.claim(), RbdImage.ofSnapshotSpec(s.snapshot()).spec());
+                }
+                data.put(RBD, "true");
+                data.put(CLAIMS, String.join(",", claims));
+                List<RestoreAction> actions = new ArrayList<>(stopActions());
+                actions.add(announce("UndoingRestore", "pgwarden: undo restore " + restoreId + " of " + key
+                        + ": stop it, rbd snap rollback each image to " + RbdNames.safetySnapshot(restoreId)
+                        + ", start it", false));
+                return enter(STOPPING, "UndoStopping", "stopping " + key + " to undo restore " + restoreId, actions);
             }
             if (restore.retained().isEmpty()) {
                 return reject("restore " + restoreId + " retained no volumes: there is nothing to put back");
@@ -350,6 +409,11 @@ public final class RestoreDecider {
             if (undo) {
                 return unswapping();
             }
+            if (rbd()) {
+                return enter(ROLLING_BACK, "RestoreRollingBack", "taking a safety snapshot "
+                        + RbdNames.safetySnapshot(restoreId) + " of " + String.join(", ", images()),
+                        claims().stream().<RestoreAction>map(c -> new RestoreAction.StartRbdStep(safety(c))).toList());
+            }
             List<RestoreAction> actions = new ArrayList<>();
             Map<String, String> retained = new LinkedHashMap<>();
             Map<String, String> policies = new LinkedHashMap<>();
@@ -362,6 +426,119 @@ public final class RestoreDecider {
             actions.add(0, new RestoreAction.RecordRetained(restoreId, retained, policies));
             return enter(RETAINING, "RestoreRetaining", "retaining the volumes of " + key + " ("
                     + String.join(", ", retained.values()) + ")", actions);
+        }
+
+        // ---- rbd: roll back in place ----
+
+        /** Per image: the safety snapshot, then (only once it is made) the rollback to the backup's snapshot. */
+        Decision<RestoreAction> rollingBack() {
+            List<RestoreAction> actions = new ArrayList<>();
+            List<String> waitingFor = new ArrayList<>();
+            for (String claim : claims()) {
+                RbdStep safety = safety(claim);
+                RbdJobState made = job(safety);
+                if (made.phase() == RbdJobState.Phase.FAILED) {
+                    return failure(made.reason());
+                }
+                if (made.phase() != RbdJobState.Phase.SUCCEEDED) {
+                    startIfAbsent(safety, made, actions);
+                    waitingFor.add("the safety snapshot " + safety.snapshotSpec());
+                    continue;
+                }
+                RbdStep rollback = rollback(claim);
+                RbdJobState rolled = job(rollback);
+                if (rolled.phase() == RbdJobState.Phase.FAILED) {
+                    return failure(rolled.reason());
+                }
+                if (rolled.phase() != RbdJobState.Phase.SUCCEEDED) {
+                    startIfAbsent(rollback, rolled, actions);
+                    waitingFor.add("rbd snap rollback " + rollback.snapshotSpec());
+                }
+            }
+            if (waitingFor.isEmpty()) {
+                return enter(STARTING, "RestoreStarting", "starting " + key + " on its rolled-back images", List.of(
+                        new Scale(namespace, name, replicas())));
+            }
+            // No limit of its own: each Job has its deadline (pgwarden.backup.rbd.deadline), and a rollback's time
+            // grows with the image's size.
+            return waiting("waiting for " + String.join(", ", waitingFor) + lasting(entered(ROLLING_BACK)), actions);
+        }
+
+        /**
+         * Puts the images back as they were before the restore: an undo always, a failed restore only where a
+         * rollback was started (before that, the image was not touched).
+         */
+        private Decision<RestoreAction> unrollingBack() {
+            List<RestoreAction> actions = new ArrayList<>();
+            if (view.statefulSet().get().replicas() != 0) {
+                actions.addAll(stopActions());
+            }
+            if (view.statefulSet().get().replicas() != 0 || stillRunning() != null) {
+                return waiting("waiting for " + (stillRunning() == null ? "the scale to 0" : stillRunning())
+                        + lasting(entered(UNSWAPPING)), actions);
+            }
+            List<String> waitingFor = new ArrayList<>();
+            for (String claim : claims()) {
+                RbdJobState rolled = job(rollback(claim));
+                if (!undo && rolled.phase() == RbdJobState.Phase.ABSENT) {
+                    continue;
+                }
+                if (rolled.phase() == RbdJobState.Phase.RUNNING) {
+                    waitingFor.add("rbd snap rollback of " + data.get(IMAGE + claim) + " to end");
+                    continue;
+                }
+                RbdStep back = RbdStep.undoRollBack(restoreId, backupId(), claim, image(claim));
+                RbdJobState undone = job(back);
+                if (undone.phase() == RbdJobState.Phase.FAILED) {
+                    return givingUp(undone.reason());
+                }
+                if (undone.phase() != RbdJobState.Phase.SUCCEEDED) {
+                    startIfAbsent(back, undone, actions);
+                    waitingFor.add("rbd snap rollback " + back.snapshotSpec());
+                }
+            }
+            if (!waitingFor.isEmpty()) {
+                return waiting("waiting for " + String.join(", ", waitingFor) + lasting(entered(UNSWAPPING)), actions);
+            }
+            actions.add(new Scale(namespace, name, replicas()));
+            return enter(RESTARTING, label + "Restarting", "starting " + key + " on its images as they were before"
+                    + " the restore", actions);
+        }
+
+        private boolean rbd() {
+            return data.containsKey(RBD);
+        }
+
+        private String backupId() {
+            return view.backup().map(BackupSeen::id).orElseThrow();
+        }
+
+        private RbdImage image(String claim) {
+            return RbdImage.ofSpec(data.get(IMAGE + claim));
+        }
+
+        private List<String> images() {
+            return claims().stream().map(c -> data.get(IMAGE + c)).toList();
+        }
+
+        private RbdStep safety(String claim) {
+            return RbdStep.takeSafetySnapshot(restoreId, backupId(), claim, image(claim), op.createdAt());
+        }
+
+        private RbdStep rollback(String claim) {
+            return RbdStep.rollBack(restoreId, backupId(), claim, image(claim));
+        }
+
+        /** A step's Job is started once; a running one is only looked at. */
+        private static void startIfAbsent(RbdStep step, RbdJobState state, List<RestoreAction> actions) {
+            if (state.phase() == RbdJobState.Phase.ABSENT) {
+                actions.add(new RestoreAction.StartRbdStep(step));
+            }
+        }
+
+        private RbdJobState job(RbdStep step) {
+            return view.rbdJobs().getOrDefault(step.jobName(), new RbdJobState(step.jobName(),
+                    RbdJobState.Phase.ABSENT, "no Job " + step.jobName()));
         }
 
         // ---- swap ----
@@ -506,8 +683,10 @@ public final class RestoreDecider {
             String backupId = view.backup().map(BackupSeen::id).orElse("?");
             return "restored " + key + " from backup " + backupId + Optional.ofNullable(data.get("replayed"))
                     .map(l -> ", recovered to " + l).orElse("") + "; writes accepted " + millisSinceRequest()
-                    + " ms after the request; previous volumes retained (" + String.join(", ", claims().stream()
-                    .map(c -> c + " -> " + data.get(OLD + c)).toList()) + "), undo with restore id " + restoreId;
+                    + " ms after the request; " + (rbd() ? "images " + String.join(", ", images())
+                    + " rolled back in place, their state before kept as snapshot " + RbdNames.safetySnapshot(restoreId)
+                    : "previous volumes retained (" + String.join(", ", claims().stream()
+                    .map(c -> c + " -> " + data.get(OLD + c)).toList()) + ")") + ", undo with restore id " + restoreId;
         }
 
         /**
@@ -586,6 +765,9 @@ public final class RestoreDecider {
             if (view.statefulSet().isEmpty()) {
                 return givingUp("StatefulSet " + key + " was deleted");
             }
+            if (rbd()) {
+                return unrollingBack();
+            }
             if (past(entered(UNSWAPPING), settings.stopTimeout().plus(settings.claimTimeout()))) {
                 return givingUp("the previous volumes are not back within " + settings.stopTimeout()
                         .plus(settings.claimTimeout()));
@@ -655,16 +837,18 @@ public final class RestoreDecider {
             if (notYet.isPresent()) {
                 return waiting(notYet.get() + lasting(entered(RESTARTING)), scaleAgain());
             }
-            String volumes = String.join(", ", claims().stream().map(c -> c + " -> " + data.get(OLD + c)).toList());
+            String volumes = rbd() ? "images " + String.join(", ", images()) + " rolled back to "
+                    + RbdNames.safetySnapshot(restoreId) : String.join(", ", claims().stream()
+                    .map(c -> c + " -> " + data.get(OLD + c)).toList());
             if (undo) {
-                String outcome = "undid restore " + restoreId + " of " + key + ": claims back on their previous volumes ("
-                        + volumes + "); writes accepted " + millisSinceRequest() + " ms after the request";
+                String outcome = "undid restore " + restoreId + " of " + key + ": " + (rbd() ? volumes
+                        : "claims back on their previous volumes (" + volumes + ")") + "; writes accepted " + millisSinceRequest() + " ms after the request";
                 return finishing(PUT_BACK, "RestoreUndone", outcome, false, List.of(
                         new RestoreAction.RecordUndone(restoreId), clearStopped(), announce("RestoreUndone", outcome,
                                 false)));
             }
-            String outcome = "restore of " + key + " failed: " + data.get(REASON) + "; put the previous volumes back ("
-                    + volumes + "), and " + key + " accepts writes again";
+            String outcome = "restore of " + key + " failed: " + data.get(REASON) + "; put the previous "
+                    + (rbd() ? "data back (" : "volumes back (") + volumes + "), and " + key + " accepts writes again";
             return finishing(PUT_BACK, "RestoreFailed", outcome, true, List.of(
                     new RestoreAction.RecordEnd(restoreId, true, outcome, millisSinceRequest()), clearStopped(),
                     announce("RestoreFailed", outcome, true)));

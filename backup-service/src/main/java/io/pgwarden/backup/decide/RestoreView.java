@@ -1,5 +1,7 @@
 package io.pgwarden.backup.decide;
 
+import io.pgwarden.backup.rbd.RbdJobState;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,22 +17,37 @@ import java.util.Optional;
  * @param snapshots   the backup's VolumeSnapshots that exist, by name, with whether they are ready to use
  * @param attachments the VolumeAttachments of those volumes, on any node
  * @param database    the database's answers, when its pod is Ready in a phase that waits for them
+ * @param rbdImages   for an rbd backup: claim -> the spec of the RBD image its volume is now, for the claims that
+ *                    have one
+ * @param rbdJobs     for an rbd backup: the restore's rbd Jobs that exist (safety snapshot, rollback, undo) by name
  */
 public record RestoreView(Optional<StatefulSetSeen> statefulSet, Optional<PodSeen> pod, Optional<BackupSeen> backup,
                           Optional<RestoreSeen> restore, Map<String, ClaimSeen> claims, Map<String, VolumeSeen> volumes,
                           Map<String, Boolean> snapshots, List<String> attachments, Optional<JobSeen> job,
-                          Optional<DatabaseSeen> database) {
+                          Optional<DatabaseSeen> database, Map<String, String> rbdImages,
+                          Map<String, RbdJobState> rbdJobs) {
 
     public RestoreView {
         claims = Map.copyOf(claims);
         volumes = Map.copyOf(volumes);
         snapshots = Map.copyOf(snapshots);
         attachments = List.copyOf(attachments);
+        rbdImages = Map.copyOf(rbdImages);
+        rbdJobs = Map.copyOf(rbdJobs);
+    }
+
+    /** The view of a csi backup's restore. */
+    public RestoreView(Optional<StatefulSetSeen> statefulSet, Optional<PodSeen> pod, Optional<BackupSeen> backup,
+                       Optional<RestoreSeen> restore, Map<String, ClaimSeen> claims, Map<String, VolumeSeen> volumes,
+                       Map<String, Boolean> snapshots, List<String> attachments, Optional<JobSeen> job,
+                       Optional<DatabaseSeen> database) {
+        this(statefulSet, pod, backup, restore, claims, volumes, snapshots, attachments, job, database, Map.of(),
+                Map.of());
     }
 
     public RestoreView withDatabase(DatabaseSeen seen) {
         return new RestoreView(statefulSet, pod, backup, restore, claims, volumes, snapshots, attachments, job,
-                Optional.of(seen));
+                Optional.of(seen), rbdImages, rbdJobs);
     }
 
     /**
@@ -64,6 +81,10 @@ public record RestoreView(Optional<StatefulSetSeen> statefulSet, Optional<PodSee
                              Optional<String> error, List<SnapshotSeen> snapshots) {
         public BackupSeen {
             snapshots = List.copyOf(snapshots);
+        }
+
+        public boolean rbd() {
+            return "rbd".equals(driver);
         }
 
         public boolean online() {

@@ -16,6 +16,17 @@ public record RbdImage(String pool, String radosNamespace, String image) {
         return pool + (radosNamespace.isEmpty() ? "" : "/" + radosNamespace) + "/" + image;
     }
 
+    /** The image of a snapshot spec {@code <pool>[/<namespace>]/<image>@<snapshot>}, as the catalog records it. */
+    public static RbdImage ofSnapshotSpec(String spec) {
+        return ofSpec(spec.substring(0, spec.indexOf('@')));
+    }
+
+    /** The image of its spec {@code <pool>[/<namespace>]/<image>}. */
+    public static RbdImage ofSpec(String spec) {
+        String[] parts = spec.split("/");
+        return parts.length == 3 ? new RbdImage(parts[0], parts[1], parts[2]) : new RbdImage(parts[0], "", parts[1]);
+    }
+
     /** The image of a ceph-csi RBD volume of the Ceph cluster {@code clusterId}; refused for any other volume. */
     public static RbdImage of(PersistentVolume pv, String clusterId) {
         String name = pv.getMetadata().getName();

@@ -15,7 +15,10 @@ public record RbdStep(String jobName, String backupId, RbdAction action, RbdImag
         return image.spec() + "@" + snapshot;
     }
 
-    /** A backup's snapshot of one claim (role {@code data}, {@code wal}, {@code wal-tail}), taken from {@code notBefore}. */
+    /**
+     * A backup's snapshot of one claim, taken from {@code notBefore}. {@code role} tells the backup's snapshots apart
+     * (the operations pass the claim's name, so the snapshot is {@code <backup id>-<claim>}).
+     */
     public static RbdStep takeSnapshot(String backupId, String role, RbdImage image, Instant notBefore) {
         return new RbdStep(RbdNames.job(backupId, "snap-" + role), backupId, RbdAction.CREATE, image,
                 RbdNames.snapshot(backupId, role), notBefore);

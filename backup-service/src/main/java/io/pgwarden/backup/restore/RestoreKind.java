@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgwarden.backup.decide.RestoreAction;
 import io.pgwarden.backup.decide.RestoreDecider;
 import io.pgwarden.backup.decide.RestoreView;
+import io.pgwarden.backup.rbd.RbdSnapshots;
 import io.pgwarden.contracts.command.ClusterCommand;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.UndoRestore;
@@ -53,9 +54,12 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
     private final MeterRegistry metrics;
     private final KubernetesWrites writes;
     final RestoreConfig config;
+    private final RbdSnapshots rbd;
 
     RestoreKind(Class<C> commandClass, RestoreWorld world, KubernetesClient client, RestoreRecords records,
-                RestoredDatabase database, MeterRegistry metrics, Clock clock, RestoreConfig config) {
+                RestoredDatabase database, MeterRegistry metrics, Clock clock, RestoreConfig config,
+                RbdSnapshots rbd) {
+        this.rbd = rbd;
         this.commandClass = commandClass;
         this.world = world;
         this.client = client;
@@ -119,6 +123,8 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
         } else if (action instanceof RestoreAction.DeleteJob j) {
             client.batch().v1().jobs().inNamespace(j.namespace()).withName(j.job())
                     .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        } else if (action instanceof RestoreAction.StartRbdStep r) {
+            rbd.start(r.step());
         } else if (action instanceof RestoreAction.ResetRecoverySettings r) {
             database.resetRecoverySettings(r.namespace(), r.statefulSet());
         }
@@ -155,8 +161,8 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
     @Singleton
     public static class Restore extends RestoreKind<RestoreBackup> {
         Restore(RestoreWorld world, KubernetesClient client, RestoreRecords records, RestoredDatabase database,
-                MeterRegistry metrics, Clock clock, RestoreConfig config) {
-            super(RestoreBackup.class, world, client, records, database, metrics, clock, config);
+                MeterRegistry metrics, Clock clock, RestoreConfig config, RbdSnapshots rbd) {
+            super(RestoreBackup.class, world, client, records, database, metrics, clock, config, rbd);
         }
 
         @Override
@@ -173,8 +179,8 @@ public abstract class RestoreKind<C extends ClusterCommand> implements Operation
     @Singleton
     public static class Undo extends RestoreKind<UndoRestore> {
         Undo(RestoreWorld world, KubernetesClient client, RestoreRecords records, RestoredDatabase database,
-             MeterRegistry metrics, Clock clock, RestoreConfig config) {
-            super(UndoRestore.class, world, client, records, database, metrics, clock, config);
+             MeterRegistry metrics, Clock clock, RestoreConfig config, RbdSnapshots rbd) {
+            super(UndoRestore.class, world, client, records, database, metrics, clock, config, rbd);
         }
 
         @Override

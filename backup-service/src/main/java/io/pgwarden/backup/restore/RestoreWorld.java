@@ -19,6 +19,10 @@ import io.pgwarden.backup.decide.RestoreView.RestoreSeen;
 import io.pgwarden.backup.decide.RestoreView.SnapshotSeen;
 import io.pgwarden.backup.decide.RestoreView.StatefulSetSeen;
 import io.pgwarden.backup.decide.RestoreView.VolumeSeen;
+import io.pgwarden.backup.rbd.RbdImage;
+import io.pgwarden.backup.rbd.RbdJobState;
+import io.pgwarden.backup.rbd.RbdSnapshots;
+import io.pgwarden.backup.rbd.RbdStep;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.operations.core.Operation;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,8 +49,11 @@ public class RestoreWorld {
     private final BackupCatalog backups;
     private final RestoreRecords restores;
     private final RestoredDatabase database;
+    private final RbdSnapshots rbd;
 
-    RestoreWorld(KubernetesClient client, BackupCatalog backups, RestoreRecords restores, RestoredDatabase database) {
+    RestoreWorld(KubernetesClient client, BackupCatalog backups, RestoreRecords restores, RestoredDatabase database,
+                 RbdSnapshots rbd) {
+        this.rbd = rbd;
         this.client = client;
         this.backups = backups;
         this.restores = restores;
@@ -94,7 +101,7 @@ public class RestoreWorld {
             }
         }
         Map<String, Boolean> snapshots = new HashMap<>();
-        if (backup.isPresent()) {
+        if (backup.filter(b -> !b.rbd()).isPresent()) {
             for (SnapshotSeen s : backup.get().snapshots()) {
                 GenericKubernetesResource snapshot = client.genericKubernetesResources(SNAPSHOT_API, "VolumeSnapshot")
                         .inNamespace(namespace).withName(s.snapshot()).get();
@@ -112,11 +119,32 @@ public class RestoreWorld {
                 }
             }
         }
+        Map<String, String> rbdImages = new HashMap<>();
+        Map<String, RbdJobState> rbdJobs = new HashMap<>();
+        if (backup.filter(BackupSeen::rbd).isPresent()) {
+            for (SnapshotSeen s : backup.get().ofRole("data")) {
+                try {
+                    rbdImages.put(s.claim(), rbd.imageOf(namespace, s.claim()).spec());
+                } catch (RbdImage.NotAnRbdVolume e) {
+                    // Left out: the decider refuses a claim without the backup's image.
+                }
+                RbdImage image = RbdImage.ofSnapshotSpec(s.snapshot());
+                for (RbdStep step : List.of(
+                        RbdStep.takeSafetySnapshot(restoreId, backup.get().id(), s.claim(), image, null),
+                        RbdStep.rollBack(restoreId, backup.get().id(), s.claim(), image),
+                        RbdStep.undoRollBack(restoreId, backup.get().id(), s.claim(), image))) {
+                    RbdJobState state = rbd.observe(step.jobName());
+                    if (state.phase() != RbdJobState.Phase.ABSENT) {
+                        rbdJobs.put(step.jobName(), state);
+                    }
+                }
+            }
+        }
         Job job = client.batch().v1().jobs().inNamespace(namespace).withName(RestoreDecider.helperJob(restoreId)).get();
         RestoreView view = new RestoreView(Optional.ofNullable(sts).map(RestoreWorld::seen),
                 Optional.ofNullable(pod).map(RestoreWorld::seen), backup, restore, claims, volumes, snapshots,
                 attachments, Optional.ofNullable(job).filter(j -> j.getMetadata().getDeletionTimestamp() == null)
-                .map(RestoreWorld::seen), Optional.empty());
+                .map(RestoreWorld::seen), Optional.empty(), rbdImages, rbdJobs);
         return RestoreDecider.wantsDatabase(op, view) ? view.withDatabase(database.look(namespace, name)) : view;
     }
 

@@ -21,9 +21,11 @@ public class BackupActions {
     private final BackupSessions sessions;
     private final BackupCatalog catalog;
     private final BackupMetrics metrics;
+    private final RbdBackupSnapshots rbd;
 
     public BackupActions(KubernetesClient client, VolumeSnapshots snapshots, BackupSessions sessions,
-                         BackupCatalog catalog, BackupMetrics metrics) {
+                         BackupCatalog catalog, BackupMetrics metrics, RbdBackupSnapshots rbd) {
+        this.rbd = rbd;
         this.client = client;
         this.snapshots = snapshots;
         this.sessions = sessions;
@@ -43,6 +45,12 @@ public class BackupActions {
         } else if (action instanceof BackupAction.CreateSnapshot a) {
             catalog.recordSnapshot(a);
             snapshots.create(a);
+        } else if (action instanceof BackupAction.CreateRbdSnapshot a) {
+            // The row first: it is what a later look and a cleanup find the snapshot by.
+            catalog.recordSnapshot(a.row());
+            rbd.start(a.step());
+        } else if (action instanceof BackupAction.RemoveRbdSnapshots a) {
+            a.steps().forEach(rbd::start);
         } else if (action instanceof BackupAction.AnnotateSnapshots a) {
             snapshots.annotate(a.namespace(), a.backupId(), a.annotations());
         } else if (action instanceof BackupAction.RecordLsns a) {

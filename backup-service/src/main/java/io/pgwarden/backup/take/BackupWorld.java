@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.backup.catalog.BackupCatalog;
+import io.pgwarden.backup.catalog.BackupRecord;
 import io.pgwarden.backup.decide.BackupDecider;
 import io.pgwarden.backup.decide.BackupView;
 import io.pgwarden.backup.decide.BackupView.ClaimSeen;
@@ -45,9 +46,11 @@ public class BackupWorld {
     private final BackupSessions sessions;
     private final BackupCatalog catalog;
     private final DatabaseWrites writes;
+    private final RbdBackupSnapshots rbd;
 
     public BackupWorld(KubernetesClient client, VolumeSnapshots snapshots, BackupSessions sessions,
-                       BackupCatalog catalog, DatabaseWrites writes) {
+                       BackupCatalog catalog, DatabaseWrites writes, RbdBackupSnapshots rbd) {
+        this.rbd = rbd;
         this.client = client;
         this.snapshots = snapshots;
         this.sessions = sessions;
@@ -68,17 +71,27 @@ public class BackupWorld {
                 .isPresent();
         List<String> attachments = BackupDecider.STOPPING_DATABASE.equals(op.phase()) ? attachments(claims)
                 : List.of();
+        List<BackupView.SnapshotSeen> seen = !BackupDecider.usesRbd(op) ? snapshots.of(namespace, id)
+                : catalog.find(id).map(rbd::ofRunning).orElse(List.of());
+        // The driver is decided at the start, so the start reads both drivers' prerequisites.
         BackupView view = new BackupView(Optional.ofNullable(sts).map(BackupWorld::seen),
                 Optional.ofNullable(pod).map(BackupWorld::seen), claims, secretExists,
-                starting ? snapshots.classes() : List.of(), snapshots.of(namespace, id), attachments,
-                sessions.seen(op.id()), Optional.empty(), alreadyExists);
+                starting ? snapshots.classes() : List.of(), seen, attachments,
+                sessions.seen(op.id()), Optional.empty(), alreadyExists,
+                starting ? rbd.images(namespace, claims) : Map.of());
         return BackupDecider.wantsWrite(op, view) ? view.withWrite(writes.tryWrite(namespace, name)) : view;
     }
 
     public DeleteView observeDelete(String namespace, String backupId) throws Exception {
-        Optional<DeleteView.BackupRow> row = catalog.find(backupId).map(b -> new DeleteView.BackupRow(b.id(),
-                b.namespace(), b.cluster(), b.phase()));
+        Optional<BackupRecord> backup = catalog.find(backupId);
+        Optional<DeleteView.BackupRow> row = backup.map(b -> new DeleteView.BackupRow(b.id(), b.namespace(),
+                b.cluster(), b.phase(), b.driver()));
         boolean last = row.isPresent() && catalog.isLastCompleted(backupId);
+        if (row.filter(DeleteView.BackupRow::rbd).isPresent()) {
+            Map<String, String> remaining = rbd.remaining(backup.get());
+            return new DeleteView(row, last, List.copyOf(remaining.values()), remaining,
+                    rbd.removalFailures(backup.get()));
+        }
         return new DeleteView(row, last, snapshots.of(namespace, backupId).stream()
                 .map(BackupView.SnapshotSeen::name).toList());
     }

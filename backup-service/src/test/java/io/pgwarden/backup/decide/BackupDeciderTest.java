@@ -8,6 +8,8 @@ import io.pgwarden.backup.decide.BackupView.SessionSeen;
 import io.pgwarden.backup.decide.BackupView.SnapshotSeen;
 import io.pgwarden.backup.decide.BackupView.StatefulSetSeen;
 import io.pgwarden.backup.decide.BackupView.StopResult;
+import io.pgwarden.backup.rbd.RbdImage;
+import io.pgwarden.backup.rbd.RbdStep;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.BackupMethod;
 import io.pgwarden.contracts.command.SnapshotDriver;
@@ -49,13 +51,15 @@ class BackupDeciderTest {
     List<String> attachments = List.of();
     SessionSeen session = SessionSeen.NONE;
     Optional<String> write = Optional.empty();
+    Map<String, BackupView.RbdImageSeen> rbdImages = Map.of();
 
     static StatefulSetSeen sts(boolean managed, int replicas, Map<String, String> annotations) {
         return new StatefulSetSeen("default", "pg", managed, replicas, annotations);
     }
 
     BackupView view() {
-        return new BackupView(sts, pod, claims, secretExists, classes, snapshots, attachments, session, write, false);
+        return new BackupView(sts, pod, claims, secretExists, classes, snapshots, attachments, session, write, false,
+                rbdImages);
     }
 
     static TakeBackup take(BackupMethod method) {
@@ -354,12 +358,117 @@ class BackupDeciderTest {
                 + " pgwarden.io/managed=true first");
     }
 
+    static final RbdImage IMAGE = new RbdImage("replicapool", "", "csi-vol-1");
+    static final String RBD_SNAPSHOT = "replicapool/csi-vol-1@" + ID + "-data-pg-0";
+
+    static TakeBackup takeRbd(BackupMethod method) {
+        return new TakeBackup("default", "pg", method, SnapshotDriver.RBD, null, null, null);
+    }
+
     @Test
-    void the_rbd_driver_is_refused_until_it_is_built() {
-        assertThat(rejected(new TakeBackup("default", "pg", null, SnapshotDriver.RBD, null, null, null)))
-                .startsWith("the rbd driver is not built yet: ask for driver csi");
-        sts = Optional.of(sts(true, 1, Map.of(Names.SNAPSHOT_DRIVER_ANNOTATION, "rbd")));
-        assertThat(rejected(take(null))).startsWith("the rbd driver is not built yet");
+    void an_online_backup_with_the_rbd_driver_is_refused_saying_to_use_cold_or_crash_consistent() {
+        rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.of(IMAGE));
+        assertThat(rejected(takeRbd(BackupMethod.ONLINE))).startsWith("an online backup with the rbd driver is"
+                + " refused").contains("ask for method cold or crash-consistent with rbd, or for driver csi");
+        sts = Optional.of(sts(true, 1, Map.of(Names.SNAPSHOT_DRIVER_ANNOTATION, "rbd",
+                Names.CREDENTIALS_SECRET_ANNOTATION, "pg-credentials")));
+        assertThat(rejected(take(null))).startsWith("an online backup with the rbd driver is refused");
+    }
+
+    @Test
+    void the_rbd_driver_refuses_a_claim_without_an_rbd_image_saying_why() {
+        rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.refused("PV pv-1 is not a CSI volume; the rbd"
+                + " snapshot driver needs a ceph-csi RBD volume: use the csi driver for this database"));
+        assertThat(rejected(takeRbd(BackupMethod.CRASH_CONSISTENT))).isEqualTo("the rbd driver cannot snapshot"
+                + " claim default/data-pg-0 of default/pg: PV pv-1 is not a CSI volume; the rbd snapshot driver needs a"
+                + " ceph-csi RBD volume: use the csi driver for this database");
+    }
+
+    /** What the rbd Jobs show: the snapshot made (or the Job failed, with rbd's error). */
+    void rbdJob(String name, boolean made, Optional<String> error) {
+        snapshots.removeIf(s -> s.name().equals(name));
+        snapshots.add(new SnapshotSeen(name, "data-pg-0", "data", made, made, Optional.empty(), Optional.empty(),
+                Optional.empty(), error));
+    }
+
+    @Test
+    void a_crash_consistent_rbd_backup_runs_rbd_snap_create_in_a_job_and_records_the_snapshot_spec() {
+        rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.of(IMAGE));
+        classes = List.of(); // the rbd driver needs no VolumeSnapshotClass
+        Operation op = accepted();
+        Decision<BackupAction> d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0);
+        assertThat(d.phase()).isEqualTo(BackupDecider.SNAPSHOTTING);
+        assertThat(d.actions()).containsExactly(
+                new BackupAction.RecordStarted(ID, "default", "pg", "crash-consistent", "rbd", ID, "op-1", T0, null),
+                new BackupAction.CreateRbdSnapshot(new CreateSnapshot("default", RBD_SNAPSHOT, ID, "data-pg-0", "data",
+                        "", "/var/lib/postgresql/data", true, Map.of()),
+                        RbdStep.takeSnapshot(ID, "data-pg-0", IMAGE, T0)));
+        assertThat(d.step()).endsWith("rbd snap create " + RBD_SNAPSHOT + " of claim data-pg-0");
+        op = after(op, d, T0);
+
+        rbdImages = Map.of();
+        rbdJob(RBD_SNAPSHOT, false, Optional.empty());
+        d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(2));
+        assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
+        rbdJob(RBD_SNAPSHOT, true, Optional.empty());
+        d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(3));
+        assertThat(d.phase()).isEqualTo(BackupDecider.FINISHING);
+        op = after(op, d, T0.plusSeconds(3));
+        d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(4));
+        assertThat(d.phase()).isEqualTo(BackupDecider.COMPLETED);
+        assertThat(d.actions()).singleElement().isInstanceOf(BackupAction.RecordCompleted.class);
+    }
+
+    @Test
+    void a_failed_rbd_snap_create_fails_the_backup_at_once_and_removes_nothing_it_did_not_make() {
+        rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.of(IMAGE));
+        Operation op = accepted();
+        Decision<BackupAction> d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0);
+        op = after(op, d, T0);
+        String error = "rbd snap create " + RBD_SNAPSHOT + ": a snapshot of that name exists from"
+                + " 2026-11-27T09:00:00Z, before this step began (2026-11-27T10:15:00Z), so it is not this backup's;"
+                + " remove or rename it";
+        rbdJob(RBD_SNAPSHOT, false, Optional.of(error));
+        d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(1));
+        assertThat(d.phase()).isEqualTo(BackupDecider.CLEANING_UP);
+        assertThat(d.actions()).noneMatch(BackupAction.RemoveRbdSnapshots.class::isInstance);
+        assertThat(((BackupAction.RecordFailed) d.actions().get(1)).error()).isEqualTo(error);
+        op = after(op, d, T0.plusSeconds(1));
+
+        d = decide(op, takeRbd(BackupMethod.CRASH_CONSISTENT), T0.plusSeconds(2));
+        assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
+        assertThat(d.outcome()).isEqualTo("backup " + ID + " of default/pg failed: " + error
+                + "; its snapshots are deleted");
+    }
+
+    @Test
+    void a_failed_cold_rbd_backup_removes_its_made_snapshot_by_rbd_snap_rm_and_scales_back() {
+        rbdImages = Map.of("data-pg-0", BackupView.RbdImageSeen.of(IMAGE));
+        Operation op = accepted();
+        Decision<BackupAction> d = decide(op, takeRbd(BackupMethod.COLD), T0);
+        assertThat(d.phase()).isEqualTo(BackupDecider.STOPPING_DATABASE);
+        op = after(op, d, T0);
+        sts = Optional.of(sts(true, 0, Map.of(Names.CREDENTIALS_SECRET_ANNOTATION, "pg-credentials",
+                Names.STOPPED_REPLICAS_ANNOTATION, "1")));
+        pod = Optional.empty();
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(1));
+        assertThat(d.phase()).isEqualTo(BackupDecider.SNAPSHOTTING);
+        op = after(op, d, T0.plusSeconds(1));
+        rbdJob(RBD_SNAPSHOT, true, Optional.empty());
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(2));
+        assertThat(d.phase()).isEqualTo(BackupDecider.STARTING_DATABASE);
+        op = after(op, d, T0.plusSeconds(2));
+
+        sts = Optional.of(sts(true, 1, Map.of(Names.CREDENTIALS_SECRET_ANNOTATION, "pg-credentials")));
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(200)); // its pod never came back
+        assertThat(d.phase()).isEqualTo(BackupDecider.CLEANING_UP);
+        assertThat(d.actions()).contains(new BackupAction.RemoveRbdSnapshots(List.of(
+                RbdStep.removeSnapshot(ID, "data-pg-0", IMAGE))), new BackupAction.Scale("default", "pg", 1));
+        op = after(op, d, T0.plusSeconds(200));
+        snapshots.clear(); // its rbd snap rm succeeded
+        d = decide(op, takeRbd(BackupMethod.COLD), T0.plusSeconds(201));
+        assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
+        assertThat(d.outcome()).endsWith("its snapshots are deleted; default/pg is scaled back to 1");
     }
 
     @Test

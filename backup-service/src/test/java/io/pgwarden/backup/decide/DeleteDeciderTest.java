@@ -1,5 +1,7 @@
 package io.pgwarden.backup.decide;
 
+import io.pgwarden.backup.rbd.RbdImage;
+import io.pgwarden.backup.rbd.RbdStep;
 import io.pgwarden.contracts.command.DeleteBackup;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.operations.core.Decision;
@@ -74,5 +76,33 @@ class DeleteDeciderTest {
                 List.of("s1")), T0.plusSeconds(31));
         assertThat(stuck.next()).isEqualTo(Decision.Next.FAIL);
         assertThat(stuck.outcome()).contains("snapshots s1 still exist after PT30S");
+    }
+
+    static DeleteView rbdView(Map<String, String> remaining, List<String> failures) {
+        return new DeleteView(Optional.of(new DeleteView.BackupRow(ID, "default", "pg", "completed", "rbd")), false,
+                List.copyOf(remaining.values()), remaining, failures);
+    }
+
+    @Test
+    void an_rbd_backup_is_deleted_by_rbd_snap_rm_of_each_snapshot_its_catalog_rows_name() {
+        String spec = "replicapool/csi-vol-1@" + ID + "-data-pg-0";
+        Operation op = accepted();
+        Decision<BackupAction> d = decide(op, false, rbdView(Map.of("data-pg-0", spec), List.of()), T0);
+        assertThat(d.phase()).isEqualTo(DeleteDecider.DELETING);
+        assertThat(d.step()).endsWith("rbd snap rm " + spec);
+        RbdStep rm = RbdStep.removeSnapshot(ID, "data-pg-0", RbdImage.ofSnapshotSpec(spec));
+        assertThat(rm.snapshotSpec()).isEqualTo(spec);
+        assertThat(d.actions()).containsExactly(new BackupAction.RemoveRbdSnapshots(List.of(rm)));
+        op = Transitions.decided(op, d, T0).operation();
+        d = decide(op, false, rbdView(Map.of("data-pg-0", spec), List.of()), T0.plusSeconds(1));
+        assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
+        assertThat(d.actions()).containsExactly(new BackupAction.RemoveRbdSnapshots(List.of(rm)));
+        d = decide(op, false, rbdView(Map.of(), List.of()), T0.plusSeconds(2));
+        assertThat(d.phase()).isEqualTo(DeleteDecider.DELETED);
+
+        Decision<BackupAction> failed = decide(op, false, rbdView(Map.of("data-pg-0", spec), List.of("rbd snap rm "
+                + spec + " failed with exit code 16: rbd: snapshot is protected")), T0.plusSeconds(2));
+        assertThat(failed.next()).isEqualTo(Decision.Next.FAIL);
+        assertThat(failed.outcome()).contains("exit code 16").contains("the backup is not marked deleted");
     }
 }

@@ -18,6 +18,9 @@ import io.pgwarden.backup.decide.RestoreView.RestoreSeen;
 import io.pgwarden.backup.decide.RestoreView.SnapshotSeen;
 import io.pgwarden.backup.decide.RestoreView.StatefulSetSeen;
 import io.pgwarden.backup.decide.RestoreView.VolumeSeen;
+import io.pgwarden.backup.rbd.RbdImage;
+import io.pgwarden.backup.rbd.RbdJobState;
+import io.pgwarden.backup.rbd.RbdStep;
 import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.UndoRestore;
 import io.pgwarden.contracts.event.CommandState;
@@ -57,12 +60,21 @@ class RestoreDeciderTest {
         List<String> attachments = List.of();
         JobSeen job;
         DatabaseSeen database;
+        Map<String, String> rbdImages = new HashMap<>();
+        Map<String, RbdJobState> rbdJobs = new HashMap<>();
 
         RestoreView view() {
             return new RestoreView(Optional.of(new StatefulSetSeen("default", "pg", managed, replicas, Map.of(),
                     "postgres:17.6", "/var/lib/postgresql/data/pgdata")), Optional.ofNullable(pod),
                     Optional.ofNullable(backup), Optional.ofNullable(restore), claims, volumes, snapshots, attachments,
-                    Optional.ofNullable(job), Optional.ofNullable(database));
+                    Optional.ofNullable(job), Optional.ofNullable(database), rbdImages, rbdJobs);
+        }
+
+        /** An rbd step's Job ends as asked. */
+        void rbdJob(RbdStep step, RbdJobState.Phase phase) {
+            rbdJobs.put(step.jobName(), new RbdJobState(step.jobName(), phase, "rbd snap " + step.action().word() + " "
+                    + step.snapshotSpec() + (phase == RbdJobState.Phase.FAILED ? " failed with exit code 16: rbd:"
+                    + " rollback failed: (16) Device or resource busy" : "")));
         }
 
         void apply(List<RestoreAction> actions) {
@@ -87,6 +99,9 @@ class RestoreDeciderTest {
                     job = new JobSeen(j.job(), false, false, null);
                 } else if (a instanceof RestoreAction.DeleteJob) {
                     job = null;
+                } else if (a instanceof RestoreAction.StartRbdStep r) {
+                    rbdJobs.putIfAbsent(r.step().jobName(), new RbdJobState(r.step().jobName(),
+                            RbdJobState.Phase.RUNNING, "running"));
                 }
             }
         }
@@ -227,8 +242,8 @@ class RestoreDeciderTest {
                     + " can be restored; pick another one");
         }
         world.backup = online("completed", "rbd");
-        assertThat(rejection()).isEqualTo("backup " + ID + " was taken with the rbd driver: in-place rbd rollback is not"
-                + " built yet; restore a backup taken with the csi driver");
+        assertThat(rejection()).startsWith("backup " + ID + " is an online backup of the rbd driver, which a rollback"
+                + " cannot recover");
         world.backup = online("completed", "csi");
         world.snapshots.remove(ID + "-data");
         assertThat(rejection()).isEqualTo("VolumeSnapshot default/" + ID + "-data of backup " + ID + " is gone: the"
@@ -341,5 +356,129 @@ class RestoreDeciderTest {
     void lsns_compare_as_numbers() {
         assertThat(RestoreDecider.lsn("16/B374D848")).isGreaterThan(RestoreDecider.lsn("9/FFFFFFFF"));
         assertThat(RestoreDecider.lsn("0/3000100")).isEqualTo(0x3000100L);
+    }
+
+    static final RbdImage IMAGE = new RbdImage("replicapool", "", "csi-vol-1");
+    static final String RBD_SNAPSHOT = "replicapool/csi-vol-1@" + ID + "-" + CLAIM;
+
+    void rbdBackup() {
+        world.backup = new BackupSeen(ID, "default", "pg", "cold", "rbd", "completed", Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(new SnapshotSeen(CLAIM, "data",
+                RBD_SNAPSHOT, null, "/var/lib/postgresql/data", true)));
+        world.snapshots.clear();
+        world.rbdImages.put(CLAIM, IMAGE.spec());
+    }
+
+    static RbdStep safety() {
+        return RbdStep.takeSafetySnapshot("op-1", ID, CLAIM, IMAGE, T0);
+    }
+
+    static RbdStep rollback() {
+        return RbdStep.rollBack("op-1", ID, CLAIM, IMAGE);
+    }
+
+    /** An rbd restore to its rollback started. */
+    Operation toRollingBack() {
+        rbdBackup();
+        Operation op = step(accepted("RestoreBackup"), T0, RestoreDecider.STOPPING);
+        world.pod = null;
+        Decision<RestoreAction> d = restore(op, T0.plusSeconds(1));
+        assertThat(d.phase()).isEqualTo(RestoreDecider.ROLLING_BACK);
+        assertThat(d.actions()).containsExactly(new RestoreAction.StartRbdStep(safety()));
+        assertThat(safety().snapshotSpec()).isEqualTo("replicapool/csi-vol-1@pgwarden-before-restore-op-1");
+        world.apply(d.actions());
+        op = after(op, d, T0.plusSeconds(1));
+        d = restore(op, T0.plusSeconds(2));
+        assertThat(d.actions()).as("no rollback before the safety snapshot is made").isEmpty();
+        world.rbdJob(safety(), RbdJobState.Phase.SUCCEEDED);
+        d = restore(op, T0.plusSeconds(3));
+        assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
+        assertThat(d.actions()).containsExactly(new RestoreAction.StartRbdStep(rollback()));
+        assertThat(rollback().snapshotSpec()).isEqualTo(RBD_SNAPSHOT);
+        world.apply(d.actions());
+        return op;
+    }
+
+    @Test
+    void an_rbd_restore_takes_a_safety_snapshot_then_rolls_the_image_back_in_place_and_starts_the_database() {
+        Operation op = toRollingBack();
+        assertThat(world.claims.get(CLAIM).volumeName()).as("same claim, same volume").isEqualTo(OLD_PV);
+        world.rbdJob(rollback(), RbdJobState.Phase.SUCCEEDED);
+        op = step(op, T0.plusSeconds(4), RestoreDecider.STARTING);
+        assertThat(world.replicas).isEqualTo(1);
+        world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        op = step(op, T0.plusSeconds(5), RestoreDecider.RESTORED);
+        Decision<RestoreAction> d = restore(op, T0.plusSeconds(5));
+        assertThat(d.next()).isEqualTo(Decision.Next.SUCCEED);
+        assertThat(d.outcome()).isEqualTo("restored default/pg from backup " + ID + "; writes accepted 5000 ms after"
+                + " the request; images replicapool/csi-vol-1 rolled back in place, their state before kept as"
+                + " snapshot pgwarden-before-restore-op-1, undo with restore id op-1");
+    }
+
+    @Test
+    void an_rbd_restore_is_refused_when_the_claim_is_no_longer_on_the_backups_image() {
+        rbdBackup();
+        world.rbdImages.put(CLAIM, "replicapool/csi-vol-2");
+        assertThat(rejection()).isEqualTo("claim default/" + CLAIM + " is on RBD image replicapool/csi-vol-2, not on"
+                + " replicapool/csi-vol-1, which backup " + ID + " snapshotted: a rollback restores only the image"
+                + " itself; the database's claims changed since the backup");
+        world.rbdImages.clear();
+        assertThat(rejection()).startsWith("claim default/" + CLAIM + " is not bound to an RBD image");
+    }
+
+    @Test
+    void a_failed_rollback_rolls_the_image_back_to_the_safety_snapshot_and_fails_with_the_reason() {
+        Operation op = toRollingBack();
+        world.rbdJob(rollback(), RbdJobState.Phase.FAILED);
+        op = step(op, T0.plusSeconds(4), RestoreDecider.UNSWAPPING);
+        RbdStep back = RbdStep.undoRollBack("op-1", ID, CLAIM, IMAGE);
+        Decision<RestoreAction> d = restore(op, T0.plusSeconds(5));
+        assertThat(d.actions()).containsExactly(new RestoreAction.StartRbdStep(back));
+        assertThat(back.snapshotSpec()).isEqualTo("replicapool/csi-vol-1@pgwarden-before-restore-op-1");
+        world.apply(d.actions());
+        world.rbdJob(back, RbdJobState.Phase.SUCCEEDED);
+        op = step(op, T0.plusSeconds(6), RestoreDecider.RESTARTING);
+        world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        op = step(op, T0.plusSeconds(7), RestoreDecider.PUT_BACK);
+        d = restore(op, T0.plusSeconds(7));
+        assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
+        assertThat(d.outcome()).isEqualTo("restore of default/pg failed: rbd snap rollback " + RBD_SNAPSHOT
+                + " failed with exit code 16: rbd: rollback failed: (16) Device or resource busy; put the previous data"
+                + " back (images replicapool/csi-vol-1 rolled back to pgwarden-before-restore-op-1), and default/pg"
+                + " accepts writes again");
+    }
+
+    @Test
+    void undo_of_an_rbd_restore_rolls_the_image_back_to_the_safety_snapshot() {
+        rbdBackup();
+        world.restore = new RestoreSeen("op-1", ID, "default", "pg", "completed", Map.of(), Map.of(),
+                Optional.empty());
+        Operation op = accepted("UndoRestore");
+        Decision<RestoreAction> d = undo(op, T0);
+        assertThat(d.phase()).as(d.step()).isEqualTo(RestoreDecider.STOPPING);
+        world.apply(d.actions());
+        op = after(op, d, T0);
+        world.pod = null;
+        d = undo(op, T0.plusSeconds(1));
+        assertThat(d.phase()).isEqualTo(RestoreDecider.UNSWAPPING);
+        op = after(op, d, T0.plusSeconds(1));
+        RbdStep back = RbdStep.undoRollBack("op-1", ID, CLAIM, IMAGE);
+        d = undo(op, T0.plusSeconds(2));
+        assertThat(d.actions()).containsExactly(new RestoreAction.StartRbdStep(back));
+        world.apply(d.actions());
+        world.rbdJob(back, RbdJobState.Phase.SUCCEEDED);
+        d = undo(op, T0.plusSeconds(3));
+        assertThat(d.phase()).isEqualTo(RestoreDecider.RESTARTING);
+        world.apply(d.actions());
+        op = after(op, d, T0.plusSeconds(3));
+        world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        d = undo(op, T0.plusSeconds(4));
+        assertThat(d.phase()).isEqualTo(RestoreDecider.PUT_BACK);
+        assertThat(d.actions()).first().isEqualTo(new RecordUndone("op-1"));
+        assertThat(d.step()).startsWith("undid restore op-1 of default/pg: images replicapool/csi-vol-1 rolled"
+                + " back to pgwarden-before-restore-op-1; writes accepted");
     }
 }

@@ -8,6 +8,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,9 +16,15 @@ import java.util.Map;
 /** The sandbox cluster (fast timings) as backup-service's Kubernetes, the databases reached as the local run reaches them. */
 public class BackupSandboxResource implements QuarkusTestResourceLifecycleManager {
     private static volatile Sandbox running;
+    private static volatile Path dataDir;
 
     public static Sandbox sandbox() {
         return running;
+    }
+
+    /** Where the sandbox keeps its state; {@code logs/<node>/<pod>.log} holds each container's output. */
+    public static Path dataDir() {
+        return dataDir;
     }
 
     @Override
@@ -33,7 +40,7 @@ public class BackupSandboxResource implements QuarkusTestResourceLifecycleManage
                     real.podGcCheckPeriod(), real.podGcQuarantine(), real.networkFenceLatency(),
                     real.pdbDeletionTimeout());
             running = Sandbox.start(SandboxConfig.fast().withTimings(slowSnapshots)
-                    .withDataDir(Files.createTempDirectory("take-backup-it")));
+                    .withDataDir(dataDir = Files.createTempDirectory("take-backup-it")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
