@@ -37,10 +37,12 @@ public final class RunningSystem implements AutoCloseable {
     private static RunningSystem instance;
 
     private final LocalStack stack;
+    private final Path state;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private RunningSystem(LocalStack stack) {
+    private RunningSystem(LocalStack stack, Path state) {
         this.stack = stack;
+        this.state = state;
     }
 
     public static synchronized RunningSystem get(ExtensionContext context) {
@@ -55,7 +57,7 @@ public final class RunningSystem implements AutoCloseable {
             }
             LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
                     SandboxConfig.fast(), Duration.ofSeconds(180)).withServiceEnv(PLANNED_ENV)).start();
-            instance = new RunningSystem(stack);
+            instance = new RunningSystem(stack, state);
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(RunningSystem.class, instance);
         }
         return instance;
@@ -65,9 +67,24 @@ public final class RunningSystem implements AutoCloseable {
         return stack;
     }
 
+    /** The sandbox's container logs, {@code logs/<node>/<pod>.log} (the launcher puts its data under the state). */
+    public Path podLogs() {
+        return state.resolve("sandbox").resolve("logs");
+    }
+
     /** POSTs to the gateway as an operator, or as an admin where the route needs one ({@link #roleFor}). */
     public HttpResponse<String> post(String path, String json) {
         return as(roleFor(path)).post(path, json);
+    }
+
+    /** PUTs to the gateway as an admin (the only PUT route, backup schedules, needs one). */
+    public HttpResponse<String> put(String path, String json) {
+        return as(LocalStack.Role.ADMIN).put(path, json);
+    }
+
+    /** DELETEs through the gateway as an admin (backups and schedules). */
+    public HttpResponse<String> delete(String path) {
+        return as(LocalStack.Role.ADMIN).delete(path);
     }
 
     /** GETs from the gateway as a viewer. */
@@ -86,7 +103,7 @@ public final class RunningSystem implements AutoCloseable {
      */
     static LocalStack.Role roleFor(String path) {
         String route = path.replaceFirst("\\?.*", "");
-        return route.matches(".*/(unfence|undo)|/api/v1/failover/(pause|resume)|.*/(restores|schedules)(/.*)?")
+        return route.matches(".*/(unfence|undo|restore)|/api/v1/failover/(pause|resume)|.*/(restores|schedules)(/.*)?")
                 ? LocalStack.Role.ADMIN : LocalStack.Role.OPERATOR;
     }
 
@@ -105,6 +122,15 @@ public final class RunningSystem implements AutoCloseable {
 
         public HttpResponse<String> get(String path) {
             return send(request(path).GET().build());
+        }
+
+        public HttpResponse<String> put(String path, String json) {
+            return send(request(path).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+        }
+
+        public HttpResponse<String> delete(String path) {
+            return send(request(path).DELETE().build());
         }
 
         private HttpRequest.Builder request(String path) {
