@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Optional;
 
 /**
@@ -59,7 +60,13 @@ final class IncidentRecords {
 
     private static List<Map<String, String>> query(String catalogJdbcUrl, String condition, String node,
                                                    Instant since, int limit) throws SQLException {
-        try (Connection c = DriverManager.getConnection(catalogJdbcUrl, CatalogDatabase.USER, "");
+        // Bounded, so a catalog that stops answering fails the read saying so instead of hanging the test's wait.
+        Properties login = new Properties();
+        login.setProperty("user", CatalogDatabase.USER);
+        login.setProperty("password", "");
+        login.setProperty("connectTimeout", "5");
+        login.setProperty("socketTimeout", "10");
+        try (Connection c = DriverManager.getConnection(catalogJdbcUrl, login);
              PreparedStatement s = c.prepareStatement("SELECT id, state, phase, step, reason, subject, data::text"
                      + " FROM failover.operation WHERE kind = 'NodeIncident' AND created_at >= ?" + condition
                      + " ORDER BY seq LIMIT " + limit)) {
