@@ -434,7 +434,7 @@ class BackupsE2E {
                         r.next();
                         rows.add(new Row(i, before, lsn(r.getString(1))));
                     }
-                    Thread.sleep(5);
+                    Thread.sleep(5); // the load's pace, a write about every 5 ms: not a wait for anything
                 }
             } catch (Exception e) {
                 failure = e;

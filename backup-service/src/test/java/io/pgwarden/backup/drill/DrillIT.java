@@ -1,13 +1,13 @@
 package io.pgwarden.backup.drill;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgwarden.backup.decide.DrillDecider;
 import io.pgwarden.backup.restore.BackupFixture;
 import io.pgwarden.backup.restore.RestoreSandboxResource;
+import io.pgwarden.backup.restore.SandboxDatabases;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.MessageType;
@@ -17,7 +17,6 @@ import io.pgwarden.contracts.command.VerifyBackup;
 import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
-import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.pgwarden.testing.TopicProbe;
@@ -33,14 +32,12 @@ import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -65,6 +62,7 @@ class DrillIT {
 
     private Sandbox sandbox;
     private KubernetesClient client;
+    private SandboxDatabases dbs;
     private BackupFixture backups;
     private TopicProbe probe;
     private TopicTail tail;
@@ -73,6 +71,7 @@ class DrillIT {
     void setUp() {
         sandbox = RestoreSandboxResource.sandbox();
         client = sandbox.client();
+        dbs = new SandboxDatabases(sandbox, NS);
         backups = new BackupFixture(client, catalog, NS);
         probe = new TopicProbe(KafkaAndPostgresResource.bootstrapServers());
         tail = new TopicTail(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMAND_STATUS, Topics.ACTIVITY);
@@ -89,10 +88,10 @@ class DrillIT {
         String db = "pg-drill-ok";
         String claim = "data-" + db + "-0";
         String id = db + "-20261127-100000";
-        deploy(db);
+        dbs.deploy(db);
         try {
-            sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 100)");
-            try (Connection session = connect(db)) {
+            dbs.sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 100)");
+            try (Connection session = dbs.connect(db)) {
                 String startLsn = BackupFixture.start(session, id);
                 backups.snapshot(id + "-data", claim, id);
                 BackupFixture.Stopped stopped = BackupFixture.stop(session, startLsn);
@@ -117,9 +116,9 @@ class DrillIT {
                     .body("verification", startsWith("verified at "), "drill.objectiveMillis", is(300_000),
                             "drill.overObjective", is(false), "drill.error", is((Object) null));
             assertThat(leftovers(drill.id())).isEmpty();
-            assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(100);
+            assertThat(dbs.ints(db, "SELECT count(*)::int FROM t")).containsExactly(100);
         } finally {
-            drop(db);
+            dbs.drop(db);
         }
     }
 
@@ -128,9 +127,9 @@ class DrillIT {
         String db = "pg-drill-bad";
         String claim = "data-" + db + "-0";
         String id = db + "-20261127-110000";
-        deploy(db);
+        dbs.deploy(db);
         try {
-            sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 10)");
+            dbs.sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 10)");
             backups.snapshot(id + "-data", claim, id);
             backups.record(id, db, "crash-consistent", "completed", null, claim);
             sandbox.faults().corruptSnapshot(NS, id + "-data");
@@ -152,9 +151,9 @@ class DrillIT {
             assertThat(row.get("drill_millis")).isNull();
             assertThat(leftovers(drill.id())).isEmpty();
             assertThat(podLogs("drill-")).contains("incorrect checksum in control file");
-            assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(10);
+            assertThat(dbs.ints(db, "SELECT count(*)::int FROM t")).containsExactly(10);
         } finally {
-            drop(db);
+            dbs.drop(db);
         }
     }
 
@@ -163,12 +162,12 @@ class DrillIT {
         String db = "pg-drill-slow";
         String claim = "data-" + db + "-0";
         String id = db + "-20261127-120000";
-        deploy(db);
+        dbs.deploy(db);
         try {
             client.apps().statefulSets().inNamespace(NS).withName(db).patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"annotations\":{\"" + Names.RECOVERY_TIME_OBJECTIVE_ANNOTATION
                             + "\":\"PT0.001S\"}}}");
-            sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 10)");
+            dbs.sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 10)");
             backups.snapshot(id + "-data", claim, id);
             backups.record(id, db, "crash-consistent", "completed", null, claim);
 
@@ -190,7 +189,7 @@ class DrillIT {
                             && db.equals(e.getInvolvedObject().getName())));
             assertThat(leftovers(drill.id())).isEmpty();
         } finally {
-            drop(db);
+            dbs.drop(db);
         }
     }
 
@@ -238,53 +237,8 @@ class DrillIT {
         return log.toString();
     }
 
-    private void deploy(String db) {
-        DemoDatabase.deploy(client, NS, db);
-        await().atMost(WAIT).until(() -> podReady(db));
-    }
-
-    private void drop(String db) {
-        client.apps().statefulSets().inNamespace(NS).withName(db).delete();
-        client.services().inNamespace(NS).withName(db).delete();
-        client.secrets().inNamespace(NS).withName(DemoDatabase.credentialsSecret(db)).delete();
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName(db + "-0").get() == null);
-    }
-
-    private boolean podReady(String db) {
-        Pod p = client.pods().inNamespace(NS).withName(db + "-0").get();
-        return p != null && p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
-                && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
     private MessageMetadata send(Object command, String db) {
         return probe.send("/test/operator", command, NS + "/" + db);
     }
 
-    private Connection connect(String db) {
-        AtomicReference<Connection> connection = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            int port = sandbox.servicePort(NS, db).orElseThrow();
-            connection.set(DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-                    "postgres", ""));
-            return true;
-        });
-        return connection.get();
-    }
-
-    private void sql(String db, String sql) throws Exception {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private List<Integer> ints(String db, String query) throws Exception {
-        try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet r = s.executeQuery(query)) {
-            List<Integer> values = new ArrayList<>();
-            while (r.next()) {
-                values.add(r.getInt(1));
-            }
-            return values;
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package io.pgwarden.backup.restore;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.MessageMetadata;
 import io.pgwarden.contracts.Names;
@@ -9,7 +8,6 @@ import io.pgwarden.contracts.command.RestoreBackup;
 import io.pgwarden.contracts.command.UndoRestore;
 import io.pgwarden.contracts.event.CommandState;
 import io.pgwarden.contracts.event.CommandStatusChanged;
-import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
 import io.pgwarden.testing.KafkaAndPostgresResource;
 import io.pgwarden.testing.TopicProbe;
@@ -27,16 +25,13 @@ import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,6 +55,7 @@ class RestoreIT {
 
     private Sandbox sandbox;
     private KubernetesClient client;
+    private SandboxDatabases dbs;
     private BackupFixture backups;
     private TopicProbe probe;
     private TopicTail tail;
@@ -68,6 +64,7 @@ class RestoreIT {
     void setUp() {
         sandbox = RestoreSandboxResource.sandbox();
         client = sandbox.client();
+        dbs = new SandboxDatabases(sandbox, NS);
         backups = new BackupFixture(client, catalog, NS);
         probe = new TopicProbe(KafkaAndPostgresResource.bootstrapServers());
         tail = new TopicTail(KafkaAndPostgresResource.bootstrapServers(), Topics.COMMAND_STATUS, Topics.ACTIVITY);
@@ -89,9 +86,9 @@ class RestoreIT {
         String db = "pg-online";
         String claim = "data-" + db + "-0";
         String id = db + "-20261127-100000";
-        deploy(db);
+        dbs.deploy(db);
         try {
-            sql(db, "CREATE TABLE t (i int)");
+            dbs.sql(db, "CREATE TABLE t (i int)");
             Queue<Written> written = new ConcurrentLinkedQueue<>();
             AtomicBoolean writing = new AtomicBoolean(true);
             Thread writer = new Thread(() -> write(db, written, writing), "writer");
@@ -101,7 +98,7 @@ class RestoreIT {
             BackupFixture.Stopped stopped;
             long startReturned;
             long stopReturned;
-            try (Connection session = connect(db)) {
+            try (Connection session = dbs.connect(db)) {
                 String startLsn = BackupFixture.start(session, id);
                 startReturned = System.nanoTime();
                 backups.snapshot(id + "-data", claim, id);
@@ -121,7 +118,7 @@ class RestoreIT {
                     .toList();
             assertThat(fromBeforeStart).isNotEmpty();
             assertThat(fromAfterStop).as("rows committed after pg_backup_stop, in the wal-tail snapshot").isNotEmpty();
-            List<Integer> beforeRestore = ints(db, "SELECT i FROM t ORDER BY i");
+            List<Integer> beforeRestore = dbs.ints(db, "SELECT i FROM t ORDER BY i");
 
             MessageMetadata restore = send(new RestoreBackup(NS, db, id, "test"), db);
             CommandStatusChanged done = tail.awaitFinal(restore.id(), WAIT);
@@ -129,16 +126,16 @@ class RestoreIT {
             assertThat(done.state()).as(done.toString()).isEqualTo(CommandState.SUCCEEDED);
             assertThat(done.reason()).startsWith("restored default/pg-online from backup " + id + ", recovered to ");
 
-            List<Integer> restored = ints(db, "SELECT i FROM t ORDER BY i");
+            List<Integer> restored = dbs.ints(db, "SELECT i FROM t ORDER BY i");
             assertThat(restored).containsAll(fromBeforeStart);
             assertThat(restored).as("no row sent after pg_backup_stop returned").doesNotContainAnyElementsOf(fromAfterStop);
-            sql(db, "INSERT INTO t VALUES (-1)");
+            dbs.sql(db, "INSERT INTO t VALUES (-1)");
             String log = podLog(db);
             assertThat(log).contains("starting backup recovery with redo LSN");
             assertThat(log).contains("recovery stopping after WAL location (LSN)");
             // Gone from the configuration files; recovery_target_* are postmaster settings, so the running server
             // shows them until its next start, which no longer has them (and they act only in recovery).
-            assertThat(ints(db, "SELECT count(*)::int FROM pg_file_settings WHERE name IN ('recovery_target_lsn',"
+            assertThat(dbs.ints(db, "SELECT count(*)::int FROM pg_file_settings WHERE name IN ('recovery_target_lsn',"
                     + " 'recovery_target_action', 'restore_command')")).containsExactly(0);
             assertThat(restoreRow(restore.id())).isEqualTo("completed");
             assertThat(client.apps().statefulSets().inNamespace(NS).withName(db).get().getMetadata().getAnnotations())
@@ -148,14 +145,14 @@ class RestoreIT {
             CommandStatusChanged undone = tail.awaitFinal(undo.id(), WAIT);
             LOG.infof("undo: %s", undone.reason());
             assertThat(undone.state()).as(undone.toString()).isEqualTo(CommandState.SUCCEEDED);
-            assertThat(ints(db, "SELECT i FROM t ORDER BY i")).isEqualTo(beforeRestore);
+            assertThat(dbs.ints(db, "SELECT i FROM t ORDER BY i")).isEqualTo(beforeRestore);
 
             MessageMetadata again = send(new UndoRestore(NS, db, restore.id(), null), db);
             CommandStatusChanged refused = tail.awaitFinal(again.id(), WAIT);
             assertThat(refused.state()).isEqualTo(CommandState.REJECTED);
             assertThat(refused.reason()).startsWith("restore " + restore.id() + " was undone already");
         } finally {
-            drop(db);
+            dbs.drop(db);
         }
     }
 
@@ -165,12 +162,12 @@ class RestoreIT {
         String db = "pg-crash";
         String claim = "data-" + db + "-0";
         String id = db + "-20261127-110000";
-        deploy(db);
+        dbs.deploy(db);
         try {
-            sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 100)");
+            dbs.sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 100)");
             backups.snapshot(id + "-data", claim, id);
             backups.record(id, db, "crash-consistent", "completed", null, claim);
-            sql(db, "INSERT INTO t SELECT generate_series(101, 150)");
+            dbs.sql(db, "INSERT INTO t SELECT generate_series(101, 150)");
 
             MessageMetadata unknown = send(new RestoreBackup(NS, db, "pg-crash-20990101-000000", null), db);
             CommandStatusChanged rejected = tail.awaitFinal(unknown.id(), WAIT);
@@ -184,19 +181,19 @@ class RestoreIT {
             assertThat(rejected.state()).isEqualTo(CommandState.REJECTED);
             assertThat(rejected.reason()).isEqualTo("backup " + failedId + " is failed (the snapshot never became"
                     + " ready), not completed: only a completed backup can be restored; pick another one");
-            assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(150);
+            assertThat(dbs.ints(db, "SELECT count(*)::int FROM t")).containsExactly(150);
 
             MessageMetadata restore = send(new RestoreBackup(NS, db, id, null), db);
             CommandStatusChanged done = tail.awaitFinal(restore.id(), WAIT);
             LOG.infof("crash-consistent restore: %s", done.reason());
             assertThat(done.state()).as(done.toString()).isEqualTo(CommandState.SUCCEEDED);
-            assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(100);
-            sql(db, "INSERT INTO t VALUES (-1)");
+            assertThat(dbs.ints(db, "SELECT count(*)::int FROM t")).containsExactly(100);
+            dbs.sql(db, "INSERT INTO t VALUES (-1)");
             RestAssured.get("/restores/" + restore.id()).then().statusCode(200).body("phase", is("completed"))
                     .body("backupId", is(id)).body("namespace", is(NS)).body("cluster", is(db));
             RestAssured.get("/restores/nope").then().statusCode(404);
         } finally {
-            drop(db);
+            dbs.drop(db);
         }
     }
 
@@ -205,12 +202,12 @@ class RestoreIT {
         String db = "pg-fail";
         String claim = "data-" + db + "-0";
         String id = db + "-20261127-130000";
-        deploy(db);
+        dbs.deploy(db);
         try {
-            sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 10)");
+            dbs.sql(db, "CREATE TABLE t (i int); INSERT INTO t SELECT generate_series(1, 10)");
             backups.snapshot(id + "-data", claim, id);
             backups.record(id, db, "crash-consistent", "completed", null, claim);
-            sql(db, "INSERT INTO t SELECT generate_series(11, 20)");
+            dbs.sql(db, "INSERT INTO t SELECT generate_series(11, 20)");
             String volume = client.persistentVolumeClaims().inNamespace(NS).withName(claim).get().getSpec()
                     .getVolumeName();
 
@@ -231,71 +228,24 @@ class RestoreIT {
                     .anyMatch(s -> s != null && s.startsWith("replacing claims " + claim));
             assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(claim).get().getSpec().getVolumeName())
                     .isEqualTo(volume);
-            assertThat(ints(db, "SELECT count(*)::int FROM t")).containsExactly(20);
-            sql(db, "INSERT INTO t VALUES (-1)");
+            assertThat(dbs.ints(db, "SELECT count(*)::int FROM t")).containsExactly(20);
+            dbs.sql(db, "INSERT INTO t VALUES (-1)");
             assertThat(restoreRow(restore.id())).isEqualTo("failed");
             assertThat(client.persistentVolumes().withName(volume).get().getSpec().getPersistentVolumeReclaimPolicy())
                     .isEqualTo("Delete");
         } finally {
-            drop(db);
+            dbs.drop(db);
         }
     }
 
     // ---- the database ----
 
-    private void deploy(String db) {
-        DemoDatabase.deploy(client, NS, db);
-        await().atMost(WAIT).until(() -> podReady(db));
-    }
-
-    private void drop(String db) {
-        client.apps().statefulSets().inNamespace(NS).withName(db).delete();
-        client.services().inNamespace(NS).withName(db).delete();
-        client.secrets().inNamespace(NS).withName(DemoDatabase.credentialsSecret(db)).delete();
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName(db + "-0").get() == null);
-    }
-
-    private boolean podReady(String db) {
-        Pod p = client.pods().inNamespace(NS).withName(db + "-0").get();
-        return p != null && p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
-                && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
     private MessageMetadata send(Object command, String db) {
         return probe.send("/test/operator", command, NS + "/" + db);
     }
 
-    /** A pod just Ready may not be behind its Service's proxy yet: the first connection is retried. */
-    private Connection connect(String db) {
-        AtomicReference<Connection> connection = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            int port = sandbox.servicePort(NS, db).orElseThrow();
-            connection.set(DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-                    "postgres", ""));
-            return true;
-        });
-        return connection.get();
-    }
-
-    private void sql(String db, String sql) throws Exception {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private List<Integer> ints(String db, String query) throws Exception {
-        try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet r = s.executeQuery(query)) {
-            List<Integer> values = new ArrayList<>();
-            while (r.next()) {
-                values.add(r.getInt(1));
-            }
-            return values;
-        }
-    }
-
     private void write(String db, Queue<Written> written, AtomicBoolean writing) {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
+        try (Connection c = dbs.connect(db); Statement s = c.createStatement()) {
             for (int i = 1; writing.get(); i++) {
                 long sentAt = System.nanoTime();
                 s.execute("INSERT INTO t VALUES (" + i + ")");
