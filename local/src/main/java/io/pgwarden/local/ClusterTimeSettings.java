@@ -43,6 +43,7 @@ final class ClusterTimeSettings {
      */
     static final Map<String, Duration> FAILOVER = Map.of(
             "PGWARDEN_FAILOVER_INCIDENT_CONFIRM_AFTER", Duration.ofSeconds(5),
+            "PGWARDEN_FAILOVER_INCIDENT_STORM_SETTLE", Duration.ofSeconds(12),
             "PGWARDEN_FAILOVER_INCIDENT_FENCE_TIMEOUT", Duration.ofSeconds(30),
             "PGWARDEN_FAILOVER_INCIDENT_RELEASE_TIMEOUT", Duration.ofMinutes(2),
             "PGWARDEN_FAILOVER_INCIDENT_RECOVERY_TIMEOUT", Duration.ofMinutes(10),

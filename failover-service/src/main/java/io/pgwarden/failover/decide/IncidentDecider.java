@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * destructive step re-checks, in the same observation, that the node is still silent (its Lease not renewed since
  * the incident began), that the fence is still confirmed, and that the pod is the one the incident saw (the delete
  * carries its UID as a precondition). The safety rails are checked in a fixed order before fencing: pause, excluded
- * node, storm, the databases' locks, the fence rate, and node-watcher's freshness.
+ * node, storm (which also waits out the storm settle time since the suspicion, so a storm's nodes are seen together),
+ * the databases' locks, the fence rate, and node-watcher's freshness.
  *
  * <p>The timeline is kept in the operation's data as {@code at.<phase>} instants; a final phase (recovered, aborted,
  * failed) is persisted with its locks given back before the operation ends, so the phase column tells the outcome.
@@ -152,6 +153,12 @@ public final class IncidentDecider {
                 return waiting(CONFIRMED, "storm guard: " + rails.unhealthyNodes() + " of " + rails.knownNodes()
                         + " nodes are unhealthy at once (more than " + stormLimit() + "); fencing nothing: the"
                         + " watcher or the network may be the one cut off", settings.poll());
+            }
+            Instant settled = started(SUSPECTED).plus(settings.stormSettle());
+            if (now.isBefore(settled)) {
+                return waiting(CONFIRMED, "storm guard: fencing nothing before " + settled + ", so nodes that failed"
+                        + " with this one are counted (" + rails.unhealthyNodes() + " of " + rails.knownNodes()
+                        + " nodes unhealthy so far)", Duration.between(now, settled));
             }
             List<IncidentAction> locks = new ArrayList<>();
             for (String key : databases()) {

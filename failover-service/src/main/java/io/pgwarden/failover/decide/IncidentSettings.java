@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param recoveryTimeout   from release to every database accepting writes elsewhere
  * @param stormMaxShare     the storm guard: fence nothing while more than this share of known nodes is unhealthy
  * @param stormMaxNodes     ... or more than this many (0: no absolute limit)
+ * @param stormSettle       the storm guard fences nothing until this long after the node was suspected, so nodes
+ *                          that failed with it are counted: leases renew at different moments, so nodes that die
+ *                          together go stale up to one renewal apart
  * @param fenceRateMax      at most this many fences started ...
  * @param fenceRateWindow   ... within this window
  * @param watcherStaleAfter node-watcher unheard for longer than this: its view is stale, nothing is fenced
@@ -21,6 +24,6 @@ import java.time.Duration;
  */
 public record IncidentSettings(Duration confirmAfter, Duration fenceTimeout, int fenceAttempts,
                                Duration releaseTimeout, Duration recoveryTimeout, double stormMaxShare,
-                               int stormMaxNodes, int fenceRateMax, Duration fenceRateWindow,
+                               int stormMaxNodes, Duration stormSettle, int fenceRateMax, Duration fenceRateWindow,
                                Duration watcherStaleAfter, Duration poll, boolean outOfServiceTaint) {
 }

@@ -37,6 +37,17 @@ public interface IncidentConfig {
     @WithDefault("0")
     int stormMaxNodes();
 
+    /**
+     * Fence nothing until this long after a node was suspected. Nodes that die at the same moment go stale up to one
+     * lease renewal apart, because each kubelet renews on its own phase: one renew interval (10 s, with the kubelet's
+     * 4 % jitter), node-watcher's 1 s liveness check and a second for its word to arrive. Without the wait the first
+     * node of a storm would be fenced before the storm is seen (kubernetes/kubernetes
+     * {@code staging/src/k8s.io/component-helpers/apimachinery/lease/controller.go}: {@code JitterUntil(sync,
+     * renewInterval, 0.04, ...)}).
+     */
+    @WithDefault("12s")
+    Duration stormSettle();
+
     @WithDefault("3")
     int fenceRateMax();
 
@@ -66,7 +77,7 @@ public interface IncidentConfig {
 
     default IncidentSettings settings() {
         return new IncidentSettings(confirmAfter(), fenceTimeout(), fenceAttempts(), releaseTimeout(),
-                recoveryTimeout(), stormMaxShare(), stormMaxNodes(), fenceRateMax(), fenceRateWindow(),
+                recoveryTimeout(), stormMaxShare(), stormMaxNodes(), stormSettle(), fenceRateMax(), fenceRateWindow(),
                 watcherSnapshotInterval().multipliedBy(5).dividedBy(2), poll(), outOfServiceTaint());
     }
 }

@@ -35,7 +35,7 @@ class IncidentDeciderTest {
     static final Instant SUSPECTED_AT = LEASE.plusSeconds(15);
     static final NodeIncident INCIDENT = new NodeIncident("node001", SUSPECTED_AT, LEASE);
     static final IncidentSettings SETTINGS = new IncidentSettings(Duration.ofSeconds(5), Duration.ofSeconds(30), 3,
-            Duration.ofMinutes(2), Duration.ofMinutes(10), 0.49, 0, 3, Duration.ofMinutes(10),
+            Duration.ofMinutes(2), Duration.ofMinutes(10), 0.49, 0, Duration.ofSeconds(6), 3, Duration.ofMinutes(10),
             Duration.ofSeconds(150), Duration.ofMillis(500), true);
     static final PodSeen OLD_POD = new PodSeen("pg-0", "uid-old", "node001", false);
     static final PodSeen NEW_POD = new PodSeen("pg-0", "uid-new", "node002", true);
@@ -216,6 +216,32 @@ class IncidentDeciderTest {
         assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
         assertThat(d.step()).contains("storm guard", "2 of 3");
         assertThat(d.actions()).isEmpty();
+    }
+
+    @Test
+    void a_node_confirmed_at_once_is_not_fenced_before_the_storm_settle_time_so_a_second_silent_node_is_counted() {
+        Instant now = SUSPECTED_AT.plusSeconds(1);
+        Map<String, String> data = confirmedData();
+        data.put(AT + CONFIRMED, SUSPECTED_AT.plusMillis(100).toString());
+        World alone = mine(world(now));
+        Decision<IncidentAction> settling = decide(CONFIRMED, data, alone, now);
+        assertThat(settling.next()).isEqualTo(Decision.Next.WAIT);
+        assertThat(settling.step()).contains("storm guard", "fencing nothing before " + SUSPECTED_AT.plusSeconds(6),
+                "1 of 3");
+        assertThat(settling.recheck()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settling.actions()).isEmpty();
+
+        // the second node of the storm goes stale a renewal later: the storm is seen before anything was fenced
+        Instant later = SUSPECTED_AT.plusSeconds(7);
+        World storm = new World(alone.lease(), alone.liveness(), alone.power(), false, Optional.empty(), 2, 3,
+                later.minusSeconds(1), 0, alone.driver(), alone.fence(), false, alone.dbs());
+        Decision<IncidentAction> held = decide(CONFIRMED, data, storm, later);
+        assertThat(held.step()).contains("storm guard", "2 of 3", "unhealthy at once");
+        assertThat(held.actions()).isEmpty();
+
+        // alone after the settle time: fenced
+        World stillAlone = mine(world(later));
+        assertThat(decide(CONFIRMED, data, stillAlone, later).actions()).hasAtLeastOneElementOfType(Fence.class);
     }
 
     @Test
@@ -414,7 +440,7 @@ class IncidentDeciderTest {
     void without_the_out_of_service_taint_the_fenced_nodes_volume_attachments_are_deleted_after_the_pods() {
         IncidentSettings older = new IncidentSettings(SETTINGS.confirmAfter(), SETTINGS.fenceTimeout(),
                 SETTINGS.fenceAttempts(), SETTINGS.releaseTimeout(), SETTINGS.recoveryTimeout(), SETTINGS.stormMaxShare(),
-                SETTINGS.stormMaxNodes(), SETTINGS.fenceRateMax(), SETTINGS.fenceRateWindow(),
+                SETTINGS.stormMaxNodes(), SETTINGS.stormSettle(), SETTINGS.fenceRateMax(), SETTINGS.fenceRateWindow(),
                 SETTINGS.watcherStaleAfter(), SETTINGS.poll(), false);
         Instant now = SUSPECTED_AT.plusSeconds(9);
         Map<String, String> data = fencingData(now);
