@@ -14,24 +14,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailoverFiguresTest {
     private static final Instant OFF = Instant.parse("2026-01-10T10:00:00Z");
 
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+
     private static Map<String, Instant> run(long suspected, long recovered) {
         return FailoverFigures.marks(OFF, Map.of(
                 "at.suspected", OFF.plusMillis(suspected).toString(),
                 "at.confirmed", OFF.plusMillis(suspected + 5).toString(),
-                "at.fencing", OFF.plusMillis(suspected + 40).toString(),
+                "at.fencing", OFF.plusMillis(suspected + 2_040).toString(),
                 "at.recovered", OFF.plusMillis(recovered).toString(),
                 "databases", "default/pg-bench"),
-                Map.of(FailoverFigures.WRITES_BACK, OFF.plusMillis(recovered + 300)));
+                Map.of(FailoverFigures.WRITES_BACK, OFF.plusMillis(recovered + 300)), SETTLE);
     }
 
     @Test
     void marks_are_the_power_off_the_incidents_phases_and_what_the_benchmark_saw() {
         Map<String, Instant> marks = run(9_000, 30_000);
-        assertThat(marks).containsOnlyKeys(FailoverFigures.OFF, "suspected", "confirmed", "fencing", "recovered",
-                FailoverFigures.WRITES_BACK);
+        assertThat(marks).containsOnlyKeys(FailoverFigures.OFF, "suspected", "confirmed", FailoverFigures.SETTLED,
+                "fencing", "recovered", FailoverFigures.WRITES_BACK);
         assertThat(FailoverFigures.of(FailoverFigures.END_TO_END, marks)).contains(Duration.ofSeconds(30));
-        assertThat(FailoverFigures.of(FailoverFigures.FENCE_REQUESTED, marks)).contains(Duration.ofMillis(35));
+        // our own reaction leaves out the storm guard's deliberate wait
+        assertThat(FailoverFigures.of(FailoverFigures.FENCE_REQUESTED, marks)).contains(Duration.ofMillis(40));
         assertThat(FailoverFigures.of(FailoverFigures.POD_FORCE_DELETED, marks)).isEmpty();
+    }
+
+    @Test
+    void a_confirmation_later_than_the_settle_time_ends_the_wait_itself() {
+        Map<String, Instant> marks = FailoverFigures.marks(OFF, Map.of(
+                "at.suspected", OFF.toString(), "at.confirmed", OFF.plusSeconds(5).toString()), Map.of(), SETTLE);
+        assertThat(marks.get(FailoverFigures.SETTLED)).isEqualTo(OFF.plusSeconds(5));
     }
 
     @Test
@@ -40,7 +50,8 @@ class FailoverFiguresTest {
         for (int i = 1; i <= 20; i++) {
             runs.add(run(1_000L * i, 20_000L + 1_000L * i));
         }
-        runs.add(FailoverFigures.marks(OFF, Map.of("at.suspected", OFF.plusMillis(500).toString()), Map.of()));
+        runs.add(FailoverFigures.marks(OFF, Map.of("at.suspected", OFF.plusMillis(500).toString()), Map.of(),
+                SETTLE));
         assertThat(FailoverFigures.samples(FailoverFigures.END_TO_END, runs)).hasSize(20);
         assertThat(FailoverFigures.percentile(FailoverFigures.END_TO_END, runs, 0.50)).contains(Duration.ofSeconds(30));
         assertThat(FailoverFigures.percentile(FailoverFigures.END_TO_END, runs, 0.99)).contains(Duration.ofSeconds(40));
