@@ -28,10 +28,11 @@ public final class RunningSystem implements AutoCloseable {
      */
     static final Duration PLANNED_READY_TIMEOUT = Duration.ofSeconds(15);
     /**
-     * The planned operations' limits, and the storm guard's settle time (scaled by the launcher: 50 s is 2 s here)
-     * wider than its 12 s default. The fast sandbox's kubelets renew every 400 ms with 200 ms to spare; on two loaded
-     * cores a renewal is sometimes later than that, so a node looks silent before its power-off, and its storm
-     * partner's silence shows more than the scaled renewal after it. The wider wait is stricter, not kinder.
+     * The planned operations' limits; node-watcher's lease threshold and the storm guard's settle time, both scaled
+     * by the launcher (25 s is 1 s here, 50 s is 2 s). The fast sandbox's kubelets renew every 400 ms; with the
+     * default threshold (15 s, 600 ms here) a renewal late by 200 ms on two loaded cores made a node look silent
+     * before its power-off, which a real kubelet, with 5 s to spare, does not do. The longer settle time only makes
+     * the storm guard wait longer.
      */
     static final Map<String, String> SERVICE_ENV = Map.of(
             "PGWARDEN_FAILOVER_PLANNED_READY_TIMEOUT", PLANNED_READY_TIMEOUT.toString(),
@@ -39,6 +40,7 @@ public final class RunningSystem implements AutoCloseable {
             "PGWARDEN_FAILOVER_PLANNED_WRITE_TIMEOUT", "30s",
             "PGWARDEN_FAILOVER_PLANNED_STOP_TIMEOUT", "30s",
             "PGWARDEN_FAILOVER_PLANNED_POLL", "100ms",
+            "PGWARDEN_WATCHER_LEASE_STALE_AFTER", "25s",
             "PGWARDEN_FAILOVER_INCIDENT_STORM_SETTLE", "50s");
 
     private static RunningSystem instance;

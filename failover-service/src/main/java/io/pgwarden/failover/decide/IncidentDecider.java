@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * destructive step re-checks, in the same observation, that the node is still silent (its Lease not renewed since
  * the incident began), that the fence is still confirmed, and that the pod is the one the incident saw (the delete
  * carries its UID as a precondition). The safety rails are checked in a fixed order before fencing: pause, excluded
- * node, storm (which also waits out the storm settle time since the suspicion, so a storm's nodes are seen together),
+ * node, storm (within the storm settle time after the suspicion, the nodes not heard from since this one died count
+ * as unhealthy, so a storm's nodes are seen together),
  * the databases' locks, the fence rate, and node-watcher's freshness.
  *
  * <p>The timeline is kept in the operation's data as {@code at.<phase>} instants; a final phase (recovered, aborted,
@@ -149,16 +150,24 @@ public final class IncidentDecider {
             if (view.node().excluded()) {
                 return abort("node " + node + " is excluded from failover by its label pgwarden.io/failover-excluded");
             }
-            if (isStorm(rails)) {
+            if (isStorm(rails.unhealthyNodes(), rails.knownNodes())) {
                 return waiting(CONFIRMED, "storm guard: " + rails.unhealthyNodes() + " of " + rails.knownNodes()
                         + " nodes are unhealthy at once (more than " + stormLimit() + "); fencing nothing: the"
                         + " watcher or the network may be the one cut off", settings.poll());
             }
             Instant settled = started(SUSPECTED).plus(settings.stormSettle());
             if (now.isBefore(settled)) {
-                return waiting(CONFIRMED, "storm guard: fencing nothing before " + settled + ", so nodes that failed"
-                        + " with this one are counted (" + rails.unhealthyNodes() + " of " + rails.knownNodes()
-                        + " nodes unhealthy so far)", Duration.between(now, settled));
+                // A node whose lease was renewed after the last moment this one can have died did not fail with it.
+                // Until so many are heard from that the rest could not make a storm, a storm may still be surfacing.
+                Instant died = latestDeath();
+                long heard = rails.aliveRenewals().values().stream().filter(r -> r.isAfter(died)).count();
+                int unheard = (int) Math.max(0, rails.knownNodes() - rails.unhealthyNodes() - heard);
+                if (isStorm(rails.unhealthyNodes() + unheard, rails.knownNodes())) {
+                    return waiting(CONFIRMED, "storm guard: " + unheard + " other nodes not heard from since " + died
+                            + "; fencing nothing before " + settled + " unless they renew their leases, so nodes that"
+                            + " failed with this one are counted (" + rails.unhealthyNodes() + " of "
+                            + rails.knownNodes() + " nodes unhealthy so far)", settings.poll());
+                }
             }
             List<IncidentAction> locks = new ArrayList<>();
             for (String key : databases()) {
@@ -461,13 +470,26 @@ public final class IncidentDecider {
             return Optional.empty();
         }
 
-        private boolean isStorm(IncidentView.Rails rails) {
-            if (rails.knownNodes() == 0) {
+        private boolean isStorm(int unhealthy, int known) {
+            if (known == 0) {
                 return true;
             }
-            boolean share = (double) rails.unhealthyNodes() / rails.knownNodes() > settings.stormMaxShare();
-            boolean count = settings.stormMaxNodes() > 0 && rails.unhealthyNodes() > settings.stormMaxNodes();
+            boolean share = (double) unhealthy / known > settings.stormMaxShare();
+            boolean count = settings.stormMaxNodes() > 0 && unhealthy > settings.stormMaxNodes();
             return share || count;
+        }
+
+        /**
+         * The last moment the node can have died: a live kubelet renews again within one renewal, which the storm
+         * settle time bounds; and it was silent when it was suspected.
+         */
+        private Instant latestDeath() {
+            Instant suspected = started(SUSPECTED);
+            if (incident.leaseRenewedAt() == null) {
+                return suspected;
+            }
+            Instant renewalDue = incident.leaseRenewedAt().plus(settings.stormSettle());
+            return renewalDue.isBefore(suspected) ? renewalDue : suspected;
         }
 
         private String stormLimit() {

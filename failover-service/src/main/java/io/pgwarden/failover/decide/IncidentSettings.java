@@ -12,9 +12,9 @@ import java.time.Duration;
  * @param recoveryTimeout   from release to every database accepting writes elsewhere
  * @param stormMaxShare     the storm guard: fence nothing while more than this share of known nodes is unhealthy
  * @param stormMaxNodes     ... or more than this many (0: no absolute limit)
- * @param stormSettle       the storm guard fences nothing until this long after the node was suspected, so nodes
- *                          that failed with it are counted: leases renew at different moments, so nodes that die
- *                          together go stale up to one renewal apart
+ * @param stormSettle       for this long after the suspicion the storm guard also counts the nodes not heard from
+ *                          since this one died: leases renew at different moments, so nodes that die together go
+ *                          stale up to one renewal apart
  * @param fenceRateMax      at most this many fences started ...
  * @param fenceRateWindow   ... within this window
  * @param watcherStaleAfter node-watcher unheard for longer than this: its view is stale, nothing is fenced

@@ -5,6 +5,7 @@ import io.pgwarden.failover.fence.FenceStatus;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,9 +38,14 @@ public record IncidentView(NodeSeen node, Rails rails, FenceSeen fence, List<Dat
      * @param knownNodes      nodes node-watcher reported on
      * @param watcherHeardAt  when node-watcher was last heard from (any node's health), if ever
      * @param recentFences    fences pgwarden started within the rate-limit window, other than this incident's
+     * @param aliveRenewals   the lease renewals, read now, of the other nodes node-watcher calls alive (a node without
+     *                        a lease is absent); read only while the storm guard settles, else empty
      */
     public record Rails(Optional<String> pausedBecause, int unhealthyNodes, int knownNodes,
-                        Optional<Instant> watcherHeardAt, int recentFences) {
+                        Optional<Instant> watcherHeardAt, int recentFences, Map<String, Instant> aliveRenewals) {
+        public Rails {
+            aliveRenewals = Map.copyOf(aliveRenewals);
+        }
     }
 
     /**

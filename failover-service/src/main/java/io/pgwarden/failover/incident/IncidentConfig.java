@@ -38,10 +38,11 @@ public interface IncidentConfig {
     int stormMaxNodes();
 
     /**
-     * Fence nothing until this long after a node was suspected. Nodes that die at the same moment go stale up to one
-     * lease renewal apart, because each kubelet renews on its own phase: one renew interval (10 s, with the kubelet's
-     * 4 % jitter), node-watcher's 1 s liveness check and a second for its word to arrive. Without the wait the first
-     * node of a storm would be fenced before the storm is seen (kubernetes/kubernetes
+     * For this long after a node was suspected, the storm guard also counts the nodes not heard from since it died.
+     * Nodes that die at the same moment go stale up to one lease renewal apart, because each kubelet renews on its
+     * own phase: one renew interval (10 s, with the kubelet's 4 % jitter), node-watcher's 1 s liveness check and a
+     * second for its word to arrive. Without it the first node of a storm would be fenced before the storm is seen
+     * (kubernetes/kubernetes
      * {@code staging/src/k8s.io/component-helpers/apimachinery/lease/controller.go}: {@code JitterUntil(sync,
      * renewInterval, 0.04, ...)}).
      */

@@ -31,6 +31,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,9 +105,30 @@ public class IncidentWorld {
 
         NodeHealthFeed.Counts counts = feed.counts();
         IncidentView.Rails rails = new IncidentView.Rails(pause.pausedBecause(), counts.unhealthy(), counts.known(),
-                feed.heardAt(), incidents.fencesStartedSince(now.minus(config.fenceRateWindow()), op.id()));
+                feed.heardAt(), incidents.fencesStartedSince(now.minus(config.fenceRateWindow()), op.id()),
+                settling(op, now) ? aliveRenewals(name) : Map.of());
 
         return new IncidentView(nodeSeen, rails, fence(node, op), databases(name, op, now));
+    }
+
+    /** Whether the storm guard may still be waiting: only then are the other nodes' leases worth a list. */
+    private boolean settling(Operation op, Instant now) {
+        String suspected = op.data().get(IncidentDecider.AT + IncidentDecider.SUSPECTED);
+        return IncidentDecider.CONFIRMED.equals(op.phase()) && suspected != null
+                && now.isBefore(Instant.parse(suspected).plus(config.stormSettle()));
+    }
+
+    /** The lease renewals of the nodes node-watcher calls alive, other than the incident's. */
+    private Map<String, Instant> aliveRenewals(String incidentNode) {
+        Set<String> alive = feed.aliveNodes();
+        Map<String, Instant> renewals = new HashMap<>();
+        for (Lease lease : client.leases().inNamespace(Names.NODE_LEASE_NAMESPACE).list().getItems()) {
+            String node = lease.getMetadata().getName();
+            if (!node.equals(incidentNode) && alive.contains(node) && lease.getSpec().getRenewTime() != null) {
+                renewals.put(node, lease.getSpec().getRenewTime().toInstant());
+            }
+        }
+        return renewals;
     }
 
     private IncidentView.FenceSeen fence(Node node, Operation op) throws Exception {

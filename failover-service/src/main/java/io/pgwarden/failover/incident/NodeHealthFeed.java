@@ -24,10 +24,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -109,6 +111,17 @@ public class NodeHealthFeed {
     }
 
     public record Counts(int known, int unhealthy) {
+    }
+
+    /** The nodes node-watcher calls alive (known, not deleted). */
+    public Set<String> aliveNodes() {
+        Set<String> alive = new HashSet<>();
+        latest.forEach((node, h) -> {
+            if (!h.deleted() && h.liveness() == NodeLiveness.ALIVE) {
+                alive.add(node);
+            }
+        });
+        return alive;
     }
 
     public boolean isCaughtUp() {

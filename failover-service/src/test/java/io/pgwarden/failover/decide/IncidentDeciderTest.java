@@ -44,10 +44,12 @@ class IncidentDeciderTest {
 
     record World(Instant lease, Optional<NodeLiveness> liveness, Optional<String> power, boolean excluded,
                  Optional<String> paused, int unhealthy, int known, Instant watcherHeard, int recentFences,
-                 Optional<String> driver, FenceStatus fence, boolean taintFences, List<DatabaseSeen> dbs) {
+                 Optional<String> driver, FenceStatus fence, boolean taintFences, List<DatabaseSeen> dbs,
+                 Map<String, Instant> renewals) {
         IncidentView view() {
             return new IncidentView(new IncidentView.NodeSeen("node001", true, lease, liveness, power, excluded, false),
-                    new IncidentView.Rails(paused, unhealthy, known, Optional.ofNullable(watcherHeard), recentFences),
+                    new IncidentView.Rails(paused, unhealthy, known, Optional.ofNullable(watcherHeard), recentFences,
+                            renewals),
                     new IncidentView.FenceSeen(driver, driver.isEmpty() ? Optional.of("no fence driver configured")
                             : Optional.empty(), fence, taintFences), dbs);
         }
@@ -56,7 +58,7 @@ class IncidentDeciderTest {
     static World world(Instant now) {
         return new World(LEASE, Optional.of(NodeLiveness.SUSPECT), Optional.empty(), false, Optional.empty(), 1, 3,
                 now.minusSeconds(1), 0, Optional.of("redfish"), FenceStatus.of(FenceStatus.State.NOT_FENCED, "not asked"),
-                false, List.of(db(Optional.of(OLD_POD), Optional.of(OLD_POD), 1, Lock.free(), Optional.empty())));
+                false, List.of(db(Optional.of(OLD_POD), Optional.of(OLD_POD), 1, Lock.free(), Optional.empty())), Map.of());
     }
 
     static DatabaseSeen db(Optional<PodSeen> onNode, Optional<PodSeen> current, int attached, Lock lock,
@@ -129,7 +131,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusMillis(100);
         World w = world(now);
         w = new World(w.lease(), w.liveness(), Optional.of("Off"), false, w.paused(), 1, 3, w.watcherHeard(), 0,
-                w.driver(), w.fence(), false, w.dbs());
+                w.driver(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(SUSPECTED, suspectedData(), w, now);
         assertThat(d.phase()).isEqualTo(CONFIRMED);
         assertThat(d.step()).contains("PowerState Off");
@@ -140,7 +142,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(3);
         World w = world(now);
         w = new World(LEASE.plusSeconds(16), w.liveness(), w.power(), false, w.paused(), 1, 3, w.watcherHeard(), 0,
-                w.driver(), w.fence(), false, w.dbs());
+                w.driver(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(SUSPECTED, suspectedData(), w, now);
         assertThat(d.phase()).isEqualTo(ABORTED);
         assertThat(d.step()).contains("came back", "renewed");
@@ -160,7 +162,7 @@ class IncidentDeciderTest {
                 new DatabaseSeen("default", "three", 3, false, Optional.of(OLD_POD), Optional.of(OLD_POD), attachments(1),
                         Lock.free(), Optional.empty(), false));
         w = new World(w.lease(), w.liveness(), w.power(), false, w.paused(), 1, 3, w.watcherHeard(), 0, w.driver(),
-                w.fence(), false, dbs);
+                w.fence(), false, dbs, Map.of());
         Decision<IncidentAction> d = decide(SUSPECTED, suspectedData(), w, now);
         assertThat(d.phase()).isEqualTo(ABORTED);
         assertThat(d.step()).contains("default/off (pgwarden.io/failover: disabled)", "default/three (replicas 3, not 1)");
@@ -173,7 +175,7 @@ class IncidentDeciderTest {
         List<DatabaseSeen> dbs = List.of(new DatabaseSeen("default", "pg", 0, false, Optional.empty(), Optional.empty(),
                 List.of(), Lock.free(), Optional.empty(), true));
         w = new World(w.lease(), w.liveness(), w.power(), false, w.paused(), 1, 3, w.watcherHeard(), 0, w.driver(),
-                w.fence(), false, dbs);
+                w.fence(), false, dbs, Map.of());
         Decision<IncidentAction> d = decide(SUSPECTED, suspectedData(), w, now);
         assertThat(d.phase()).isEqualTo(ABORTED);
         assertThat(d.step()).isEqualTo("nothing to release: no managed database with failover enabled and one replica"
@@ -188,7 +190,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = world(now);
         w = new World(w.lease(), w.liveness(), w.power(), true, Optional.of("paused by ops"), 3, 3, null, 9,
-                Optional.empty(), w.fence(), false, w.dbs());
+                Optional.empty(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(CONFIRMED, confirmedData(), w, now);
         assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
         assertThat(d.step()).contains("paused by ops");
@@ -199,7 +201,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = world(now);
         w = new World(w.lease(), w.liveness(), w.power(), true, Optional.empty(), 1, 3, w.watcherHeard(), 0,
-                w.driver(), w.fence(), false, w.dbs());
+                w.driver(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(CONFIRMED, confirmedData(), w, now);
         assertThat(d.phase()).isEqualTo(ABORTED);
         assertThat(d.step()).contains("excluded");
@@ -211,7 +213,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = world(now);
         w = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 2, 3, w.watcherHeard(), 0,
-                w.driver(), w.fence(), false, w.dbs());
+                w.driver(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(CONFIRMED, confirmedData(), w, now);
         assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
         assertThat(d.step()).contains("storm guard", "2 of 3");
@@ -219,29 +221,45 @@ class IncidentDeciderTest {
     }
 
     @Test
-    void a_node_confirmed_at_once_is_not_fenced_before_the_storm_settle_time_so_a_second_silent_node_is_counted() {
+    void a_node_confirmed_at_once_is_not_fenced_while_a_storm_may_still_be_surfacing() {
         Instant now = SUSPECTED_AT.plusSeconds(1);
         Map<String, String> data = confirmedData();
         data.put(AT + CONFIRMED, SUSPECTED_AT.plusMillis(100).toString());
-        World alone = mine(world(now));
-        Decision<IncidentAction> settling = decide(CONFIRMED, data, alone, now);
+        // the other two nodes last renewed before node001 can have died (its renewal due at LEASE + 6 s)
+        World unheard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(5),
+                "node003", LEASE.plusSeconds(2)));
+        Decision<IncidentAction> settling = decide(CONFIRMED, data, unheard, now);
         assertThat(settling.next()).isEqualTo(Decision.Next.WAIT);
-        assertThat(settling.step()).contains("storm guard", "fencing nothing before " + SUSPECTED_AT.plusSeconds(6),
-                "1 of 3");
-        assertThat(settling.recheck()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settling.step()).contains("storm guard", "2 other nodes not heard from since " + LEASE.plusSeconds(6),
+                "fencing nothing before " + SUSPECTED_AT.plusSeconds(6), "1 of 3");
         assertThat(settling.actions()).isEmpty();
 
         // the second node of the storm goes stale a renewal later: the storm is seen before anything was fenced
         Instant later = SUSPECTED_AT.plusSeconds(7);
-        World storm = new World(alone.lease(), alone.liveness(), alone.power(), false, Optional.empty(), 2, 3,
-                later.minusSeconds(1), 0, alone.driver(), alone.fence(), false, alone.dbs());
+        World storm = new World(unheard.lease(), unheard.liveness(), unheard.power(), false, Optional.empty(), 2, 3,
+                later.minusSeconds(1), 0, unheard.driver(), unheard.fence(), false, unheard.dbs(), Map.of());
         Decision<IncidentAction> held = decide(CONFIRMED, data, storm, later);
         assertThat(held.step()).contains("storm guard", "2 of 3", "unhealthy at once");
         assertThat(held.actions()).isEmpty();
 
         // alone after the settle time: fenced
-        World stillAlone = mine(world(later));
-        assertThat(decide(CONFIRMED, data, stillAlone, later).actions()).hasAtLeastOneElementOfType(Fence.class);
+        assertThat(decide(CONFIRMED, data, mine(world(later)), later).actions())
+                .hasAtLeastOneElementOfType(Fence.class);
+    }
+
+    @Test
+    void nodes_heard_from_after_this_one_died_end_the_storm_wait_early_but_one_unheard_of_three_does_not() {
+        Instant now = SUSPECTED_AT.plusSeconds(1);
+        Map<String, String> data = confirmedData();
+        World heard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(7),
+                "node003", LEASE.plusSeconds(14)));
+        assertThat(decide(CONFIRMED, data, heard, now).actions()).hasAtLeastOneElementOfType(Fence.class);
+
+        World oneUnheard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(7),
+                "node003", LEASE.plusSeconds(6)));
+        Decision<IncidentAction> d = decide(CONFIRMED, data, oneUnheard, now);
+        assertThat(d.step()).contains("1 other nodes not heard from");
+        assertThat(d.actions()).isEmpty();
     }
 
     @Test
@@ -250,7 +268,7 @@ class IncidentDeciderTest {
         World w = world(now);
         w = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(), 0,
                 w.driver(), w.fence(), false, List.of(db(Optional.of(OLD_POD), Optional.of(OLD_POD), 1,
-                Lock.busy("RestoreBackup r1 of backup-service"), Optional.empty())));
+                Lock.busy("RestoreBackup r1 of backup-service"), Optional.empty())), Map.of());
         Decision<IncidentAction> d = decide(CONFIRMED, confirmedData(), w, now);
         assertThat(d.next()).isEqualTo(Decision.Next.WAIT);
         assertThat(d.step()).contains("default/pg is busy with RestoreBackup r1");
@@ -269,10 +287,10 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = mine(world(now));
         World limited = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(),
-                3, w.driver(), w.fence(), false, w.dbs());
+                3, w.driver(), w.fence(), false, w.dbs(), Map.of());
         assertThat(decide(CONFIRMED, confirmedData(), limited, now).step()).contains("fence rate limit");
         World stale = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 1, 3,
-                now.minusSeconds(151), 0, w.driver(), w.fence(), false, w.dbs());
+                now.minusSeconds(151), 0, w.driver(), w.fence(), false, w.dbs(), Map.of());
         assertThat(decide(CONFIRMED, confirmedData(), stale, now).step()).contains("node-watcher's view is stale");
     }
 
@@ -281,7 +299,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = mine(world(now));
         w = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(), 0,
-                Optional.empty(), w.fence(), false, w.dbs());
+                Optional.empty(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(CONFIRMED, confirmedData(), w, now);
         assertThat(d.phase()).isEqualTo(FAILED);
         assertThat(d.step()).contains("no fence driver configured", "nothing was released");
@@ -303,7 +321,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(6);
         World w = mine(world(now));
         w = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(), 0,
-                Optional.of("ceph-csi-taint"), w.fence(), true, w.dbs());
+                Optional.of("ceph-csi-taint"), w.fence(), true, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(CONFIRMED, confirmedData(), w, now);
         assertThat(d.actions()).contains(new TaintOutOfService("node001"), new Fence("node001", "ceph-csi-taint"));
     }
@@ -333,7 +351,7 @@ class IncidentDeciderTest {
         Instant now = at.plusSeconds(1);
         World w = withFence(mine(world(now)), FenceStatus.State.PENDING);
         w = new World(LEASE.plusSeconds(20), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(),
-                0, w.driver(), w.fence(), false, w.dbs());
+                0, w.driver(), w.fence(), false, w.dbs(), Map.of());
         Decision<IncidentAction> d = decide(FENCING, fencingData(at), w, now);
         assertThat(d.phase()).isEqualTo(ABORTED);
         assertThat(d.actions()).contains(new Unfence("node001", "redfish"), new ReleaseLock("default", "pg"));
@@ -386,7 +404,7 @@ class IncidentDeciderTest {
         World w = withFence(mine(world(now)), FenceStatus.State.FENCED);
         w = new World(w.lease(), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(), 0,
                 w.driver(), w.fence(), false, List.of(db(Optional.of(other), Optional.of(other), 0, Lock.mine(),
-                Optional.empty())));
+                Optional.empty())), Map.of());
         Decision<IncidentAction> d = decide(FENCED, data, w, now);
         assertThat(d.actions()).noneMatch(a -> a instanceof ForceDeletePod);
     }
@@ -410,7 +428,7 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(8);
         World w = withFence(mine(world(now)), FenceStatus.State.FENCED);
         w = new World(LEASE.plusSeconds(30), w.liveness(), w.power(), false, Optional.empty(), 1, 3, w.watcherHeard(),
-                0, w.driver(), w.fence(), false, w.dbs());
+                0, w.driver(), w.fence(), false, w.dbs(), Map.of());
         for (String phase : List.of(FENCING, FENCED)) {
             Decision<IncidentAction> d = decide(phase, fencingData(now), w, now);
             assertThat(d.phase()).as(phase).isEqualTo(ABORTED);
@@ -427,12 +445,12 @@ class IncidentDeciderTest {
         World attached = withFence(mine(world(now)), FenceStatus.State.FENCED);
         attached = new World(attached.lease(), attached.liveness(), attached.power(), false, Optional.empty(), 1, 3,
                 attached.watcherHeard(), 0, attached.driver(), attached.fence(), false,
-                List.of(db(Optional.empty(), Optional.empty(), 1, Lock.mine(), Optional.empty())));
+                List.of(db(Optional.empty(), Optional.empty(), 1, Lock.mine(), Optional.empty())), Map.of());
         Decision<IncidentAction> waiting = decide(RELEASING, data, attached, now);
         assertThat(waiting.step()).contains("1 volumes to detach");
         World detached = new World(attached.lease(), attached.liveness(), attached.power(), false, Optional.empty(), 1,
                 3, attached.watcherHeard(), 0, attached.driver(), attached.fence(), false,
-                List.of(db(Optional.empty(), Optional.empty(), 0, Lock.mine(), Optional.empty())));
+                List.of(db(Optional.empty(), Optional.empty(), 0, Lock.mine(), Optional.empty())), Map.of());
         assertThat(decide(RELEASING, data, detached, now).phase()).isEqualTo(RECOVERING);
     }
 
@@ -514,15 +532,20 @@ class IncidentDeciderTest {
                 Lock.mine(), Optional.empty()));
     }
 
+    static World withRenewals(World w, Map<String, Instant> renewals) {
+        return new World(w.lease(), w.liveness(), w.power(), w.excluded(), w.paused(), w.unhealthy(), w.known(),
+                w.watcherHeard(), w.recentFences(), w.driver(), w.fence(), w.taintFences(), w.dbs(), renewals);
+    }
+
     static World withDb(World w, DatabaseSeen db) {
         return new World(w.lease(), w.liveness(), w.power(), w.excluded(), w.paused(), w.unhealthy(), w.known(),
-                w.watcherHeard(), w.recentFences(), w.driver(), w.fence(), w.taintFences(), List.of(db));
+                w.watcherHeard(), w.recentFences(), w.driver(), w.fence(), w.taintFences(), List.of(db), w.renewals());
     }
 
     static World withFence(World w, FenceStatus.State state) {
         return new World(w.lease(), w.liveness(), w.power(), w.excluded(), w.paused(), w.unhealthy(), w.known(),
                 w.watcherHeard(), w.recentFences(), w.driver(),
                 FenceStatus.of(state, state == FenceStatus.State.FAILED ? "agent says no" : state.name()),
-                w.taintFences(), w.dbs());
+                w.taintFences(), w.dbs(), Map.of());
     }
 }
