@@ -22,7 +22,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,11 +54,14 @@ public class NodeHealthConsumer {
     private final Counter unreadable;
     private volatile boolean running = true;
     private volatile boolean complete;
+    private volatile Instant caughtUpAt;
+    private final Clock clock;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
     public NodeHealthConsumer(Validator validator, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                              MeterRegistry meters) {
+                              MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         this.decoder = new MessageDecoder(validator);
         this.kafkaConfig = kafkaConfig;
         this.unreadable = Counter.builder("pgwarden_gateway_node_health_unreadable")
@@ -71,6 +76,14 @@ public class NodeHealthConsumer {
     /** True once the view holds everything the topic held when this gateway started reading it. */
     public boolean complete() {
         return complete;
+    }
+
+    /**
+     * The last moment the view was seen to hold everything on the topic (its end asked of the broker each poll); null
+     * before the first. While the broker is away it stays where it was, so it says how stale the view may be.
+     */
+    public Instant observedAt() {
+        return caughtUpAt;
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -118,6 +131,21 @@ public class NodeHealthConsumer {
                 complete = true;
                 LOG.infof("node view: complete, %d nodes", view.nodes().size());
             }
+            if (complete) {
+                checkCaughtUp(c, partitions);
+            }
+        }
+    }
+
+    private void checkCaughtUp(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions) {
+        Instant asked = clock.instant();
+        try {
+            Map<TopicPartition, Long> end = c.endOffsets(partitions, POLL);
+            if (end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                caughtUpAt = asked;
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debugf("node view: the broker did not say where %s ends: %s", Topics.NODE_HEALTH, e.getMessage());
         }
     }
 
