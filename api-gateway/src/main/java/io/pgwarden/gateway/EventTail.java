@@ -9,13 +9,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -42,22 +38,20 @@ public class EventTail {
     private static final Logger LOG = Logger.getLogger(EventTail.class);
     private static final List<String> TOPICS = List.of(Topics.ACTIVITY, Topics.NODE_HEALTH, Topics.COMMAND_STATUS);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration RETRY = Duration.ofSeconds(2);
     /** Numbers the replay consumers: Kafka registers each client id once (JMX). */
     private static final AtomicInteger REPLAYS = new AtomicInteger();
 
     private final Map<String, Object> kafkaConfig;
+    private final GroupFreeReader reader;
     private final Counter unreadable;
     private final Set<EventSubscription> clients = new CopyOnWriteArraySet<>();
     /** The next offset of each partition; guarded by this, with the fan-out, so a client joins between two records. */
     private final Map<TopicPartition, Long> position = new HashMap<>();
     private boolean ready;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
 
     public EventTail(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry meters) {
         this.kafkaConfig = kafkaConfig;
+        this.reader = new GroupFreeReader("events", kafkaConfig, this::follow, LOG);
         this.unreadable = Counter.builder("pgwarden_gateway_events_unreadable")
                 .description("Records the event stream skipped: no CloudEvents headers or no JSON object").register(meters);
         Gauge.builder("pgwarden_gateway_events_clients", clients, Set::size)
@@ -107,38 +101,15 @@ public class EventTail {
     }
 
     void start(@Observes StartupEvent ignored) {
-        thread = new Thread(this::run, "event-stream-tail");
-        thread.setDaemon(true);
-        thread.start();
+        reader.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        thread.join(Duration.ofSeconds(5).toMillis());
-    }
-
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = newConsumer("pgwarden-api-gateway-events")) {
-                consumer = c;
-                if (running) {
-                    follow(c);
-                }
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                LOG.warnf("event stream: reading the topics failed, starting over in %s: %s", RETRY, e);
-                pause();
-            }
-        }
+        reader.stop();
     }
 
     private void follow(KafkaConsumer<String, byte[]> c) {
-        List<TopicPartition> partitions = awaitPartitions(c);
+        List<TopicPartition> partitions = reader.awaitPartitions(c, TOPICS);
         c.assign(partitions);
         synchronized (this) {
             if (!ready) {
@@ -151,7 +122,7 @@ public class EventTail {
                 partitions.forEach(p -> c.seek(p, position.getOrDefault(p, 0L)));
             }
         }
-        while (running) {
+        while (reader.running()) {
             for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
                 StreamEvent event = parse(record);
                 synchronized (this) {
@@ -166,7 +137,8 @@ public class EventTail {
 
     /** Reads a resuming client's records from its cursor up to where the live part begins for it. */
     private void replay(EventSubscription subscription, EventCursor since, Map<TopicPartition, Long> liveFrom) {
-        try (KafkaConsumer<String, byte[]> c = newConsumer("pgwarden-api-gateway-events-replay-" + REPLAYS.incrementAndGet())) {
+        try (KafkaConsumer<String, byte[]> c = GroupFreeReader.newConsumer(kafkaConfig,
+                "events-replay-" + REPLAYS.incrementAndGet())) {
             Map<TopicPartition, Long> until = new HashMap<>();
             List<TopicPartition> fromBeginning = new ArrayList<>();
             liveFrom.forEach((partition, end) -> {
@@ -185,7 +157,8 @@ public class EventTail {
             until.keySet().stream().filter(p -> since.next(p) != null && since.next(p) < earliest.get(p))
                     .forEach(p -> LOG.infof("event stream: a client resumes %s at %d, but the topic now starts at %d:"
                             + " the events between are gone (retention)", p, since.next(p), earliest.get(p)));
-            while (!subscription.closed() && until.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
+            while (!subscription.closed()
+                    && until.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     StreamEvent event = record.offset() < until.get(partition) ? parse(record) : null;
@@ -209,38 +182,6 @@ public class EventTail {
             LOG.debugf("event stream: skipped %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
             return null;
-        }
-    }
-
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
-        while (true) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : TOPICS) {
-                c.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            if (TOPICS.stream().allMatch(t -> partitions.stream().anyMatch(p -> p.topic().equals(t)))) {
-                return partitions;
-            }
-            LOG.infof("event stream: not all of %s have partitions yet, looking again in %s", TOPICS, RETRY);
-            pause();
-        }
-    }
-
-    private KafkaConsumer<String, byte[]> newConsumer(String clientId) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(RETRY.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
         }
     }
 }
