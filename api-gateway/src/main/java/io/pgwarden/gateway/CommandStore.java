@@ -11,8 +11,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /** The commands the gateway knows of, in table {@code command} of schema {@code gateway}. */
@@ -38,13 +42,16 @@ public class CommandStore {
                 service = EXCLUDED.service, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at
             WHERE command.sequence < EXCLUDED.sequence AND command.state <> ALL (?)""";
 
-    private static final String SELECT = "SELECT command_type, subject, correlation_id, requested_by, state, step,"
-            + " reason, service, sequence, submitted_at, updated_at, expires_at FROM command WHERE command_id = ?";
+    private static final String COLUMNS = "command_id, command_type, subject, correlation_id, requested_by, state, step,"
+            + " reason, service, sequence, submitted_at, updated_at, expires_at, list_position";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM command WHERE command_id = ?";
 
     private final DataSource dataSource;
+    private final Clock clock;
 
-    public CommandStore(DataSource dataSource) {
+    public CommandStore(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
+        this.clock = clock;
     }
 
     /** Records a command the gateway is about to send, in the caller's transaction; returns how it shows. */
@@ -64,7 +71,8 @@ public class CommandStore {
             s.executeUpdate();
         }
         return new CommandView(command.id(), command.type(), subject, command.correlationId(), command.requestedBy(),
-                CommandView.SUBMITTED, null, null, null, 0, command.time(), command.time(), command.expiresAt());
+                CommandView.SUBMITTED, null, null, null, 0, command.time(), command.time(), command.expiresAt(),
+                command.time());
     }
 
     /**
@@ -103,15 +111,61 @@ public class CommandStore {
         try (PreparedStatement s = c.prepareStatement(SELECT)) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new CommandView(id, rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                        rs.getLong(9), instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)),
-                        instant(rs.getTimestamp(12))));
+                return rs.next() ? Optional.of(view(rs, clock.instant())) : Optional.empty();
             }
         }
+    }
+
+    /** A page of commands, newest first (by {@code list_position}), and the cursor of the next one. */
+    public CommandPage list(CommandQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM command WHERE true");
+        List<Object> parameters = new ArrayList<>();
+        if (query.after() != null) {
+            sql.append(" AND list_position < ?");
+            parameters.add(query.after());
+        }
+        if (query.state() != null) {
+            sql.append(" AND state = ?");
+            parameters.add(query.state());
+        }
+        if (!query.subjects().isEmpty()) {
+            sql.append(" AND subject IN (").append(String.join(", ", Collections.nCopies(query.subjects().size(), "?")))
+                    .append(")");
+            parameters.addAll(query.subjects());
+        }
+        // One more than the page: whether it exists says whether there is a next page.
+        sql.append(" ORDER BY list_position DESC LIMIT ?");
+        parameters.add(query.limit() + 1);
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                s.setObject(i + 1, parameters.get(i));
+            }
+            Instant observedAt = clock.instant();
+            List<CommandView> items = new ArrayList<>();
+            long last = 0;
+            boolean more = false;
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if (items.size() == query.limit()) {
+                        more = true;
+                        break;
+                    }
+                    items.add(view(rs, observedAt));
+                    last = rs.getLong("list_position");
+                }
+            }
+            return new CommandPage(items, more ? CommandQuery.cursor(last) : null, observedAt);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list commands", e);
+        }
+    }
+
+    private static CommandView view(ResultSet rs, Instant observedAt) throws SQLException {
+        return new CommandView(rs.getString("command_id"), rs.getString("command_type"), rs.getString("subject"),
+                rs.getString("correlation_id"), rs.getString("requested_by"), rs.getString("state"),
+                rs.getString("step"), rs.getString("reason"), rs.getString("service"), rs.getLong("sequence"),
+                instant(rs.getTimestamp("submitted_at")), instant(rs.getTimestamp("updated_at")),
+                instant(rs.getTimestamp("expires_at")), observedAt);
     }
 
     private static Instant instant(Timestamp t) {

@@ -22,6 +22,9 @@ public interface GatewayConfig {
     /** How many commands each caller may send. */
     RateLimit rateLimit();
 
+    /** The event stream, {@code /api/v1/events}. */
+    Events events();
+
     /**
      * failover-service's HTTP address, where incident and cluster reads are forwarded (in a cluster, its Service:
      * {@code http://failover-service.pgwarden.svc:8082}).
@@ -108,5 +111,19 @@ public interface GatewayConfig {
         /** The sustained rate once the burst is spent. */
         @WithDefault("5")
         double commandsPerSecond();
+    }
+
+    interface Events {
+
+        /** How often an idle stream gets a {@code : heartbeat} comment, so proxies and load balancers keep it open. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /**
+         * Events a client may fall behind by; a client slower than that loses its stream and resumes with
+         * {@code Last-Event-ID}, rather than the gateway buffering for it without end.
+         */
+        @WithDefault("1000")
+        int clientBuffer();
     }
 }

@@ -13,17 +13,14 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.validation.Validator;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -44,21 +41,20 @@ import java.util.Map;
 public class NodeHealthConsumer {
     private static final Logger LOG = Logger.getLogger(NodeHealthConsumer.class);
     private static final Duration POLL = Duration.ofSeconds(1);
-    private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final NodeHealthView view = new NodeHealthView();
     private final MessageDecoder decoder;
-    private final Map<String, Object> kafkaConfig;
+    private final GroupFreeReader reader;
     private final Counter unreadable;
-    private volatile boolean running = true;
+    private final Clock clock;
     private volatile boolean complete;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile Instant caughtUpAt;
 
     public NodeHealthConsumer(Validator validator, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                              MeterRegistry meters) {
+                              MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         this.decoder = new MessageDecoder(validator);
-        this.kafkaConfig = kafkaConfig;
+        this.reader = new GroupFreeReader("node-view", kafkaConfig, this::follow, LOG);
         this.unreadable = Counter.builder("pgwarden_gateway_node_health_unreadable")
                 .description("Records on pgwarden.node-health.v1 the node view could not read").register(meters);
     }
@@ -73,44 +69,29 @@ public class NodeHealthConsumer {
         return complete;
     }
 
+    /**
+     * The last moment the view was seen to hold everything on the topic (its end asked of the broker each poll); null
+     * before the first. While the broker is away it stays where it was, so it says how stale the view may be.
+     */
+    public Instant observedAt() {
+        return caughtUpAt;
+    }
+
     void start(@Observes StartupEvent ignored) {
-        thread = new Thread(this::run, "node-health-view");
-        thread.setDaemon(true);
-        thread.start();
+        reader.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        thread.join(Duration.ofSeconds(5).toMillis());
-    }
-
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = newConsumer()) {
-                consumer = c;
-                if (running) {
-                    follow(c);
-                }
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                LOG.warnf("node view: reading %s failed, starting over in %s: %s", Topics.NODE_HEALTH, RETRY, e);
-                pause();
-            }
-        }
+        reader.stop();
     }
 
     private void follow(KafkaConsumer<String, byte[]> c) {
-        List<TopicPartition> partitions = awaitPartitions(c);
+        List<TopicPartition> partitions = reader.awaitPartitions(c, List.of(Topics.NODE_HEALTH));
         c.assign(partitions);
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
         LOG.infof("node view: reading %s from the beginning of %d partitions", Topics.NODE_HEALTH, partitions.size());
-        while (running) {
+        while (reader.running()) {
             for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
                 apply(record);
             }
@@ -118,19 +99,21 @@ public class NodeHealthConsumer {
                 complete = true;
                 LOG.infof("node view: complete, %d nodes", view.nodes().size());
             }
+            if (complete) {
+                checkCaughtUp(c, partitions);
+            }
         }
     }
 
-    /** The topic's partitions; until the broker answers with some, it waits (the gateway serves meanwhile). */
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
-        while (true) {
-            List<TopicPartition> partitions = c.partitionsFor(Topics.NODE_HEALTH).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            if (!partitions.isEmpty()) {
-                return partitions;
+    private void checkCaughtUp(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions) {
+        Instant asked = clock.instant();
+        try {
+            Map<TopicPartition, Long> end = c.endOffsets(partitions, POLL);
+            if (end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                caughtUpAt = asked;
             }
-            LOG.infof("node view: %s has no partitions yet, looking again in %s", Topics.NODE_HEALTH, RETRY);
-            pause();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debugf("node view: the broker did not say where %s ends: %s", Topics.NODE_HEALTH, e.getMessage());
         }
     }
 
@@ -146,24 +129,6 @@ public class NodeHealthConsumer {
             unreadable.increment();
             LOG.warnf("node view: skipped %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
-        }
-    }
-
-    private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "pgwarden-api-gateway-node-view");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(RETRY.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
         }
     }
 }

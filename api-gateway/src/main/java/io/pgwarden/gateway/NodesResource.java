@@ -79,7 +79,7 @@ public class NodesResource {
         boolean complete = health.complete();
         List<NodeView> nodes = health.view().nodes().stream()
                 .map(n -> NodeView.of(n, open.get(n.node()))).toList();
-        return new NodesAnswer(clock.instant(), complete, unavailable, nodes);
+        return new NodesAnswer(clock.instant(), health.observedAt(), complete, unavailable, nodes);
     }
 
     @POST

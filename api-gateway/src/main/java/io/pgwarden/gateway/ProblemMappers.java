@@ -82,6 +82,13 @@ public class ProblemMappers {
         return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 
+    /** The event stream before it has found the topics' ends after the start: a moment, so the client retries. */
+    @ServerExceptionMapper
+    public Response eventsStarting(EventTail.NotReadyException e, UriInfo uri) {
+        return Response.fromResponse(problem(503, "Service unavailable", e.getMessage(), uri, null))
+                .header("Retry-After", "2").build();
+    }
+
     /**
      * No token, or one that is not valid: expired, not signed by the configured key, or from another issuer. The
      * detail does not say which, as a refused token's owner may be someone probing; the log does (debug).

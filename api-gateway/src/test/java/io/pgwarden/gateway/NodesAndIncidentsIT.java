@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -88,7 +89,8 @@ class NodesAndIncidentsIT {
                 .body("nodes.name", hasItems(markers.toArray(String[]::new))));
 
         given().get("/api/v1/nodes").then().statusCode(200)
-                .body("complete", equalTo(true), "incidentsUnavailable", nullValue(), "asOf", notNullValue())
+                .body("complete", equalTo(true), "incidentsUnavailable", nullValue(), "asOf", notNullValue(),
+                        "observedAt", notNullValue())
                 .body("nodes.name", hasItems(a, b), "nodes.name", not(hasItem(gone)))
                 .body(node(a) + ".sequence", equalTo(3), node(a) + ".ready", equalTo("UNKNOWN"),
                         node(a) + ".liveness", equalTo("UNREACHABLE"), node(a) + ".fenced", equalTo(true),
@@ -182,12 +184,16 @@ class NodesAndIncidentsIT {
 
         // A second view, started after the events, as a restarted gateway would be.
         NodeHealthConsumer restarted = new NodeHealthConsumer(Validation.buildDefaultValidatorFactory().getValidator(),
-                Map.of("bootstrap.servers", KafkaAndPostgresResource.bootstrapServers()), new SimpleMeterRegistry());
+                Map.of("bootstrap.servers", KafkaAndPostgresResource.bootstrapServers()), new SimpleMeterRegistry(),
+                Clock.systemUTC());
         restarted.start(null);
         try {
             await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(restarted::complete);
             assertThat(restarted.view().nodes()).filteredOn(n -> n.node().startsWith("late-" + run + "-"))
                     .hasSize(nodes).allMatch(n -> n.sequence() == 5);
+            // Caught up with the topic, and saying since when.
+            await().atMost(WAIT).until(() -> restarted.observedAt() != null);
+            assertThat(restarted.observedAt()).isBefore(Instant.now().plusSeconds(1));
         } finally {
             restarted.stop(null);
         }
