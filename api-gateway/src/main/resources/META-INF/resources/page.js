@@ -242,7 +242,8 @@ function dispatch(event) {
   if (event.type === 'activity') {
     timeline((d.subject || e.subject || '') + ': ' + (d.detail || d.action), e.time);
   } else if (event.type === 'command-status') {
-    timeline((d.commandType || 'command') + ' ' + (d.subject || '') + ' ' + d.state + (d.step ? ' ' + d.step : '')
+    const kind = (d.commandType || 'command').replace(/^.*\./, ''); // io.pgwarden.MoveDatabase -> MoveDatabase
+    timeline(kind + ' ' + (d.subject || '') + ' ' + d.state + (d.step ? ' ' + d.step : '')
         + (d.reason ? ': ' + d.reason : '') + (d.requestedBy ? ' (by ' + d.requestedBy + ')' : ''), e.time);
   } else if (event.type === 'health') {
     // node-watcher republishes every node each minute: only a change is worth a line.
@@ -404,7 +405,8 @@ function renderBackups(backups) {
             el('td', {}, b.sizeBytes === null ? '–' : (b.sizeBytes / 1048576).toFixed(1) + ' MiB'),
             el('td', {class: 'wrap'}, b.verification), el('td', {}, actions));
       });
-  $('backups').replaceChildren(...rows);
+  $('backups').replaceChildren(...(rows.length ? rows
+      : [el('tr', {}, el('td', {colspan: 8, class: 'muted'}, 'No backups.'))]));
 }
 
 function renderAdmin(dbs) {

@@ -2,7 +2,7 @@ package io.pgwarden.e2e;
 
 import io.pgwarden.local.LocalStack;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.Alert;
@@ -41,8 +41,9 @@ class OperatorPageE2E {
 
     private RunningSystem system;
 
-    @BeforeAll
-    static void browserInstalled() {
+    /** Before the system is asked for, so that a machine without the browser does not start it for nothing. */
+    @BeforeEach
+    void browserInstalled() {
         assumeTrue(Chromium.installed(), "OperatorPageE2E skipped: it " + Chromium.HOW_TO_INSTALL);
     }
 
