@@ -188,4 +188,15 @@ class SecurityIT {
         given().get("/q/openapi").then().statusCode(200);
         given().get("/q/swagger-ui").then().statusCode(404);
     }
+
+    @Test
+    void the_operator_page_loads_without_a_token_under_its_content_security_policy_and_the_api_still_needs_one() {
+        given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("<script src=\"page.js\""))
+                .header("Content-Security-Policy", equalTo("default-src 'self'; img-src 'self' data:; object-src 'none';"
+                        + " base-uri 'none'; frame-ancestors 'none'"));
+        given().get("/page.js").then().statusCode(200).contentType(containsString("javascript"));
+        given().get("/page.css").then().statusCode(200).contentType(containsString("text/css"));
+        given().get("/api/v1/nodes").then().statusCode(401).contentType(Problem.MEDIA_TYPE);
+    }
 }
