@@ -79,16 +79,13 @@ public final class FailoverBenchmark {
      * off together read Off within about a second of each other (a storm of nodes cut off by the network, seen by
      * their leases alone, can take a renewal to show, which this does not wait for: the fence rate limit bounds it).
      */
-    static final String STORM_SETTLE = "PGWARDEN_FAILOVER_INCIDENT_STORM_SETTLE";
-    /** failover-service's default {@code storm-settle}. */
-    static final String DEFAULT_STORM_SETTLE = "12s";
     static final Map<String, String> TUNED = orderedMap(
             "PGWARDEN_WATCHER_LEASE_STALE_AFTER", "12s",
             "PGWARDEN_WATCHER_POWER_POLL", "every-node",
             "PGWARDEN_WATCHER_POWER_POLL_INTERVAL", "1s",
             "PGWARDEN_WATCHER_LIVENESS_CHECK_INTERVAL", "250ms",
             "PGWARDEN_FAILOVER_INCIDENT_POLL", "100ms",
-            STORM_SETTLE, "2s");
+            "PGWARDEN_FAILOVER_INCIDENT_STORM_SETTLE", "2s");
 
     record Settings(int runs, List<String> variants, Duration baselineWindow, Duration outage,
                     Duration afterOutage, Duration runLimit, boolean prePull) {
@@ -135,8 +132,6 @@ public final class FailoverBenchmark {
     private final Path root;
     private final List<String> loads = new ArrayList<>();
     private volatile boolean complete = true;
-    /** The storm guard's settle time the running variant's services use. */
-    private Duration stormSettle;
 
     private FailoverBenchmark(Settings settings, Path root) {
         this.settings = settings;
@@ -194,8 +189,6 @@ public final class FailoverBenchmark {
     private String variant(String variant, Map<String, String> env, Map<String, List<Run>> byVariant)
             throws Exception {
         Path state = Files.createTempDirectory("pgwarden-failover-benchmark-" + variant);
-        stormSettle = Duration.parse("PT" + env.getOrDefault(STORM_SETTLE, DEFAULT_STORM_SETTLE)
-                .toUpperCase(Locale.ROOT));
         List<String> nodes = IntStream.rangeClosed(1, settings.nodes()).mapToObj(BenchmarkSupport::nodeName).toList();
         LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
                 SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180))
@@ -335,7 +328,7 @@ public final class FailoverBenchmark {
             Map<String, String> seen = IncidentRecords.first(cluster.stack().catalogJdbcUrl(), node, off)
                     .orElse(Map.of());
             cluster.sandbox().faults().powerOn(node);
-            return new Run(number, node, FailoverFigures.marks(off, seen, Map.of(), stormSettle), seen.getOrDefault("phase",
+            return new Run(number, node, FailoverFigures.marks(off, seen, Map.of()), seen.getOrDefault("phase",
                     "no incident"), writer.count(), 0, 0, Optional.of("the incident did not end within "
                     + settings.runLimit().toSeconds() + " s: " + seen.getOrDefault("step", "none opened")));
         }
@@ -364,7 +357,7 @@ public final class FailoverBenchmark {
         int splitBrains = cluster.sandbox().invariants().splitBrains().size() - splitBrainsBefore;
         // Not waited for: its kubelet comes back, pgwarden's out-of-service taint keeps the database off it.
         cluster.sandbox().faults().powerOn(node);
-        return new Run(number, node, FailoverFigures.marks(off, incident, seen, stormSettle), incident.get("phase"),
+        return new Run(number, node, FailoverFigures.marks(off, incident, seen), incident.get("phase"),
                 writer.count(), lost, splitBrains, problem);
     }
 

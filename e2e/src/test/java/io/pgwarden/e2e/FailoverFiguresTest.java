@@ -14,16 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailoverFiguresTest {
     private static final Instant OFF = Instant.parse("2026-01-10T10:00:00Z");
 
-    private static final Duration SETTLE = Duration.ofSeconds(2);
-
     private static Map<String, Instant> run(long suspected, long recovered) {
         return FailoverFigures.marks(OFF, Map.of(
                 "at.suspected", OFF.plusMillis(suspected).toString(),
                 "at.confirmed", OFF.plusMillis(suspected + 5).toString(),
+                "stormSettledAt", OFF.plusMillis(suspected + 2_000).toString(),
                 "at.fencing", OFF.plusMillis(suspected + 2_040).toString(),
                 "at.recovered", OFF.plusMillis(recovered).toString(),
                 "databases", "default/pg-bench"),
-                Map.of(FailoverFigures.WRITES_BACK, OFF.plusMillis(recovered + 300)), SETTLE);
+                Map.of(FailoverFigures.WRITES_BACK, OFF.plusMillis(recovered + 300)));
     }
 
     @Test
@@ -32,16 +31,9 @@ class FailoverFiguresTest {
         assertThat(marks).containsOnlyKeys(FailoverFigures.OFF, "suspected", "confirmed", FailoverFigures.SETTLED,
                 "fencing", "recovered", FailoverFigures.WRITES_BACK);
         assertThat(FailoverFigures.of(FailoverFigures.END_TO_END, marks)).contains(Duration.ofSeconds(30));
-        // our own reaction leaves out the storm guard's deliberate wait
+        // our own reaction counts from the turn the storm guard let the incident past
         assertThat(FailoverFigures.of(FailoverFigures.FENCE_REQUESTED, marks)).contains(Duration.ofMillis(40));
         assertThat(FailoverFigures.of(FailoverFigures.POD_FORCE_DELETED, marks)).isEmpty();
-    }
-
-    @Test
-    void a_confirmation_later_than_the_settle_time_ends_the_wait_itself() {
-        Map<String, Instant> marks = FailoverFigures.marks(OFF, Map.of(
-                "at.suspected", OFF.toString(), "at.confirmed", OFF.plusSeconds(5).toString()), Map.of(), SETTLE);
-        assertThat(marks.get(FailoverFigures.SETTLED)).isEqualTo(OFF.plusSeconds(5));
     }
 
     @Test
@@ -50,8 +42,7 @@ class FailoverFiguresTest {
         for (int i = 1; i <= 20; i++) {
             runs.add(run(1_000L * i, 20_000L + 1_000L * i));
         }
-        runs.add(FailoverFigures.marks(OFF, Map.of("at.suspected", OFF.plusMillis(500).toString()), Map.of(),
-                SETTLE));
+        runs.add(FailoverFigures.marks(OFF, Map.of("at.suspected", OFF.plusMillis(500).toString()), Map.of()));
         assertThat(FailoverFigures.samples(FailoverFigures.END_TO_END, runs)).hasSize(20);
         assertThat(FailoverFigures.percentile(FailoverFigures.END_TO_END, runs, 0.50)).contains(Duration.ofSeconds(30));
         assertThat(FailoverFigures.percentile(FailoverFigures.END_TO_END, runs, 0.99)).contains(Duration.ofSeconds(40));

@@ -669,6 +669,16 @@ public final class RestoreDecider {
                     return failure("recovery of " + key + " ended at " + replayed.orElse("no recovery")
                             + ", before the backup's stop LSN " + stop);
                 }
+                // Recovery that stops at its target promotes to a new timeline. Still on the backup's own timeline,
+                // the server ended recovery another way: a start that failed after recovery.signal was consumed is
+                // restarted into crash recovery, which replays every WAL record past the stop LSN.
+                Optional<Long> started = startTimeline(backup.backupLabel());
+                Optional<Long> now = view.database().flatMap(DatabaseSeen::timeline);
+                if (started.isPresent() && now.isPresent() && now.get() <= started.get()) {
+                    return failure("recovery of " + key + " did not stop at the backup's stop LSN " + stop
+                            + ": the server writes on timeline " + now.get() + ", the backup's own, so it replayed"
+                            + " the WAL after it (recovery ended at " + replayed.get() + ")");
+                }
                 data.put("replayed", replayed.get());
                 return enter(RESETTING, "RestoreResetting", "resetting the recovery settings of " + key
                         + " (recovery replayed to " + replayed.get() + ")", List.of(
@@ -677,6 +687,12 @@ public final class RestoreDecider {
             return finishing(RESTORED, "DatabaseRestored", restoredOutcome(), false, List.of(
                     new RestoreAction.RecordEnd(restoreId, false, null, millisSinceRequest()), clearStopped(),
                     announce("Restored", restoredOutcome(), false)));
+        }
+
+        /** The backup_label's {@code START TIMELINE: n} (postgres xlogbackup.c, build_backup_content). */
+        private static Optional<Long> startTimeline(Optional<String> backupLabel) {
+            return backupLabel.flatMap(label -> label.lines().filter(l -> l.startsWith("START TIMELINE: "))
+                    .map(l -> Long.parseLong(l.substring("START TIMELINE: ".length()).trim())).findFirst());
         }
 
         private String restoredOutcome() {

@@ -154,7 +154,8 @@ public record RestoreView(Optional<StatefulSetSeen> statefulSet, Optional<PodSee
     /**
      * @param writeProblem empty when a write committed through the Service
      * @param replayLsn    pg_last_wal_replay_lsn(): where recovery ended, once it did; empty without recovery
+     * @param timeline     the timeline the server writes on (from its current WAL file's name), once it writes
      */
-    public record DatabaseSeen(Optional<String> writeProblem, Optional<String> replayLsn) {
+    public record DatabaseSeen(Optional<String> writeProblem, Optional<String> replayLsn, Optional<Long> timeline) {
     }
 }

@@ -36,12 +36,17 @@ public class PostgresRestoredDatabase implements RestoredDatabase {
                 problem = "on".equals(r.getString(2)) ? Optional.of("the server is read-only") : Optional.empty();
             }
             c.commit();
-            try (ResultSet r = s.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
+            // A WAL file's name begins with its timeline, eight hex digits (postgres xlog_internal.h, XLogFileName).
+            try (ResultSet r = s.executeQuery("SELECT pg_last_wal_replay_lsn()::text, CASE WHEN pg_is_in_recovery()"
+                    + " THEN NULL ELSE pg_walfile_name(pg_current_wal_lsn()) END")) {
                 r.next();
-                return new DatabaseSeen(problem, Optional.ofNullable(r.getString(1)));
+                String walFile = r.getString(2);
+                return new DatabaseSeen(problem, Optional.ofNullable(r.getString(1)),
+                        Optional.ofNullable(walFile).map(f -> Long.parseLong(f.substring(0, 8), 16)));
             }
         } catch (Exception e) {
-            return new DatabaseSeen(Optional.of("no write: " + DatabaseEndpoints.withRootCause(e)), Optional.empty());
+            return new DatabaseSeen(Optional.of("no write: " + DatabaseEndpoints.withRootCause(e)), Optional.empty(),
+                    Optional.empty());
         }
     }
 

@@ -107,9 +107,11 @@ class RestoreDeciderTest {
         }
     }
 
+    static final String LABEL = "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nSTART TIMELINE: 1\n";
+
     static BackupSeen online(String phase, String driver) {
         return new BackupSeen(ID, "default", "pg", "online", driver, phase, Optional.of("0/3000100"),
-                Optional.of("START WAL LOCATION: 0/2000028\n"), Optional.empty(), Optional.empty(), List.of(
+                Optional.of(LABEL), Optional.empty(), Optional.empty(), List.of(
                 new SnapshotSeen(CLAIM, "data", ID + "-data", 1L << 30, "/var/lib/postgresql/data", true),
                 new SnapshotSeen(CLAIM, "wal-tail", ID + "-wal-tail", 1L << 30, "/var/lib/postgresql/data", true)));
     }
@@ -178,14 +180,21 @@ class RestoreDeciderTest {
         assertThat(world.replicas).isEqualTo(1);
 
         world.pod = new PodSeen("pg-0", "uid-2", "node002", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.of("0/3000000"));
+        world.database = new DatabaseSeen(Optional.empty(), Optional.of("0/3000000"), Optional.of(2L));
         Decision<RestoreAction> d = restore(op, T0.plusSeconds(6));
         assertThat(d.outcome()).isNull();
         assertThat(d.phase()).as(d.step()).isEqualTo(RestoreDecider.UNSWAPPING);
         assertThat(d.step()).isEqualTo("putting the previous volumes of default/pg back: recovery of default/pg ended at"
                 + " 0/3000000, before the backup's stop LSN 0/3000100");
 
-        world.database = new DatabaseSeen(Optional.empty(), Optional.of("0/4000000"));
+        // a first start that failed after recovery.signal was consumed: crash recovery replayed past the stop LSN
+        world.database = new DatabaseSeen(Optional.empty(), Optional.of("0/5000000"), Optional.of(1L));
+        d = restore(op, T0.plusSeconds(6));
+        assertThat(d.phase()).as(d.step()).isEqualTo(RestoreDecider.UNSWAPPING);
+        assertThat(d.step()).contains("did not stop at the backup's stop LSN 0/3000100",
+                "writes on timeline 1, the backup's own");
+
+        world.database = new DatabaseSeen(Optional.empty(), Optional.of("0/4000000"), Optional.of(2L));
         op = step(op, T0.plusSeconds(6), RestoreDecider.RESETTING);
         d = restore(op, T0.plusSeconds(6));
         assertThat(d.phase()).isEqualTo(RestoreDecider.RESTORED);
@@ -207,7 +216,7 @@ class RestoreDeciderTest {
         assertThat(job.image()).isEqualTo("postgres:17.6");
         assertThat(job.mounts()).containsEntry(CLAIM, "/var/lib/postgresql/data")
                 .containsEntry(RestoreDecider.scratchClaim("op-1"), "/pgwarden/wal-tail");
-        assertThat(job.env()).containsEntry("BACKUP_LABEL", "START WAL LOCATION: 0/2000028\n");
+        assertThat(job.env()).containsEntry("BACKUP_LABEL", LABEL);
         assertThat(job.script()).contains("'/pgwarden/wal-tail/pgdata/pg_wal'/*", "recovery.signal",
                 "recovery_target_lsn = '0/3000100'", "recovery_target_action = 'promote'", "restore_command = 'false'");
     }
@@ -225,7 +234,7 @@ class RestoreDeciderTest {
         op = step(op, T0, RestoreDecider.STARTING);
         assertThat(world.replicas).isEqualTo(1);
         world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty(), Optional.empty());
         op = step(op, T0.plusSeconds(3), RestoreDecider.RESTORED);
         assertThat(restore(op, T0.plusSeconds(3)).next()).isEqualTo(Decision.Next.SUCCEED);
     }
@@ -273,7 +282,7 @@ class RestoreDeciderTest {
         assertThat(world.volumes.get(OLD_PV).reclaimPolicy()).isEqualTo("Delete");
         assertThat(world.replicas).isEqualTo(1);
         world.pod = new PodSeen("pg-0", "uid-3", "node001", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty(), Optional.empty());
         Decision<RestoreAction> d = restore(op, T0.plusSeconds(9));
         assertThat(d.phase()).isEqualTo(RestoreDecider.PUT_BACK);
         op = after(op, d, T0.plusSeconds(9));
@@ -342,7 +351,7 @@ class RestoreDeciderTest {
         world.apply(d.actions());
         op = after(op, d, T0.plusSeconds(4));
         world.pod = new PodSeen("pg-0", "uid-3", "node001", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty(), Optional.empty());
         d = undo(op, T0.plusSeconds(5));
         assertThat(d.actions()).first().isEqualTo(new RecordUndone("op-1"));
         op = after(op, d, T0.plusSeconds(5));
@@ -407,7 +416,7 @@ class RestoreDeciderTest {
         op = step(op, T0.plusSeconds(4), RestoreDecider.STARTING);
         assertThat(world.replicas).isEqualTo(1);
         world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty(), Optional.empty());
         op = step(op, T0.plusSeconds(5), RestoreDecider.RESTORED);
         Decision<RestoreAction> d = restore(op, T0.plusSeconds(5));
         assertThat(d.next()).isEqualTo(Decision.Next.SUCCEED);
@@ -440,7 +449,7 @@ class RestoreDeciderTest {
         world.rbdJob(back, RbdJobState.Phase.SUCCEEDED);
         op = step(op, T0.plusSeconds(6), RestoreDecider.RESTARTING);
         world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty(), Optional.empty());
         op = step(op, T0.plusSeconds(7), RestoreDecider.PUT_BACK);
         d = restore(op, T0.plusSeconds(7));
         assertThat(d.next()).isEqualTo(Decision.Next.FAIL);
@@ -474,7 +483,7 @@ class RestoreDeciderTest {
         world.apply(d.actions());
         op = after(op, d, T0.plusSeconds(3));
         world.pod = new PodSeen("pg-0", "uid-2", "node001", true, false);
-        world.database = new DatabaseSeen(Optional.empty(), Optional.empty());
+        world.database = new DatabaseSeen(Optional.empty(), Optional.empty(), Optional.empty());
         d = undo(op, T0.plusSeconds(4));
         assertThat(d.phase()).isEqualTo(RestoreDecider.PUT_BACK);
         assertThat(d.actions()).first().isEqualTo(new RecordUndone("op-1"));

@@ -61,6 +61,8 @@ public final class IncidentDecider {
     public static final String DATABASES = "databases";
     public static final String FENCE_DRIVER = "fenceDriver";
     public static final String POD = "pod.";
+    /** The turn the storm guard first let the incident past: its wait, when it waited, ended here. */
+    public static final String STORM_SETTLED_AT = "stormSettledAt";
     static final String RECOVERED_AT = "recoveredAt.";
     static final String FENCE_ATTEMPTS = "fenceAttempts";
     static final String FENCE_ASKED_AT = "fenceAskedAt";
@@ -169,6 +171,7 @@ public final class IncidentDecider {
                             + rails.knownNodes() + " nodes unhealthy so far)", settings.poll());
                 }
             }
+            data.putIfAbsent(STORM_SETTLED_AT, now.toString());
             List<IncidentAction> locks = new ArrayList<>();
             for (String key : databases()) {
                 Optional<DatabaseSeen> db = database(key);
@@ -183,7 +186,8 @@ public final class IncidentDecider {
                 }
             }
             if (!locks.isEmpty()) {
-                return Decision.act(CONFIRMED, "taking the locks of " + String.join(", ", databases()), locks);
+                return Decision.<IncidentAction>act(CONFIRMED, "taking the locks of " + String.join(", ", databases()),
+                        locks).remembering(data);
             }
             if (rails.recentFences() >= settings.fenceRateMax()) {
                 return waiting(CONFIRMED, "fence rate limit: " + rails.recentFences() + " fences started in the last "

@@ -253,7 +253,9 @@ class IncidentDeciderTest {
         Map<String, String> data = confirmedData();
         World heard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(7),
                 "node003", LEASE.plusSeconds(14)));
-        assertThat(decide(CONFIRMED, data, heard, now).actions()).hasAtLeastOneElementOfType(Fence.class);
+        Decision<IncidentAction> fenced = decide(CONFIRMED, data, heard, now);
+        assertThat(fenced.actions()).hasAtLeastOneElementOfType(Fence.class);
+        assertThat(fenced.data()).containsEntry(STORM_SETTLED_AT, now.toString());
 
         World oneUnheard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(7),
                 "node003", LEASE.plusSeconds(6)));
