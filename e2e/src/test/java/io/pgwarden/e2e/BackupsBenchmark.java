@@ -488,12 +488,16 @@ public final class BackupsBenchmark {
                 .map(r -> Instant.ofEpochMilli(r.timestamp()));
     }
 
-    /** Each step the command's statuses named, with when its first status was published after the request. */
+    /**
+     * Each step the command's statuses named (a wait's "…, 3 s" once), with when its first status was published after
+     * the request.
+     */
     private String steps(String command, Instant requested) {
         Map<String, Instant> first = new LinkedHashMap<>();
         statuses.matching(TopicProbe.ofType(MessageType.COMMAND_STATUS_CHANGED).and(TopicProbe.correlatedTo(command)))
                 .forEach(r -> first.putIfAbsent(Optional.ofNullable(TopicTail.status(r).step())
-                        .orElse(TopicTail.status(r).state().name()), Instant.ofEpochMilli(r.timestamp())));
+                        .orElse(TopicTail.status(r).state().name()).replaceFirst(", \\d+ s$", ""),
+                        Instant.ofEpochMilli(r.timestamp())));
         List<String> marks = new ArrayList<>();
         first.forEach((step, at) -> marks.add(step + " +" + millis(Duration.between(requested, at).toNanos())));
         return String.join(", ", marks);
