@@ -8,13 +8,11 @@ import io.pgwarden.contracts.MessageType;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
-import io.pgwarden.local.LocalLogging;
 import io.pgwarden.local.LocalStack;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.testing.TopicProbe;
 import io.pgwarden.testing.TopicTail;
-import org.awaitility.core.ConditionTimeoutException;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,7 +81,6 @@ public final class BackupsBenchmark {
     private static final String LOAD_CHUNK = "INSERT INTO ballast SELECT g, repeat(md5(g::text), 28)"
             + " FROM generate_series(?, ?) g";
     private static final int ROWS_PER_CHUNK = 100_000;
-    private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
 
     record Settings(int sizeMb, int runs, boolean walClaim, Duration runLimit) {
         static Settings fromSystemProperties() {
@@ -129,17 +126,7 @@ public final class BackupsBenchmark {
     }
 
     public static void main(String[] args) {
-        LocalLogging.configure();
-        POSTGRES_DRIVER_LOG.setLevel(java.util.logging.Level.SEVERE);
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        int exit = 1;
-        try {
-            exit = new BackupsBenchmark(Settings.fromSystemProperties(), root).run() ? 0 : 1;
-        } catch (Exception | Error e) {
-            System.err.println("benchmark failed: " + e);
-            e.printStackTrace();
-        }
-        System.exit(exit);
+        BenchmarkSupport.runAndExit(root -> new BackupsBenchmark(Settings.fromSystemProperties(), root).run());
     }
 
     private boolean run() throws Exception {
@@ -147,9 +134,7 @@ public final class BackupsBenchmark {
         loads.add("start " + loadAverage());
         Path state = Files.createTempDirectory("pgwarden-backups-benchmark");
         List<String> nodes = IntStream.rangeClosed(1, 3).mapToObj(BenchmarkSupport::nodeName).toList();
-        LocalStack launched = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
-                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180))
-                .withServiceEnv(BenchmarkSupport.UNLIMITED));
+        LocalStack launched = BenchmarkSupport.atRealTimings(root, state, nodes);
         System.out.printf(Locale.ROOT, "benchmark: starting the system (%d sandbox nodes, real timings)…%n", nodes.size());
         String report;
         try (StoppedOnExit running = new StoppedOnExit(launched)) {
@@ -218,7 +203,7 @@ public final class BackupsBenchmark {
         try (Connection c = connect(); Statement s = c.createStatement();
              PreparedStatement chunk = c.prepareStatement(LOAD_CHUNK)) {
             s.execute("CREATE TABLE ballast (id bigint, pad text)");
-            s.execute("CREATE TABLE probe (id int PRIMARY KEY)");
+            s.execute("CREATE TABLE acknowledged (id bigint PRIMARY KEY)"); // the restore's write probe
             long next = 1;
             while (databaseSize(s) < settings.sizeMb() * 1024L * 1024L) {
                 chunk.setLong(1, next);
@@ -378,12 +363,13 @@ public final class BackupsBenchmark {
      */
     private RestoreRun restore(String backupId, int run, Optional<Instant> since) throws Exception {
         JsonNode backup = backup(backupId);
-        long startLsn = lsn(backup.path("startLsn").asText());
-        long stopLsn = lsn(backup.path("stopLsn").asText());
+        long startLsn = BackupsE2E.lsn(backup.path("startLsn").asText());
+        long stopLsn = BackupsE2E.lsn(backup.path("stopLsn").asText());
         Instant requested = Instant.now();
         String command = submit(LocalStack.Role.ADMIN, "POST", clusterPath("restore"),
                 "{\"backupId\":\"" + backupId + "\",\"reason\":\"benchmark\"}");
-        Optional<Instant> write = writeByANewInstance(requested);
+        Optional<Instant> write = BenchmarkSupport.writeByANewInstance(stack.sandbox(), DB, requested,
+                settings.runLimit());
         CommandStatusChanged last = statuses.awaitFinal(command, settings.runLimit());
         Optional<Duration> toSucceeded = last.state().name().equals("SUCCEEDED")
                 ? finalAt(command).map(at -> Duration.between(requested, at)) : Optional.empty();
@@ -503,42 +489,9 @@ public final class BackupsBenchmark {
         return String.join(", ", marks);
     }
 
-    /** When a write was first accepted through the Service by a PostgreSQL started after {@code since}. */
-    private Optional<Instant> writeByANewInstance(Instant since) {
-        try {
-            return await().atMost(settings.runLimit()).pollInterval(Duration.ofMillis(50))
-                    .until(() -> writeOnce(since), Optional::isPresent);
-        } catch (ConditionTimeoutException e) {
-            return Optional.empty();
-        }
-    }
-
-    private Optional<Instant> writeOnce(Instant since) {
-        Optional<Integer> port = stack.sandbox().servicePort(NS, DB);
-        if (port.isEmpty()) {
-            return Optional.empty();
-        }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get()
-                + "/postgres?connectTimeout=1&socketTimeout=2", "postgres", "");
-             Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("INSERT INTO probe (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = 1"
-                     + " RETURNING pg_postmaster_start_time()")) {
-            Instant accepted = Instant.now();
-            return r.next() && r.getTimestamp(1).toInstant().isAfter(since) ? Optional.of(accepted) : Optional.empty();
-        } catch (SQLException e) {
-            return Optional.empty(); // stopped, recovering, or not behind the Service yet: try again
-        }
-    }
-
     private void awaitReady(Duration limit) {
         await().atMost(limit).pollInterval(Duration.ofMillis(200))
                 .until(() -> NodeFailoverE2E.podReady(stack.sandbox().client(), DB + "-0"));
-    }
-
-    /** "16/B374D848" as a number, to compare WAL positions. */
-    static long lsn(String lsn) {
-        String[] parts = lsn.split("/");
-        return (Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16);
     }
 
     // ---- the report ----
@@ -691,7 +644,7 @@ public final class BackupsBenchmark {
         private static long lsnOf(PreparedStatement statement) throws SQLException {
             try (ResultSet r = statement.executeQuery()) {
                 r.next();
-                return lsn(r.getString(1));
+                return BackupsE2E.lsn(r.getString(1));
             }
         }
 

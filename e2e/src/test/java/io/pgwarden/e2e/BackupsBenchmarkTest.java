@@ -45,11 +45,6 @@ class BackupsBenchmarkTest {
         assertThat(BackupsBenchmark.snapshotSpan(List.of())).isEmpty();
     }
 
-    @Test
-    void lsn_text_reads_as_a_number() {
-        assertThat(BackupsBenchmark.lsn("16/B374D848")).isEqualTo(0x16B374D848L);
-    }
-
     private static SnapshotTimes.Snapshot snapshot(long created, long ready) {
         return new SnapshotTimes.Snapshot("s" + created, "b", "data", at(created), at(created + 100), at(ready));
     }
