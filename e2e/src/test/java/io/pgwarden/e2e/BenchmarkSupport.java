@@ -3,17 +3,28 @@ package io.pgwarden.e2e;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgwarden.local.LocalLogging;
 import io.pgwarden.local.LocalStack;
 import io.pgwarden.sandbox.DemoDatabase;
+import io.pgwarden.sandbox.Sandbox;
+import io.pgwarden.sandbox.SandboxConfig;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,7 +36,75 @@ final class BenchmarkSupport {
     /** A benchmark sends far more commands as one caller than the gateway's per-caller limit lets a person. */
     static final java.util.Map<String, String> UNLIMITED = java.util.Map.of("PGWARDEN_GATEWAY_RATE_LIMIT_ENABLED", "false");
 
+    /** Held here: the logging framework keeps loggers only weakly, and the level set on one would be forgotten. */
+    private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
+
     private BenchmarkSupport() {
+    }
+
+    /** A benchmark's run on the checkout at {@code root}; true when every figure was measured. */
+    interface Benchmark {
+        boolean run(Path root) throws Exception;
+    }
+
+    /**
+     * A benchmark's {@code main}: the local run's logging with the PostgreSQL driver's reconnect noise left out, the
+     * checkout from {@code -Drepo.root}, and the exit status 0 only when the run measured everything.
+     */
+    static void runAndExit(Benchmark benchmark) {
+        LocalLogging.configure();
+        POSTGRES_DRIVER_LOG.setLevel(java.util.logging.Level.SEVERE);
+        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        int exit = 1;
+        try {
+            exit = benchmark.run(root) ? 0 : 1;
+        } catch (Exception | Error e) {
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+        }
+        System.exit(exit);
+    }
+
+    /**
+     * The packaged system on free loopback ports, its sandbox at a real cluster's timings with the given nodes and no
+     * demo database, the gateway's per-caller limit off; not started.
+     */
+    static LocalStack atRealTimings(Path root, Path state, List<String> nodes) {
+        return new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
+                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180))
+                .withServiceEnv(UNLIMITED));
+    }
+
+    /**
+     * When a write was first accepted through the database's Service by a PostgreSQL instance started after
+     * {@code since}, within {@code limit} of it: an INSERT into its table {@code acknowledged} every 50 ms, each on a
+     * new connection.
+     */
+    static Optional<Instant> writeByANewInstance(Sandbox sandbox, String db, Instant since, Duration limit) {
+        Duration left = Duration.between(Instant.now(), since.plus(limit));
+        try {
+            return await().atMost(left.isNegative() ? Duration.ZERO : left).pollInterval(Duration.ofMillis(50))
+                    .until(() -> writeOnce(sandbox, db, since), Optional::isPresent);
+        } catch (ConditionTimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Instant> writeOnce(Sandbox sandbox, String db, Instant since) {
+        Optional<Integer> port = sandbox.servicePort(DemoDatabase.NAMESPACE, db);
+        if (port.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get()
+                + "/postgres?connectTimeout=1&socketTimeout=2", "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("INSERT INTO acknowledged (id) VALUES (-1) ON CONFLICT (id) DO"
+                     + " UPDATE SET id = -1 RETURNING pg_postmaster_start_time()")) {
+            Instant accepted = Instant.now();
+            return r.next() && r.getTimestamp(1).toInstant().isAfter(since) ? Optional.of(accepted) : Optional.empty();
+        } catch (SQLException e) {
+            return Optional.empty(); // down, starting, or a standby's refusal: try again
+        }
     }
 
     /** {@code p50 … p99 … max … (n=…)} of durations in nanoseconds, nearest rank. */

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
 import io.pgwarden.e2e.FailoverFigures.Figure;
-import io.pgwarden.local.LocalLogging;
 import io.pgwarden.local.LocalStack;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.Sandbox;
@@ -65,8 +64,6 @@ public final class FailoverBenchmark {
     private static final String BASELINE_DB = "pg-baseline";
     /** A gap in the client's acknowledged commits longer than this is the failover, not a slow commit. */
     private static final Duration WRITE_GAP = Duration.ofSeconds(1);
-    /** Quieted: the client's reconnects while the database is down would print a stack trace each. */
-    private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
 
     /**
      * The tuned variant. The lease threshold: the kubelet renews every 10 s with up to 4 % jitter
@@ -138,20 +135,8 @@ public final class FailoverBenchmark {
         this.root = root;
     }
 
-    public static void main(String[] args) throws Exception {
-        LocalLogging.configure();
-        POSTGRES_DRIVER_LOG.setLevel(java.util.logging.Level.SEVERE);
-        Settings settings = Settings.fromSystemProperties();
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        FailoverBenchmark benchmark = new FailoverBenchmark(settings, root);
-        int exit = 1;
-        try {
-            exit = benchmark.run() ? 0 : 1;
-        } catch (Exception | Error e) {
-            System.err.println("benchmark failed: " + e);
-            e.printStackTrace();
-        }
-        System.exit(exit);
+    public static void main(String[] args) {
+        BenchmarkSupport.runAndExit(root -> new FailoverBenchmark(Settings.fromSystemProperties(), root).run());
     }
 
     private boolean run() throws Exception {

@@ -8,14 +8,12 @@ import io.pgwarden.contracts.MessageType;
 import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.event.CommandStatusChanged;
 import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
-import io.pgwarden.local.LocalLogging;
 import io.pgwarden.local.LocalStack;
 import io.pgwarden.sandbox.DemoDatabase;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.testing.TopicProbe;
 import io.pgwarden.testing.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.awaitility.core.ConditionTimeoutException;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,11 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +60,6 @@ public final class PlannedOperationsBenchmark {
     private static final String NS = DemoDatabase.NAMESPACE;
     private static final String DB = "pg-bench";
     private static final Duration GOAL_MARGIN = Duration.ofSeconds(2);
-    private static final java.util.logging.Logger POSTGRES_DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
 
     /** The marks of one run, in order; absent when not reached. */
     static final String REQUEST = "request";
@@ -109,17 +101,7 @@ public final class PlannedOperationsBenchmark {
     }
 
     public static void main(String[] args) {
-        LocalLogging.configure();
-        POSTGRES_DRIVER_LOG.setLevel(java.util.logging.Level.SEVERE);
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        int exit = 1;
-        try {
-            exit = new PlannedOperationsBenchmark(Settings.fromSystemProperties(), root).run() ? 0 : 1;
-        } catch (Exception | Error e) {
-            System.err.println("benchmark failed: " + e);
-            e.printStackTrace();
-        }
-        System.exit(exit);
+        BenchmarkSupport.runAndExit(root -> new PlannedOperationsBenchmark(Settings.fromSystemProperties(), root).run());
     }
 
     private boolean run() throws Exception {
@@ -127,9 +109,7 @@ public final class PlannedOperationsBenchmark {
         loads.add("start " + loadAverage());
         Path state = Files.createTempDirectory("pgwarden-planned-benchmark");
         List<String> nodes = IntStream.rangeClosed(1, settings.nodes()).mapToObj(BenchmarkSupport::nodeName).toList();
-        LocalStack launched = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
-                SandboxConfig.defaults().withDemoDatabase(false).withNodeNames(nodes), Duration.ofSeconds(180))
-                .withServiceEnv(BenchmarkSupport.UNLIMITED));
+        LocalStack launched = BenchmarkSupport.atRealTimings(root, state, nodes);
         System.out.printf(Locale.ROOT, "benchmark: starting the system (%d sandbox nodes, real timings)…%n", nodes.size());
         String report;
         try (StoppedOnExit running = new StoppedOnExit(launched)) {
@@ -287,35 +267,8 @@ public final class PlannedOperationsBenchmark {
                 .and(TopicProbe.correlatedTo(id)));
     }
 
-    /**
-     * When a write was first accepted through the database's Service by a PostgreSQL instance started after
-     * {@code since}: an INSERT every 50 ms, each on a new connection.
-     */
     private Optional<Instant> writeByANewInstance(Instant since) {
-        Duration left = Duration.between(Instant.now(), since.plus(settings.runLimit()));
-        try {
-            return await().atMost(left.isNegative() ? Duration.ZERO : left).pollInterval(Duration.ofMillis(50))
-                    .until(() -> writeOnce(since), Optional::isPresent);
-        } catch (ConditionTimeoutException e) {
-            return Optional.empty();
-        }
-    }
-
-    private Optional<Instant> writeOnce(Instant since) {
-        Optional<Integer> port = stack.sandbox().servicePort(NS, DB);
-        if (port.isEmpty()) {
-            return Optional.empty();
-        }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get()
-                + "/postgres?connectTimeout=1&socketTimeout=2", "postgres", "");
-             Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("INSERT INTO acknowledged (id) VALUES (-1) ON CONFLICT (id) DO"
-                     + " UPDATE SET id = -1 RETURNING pg_postmaster_start_time()")) {
-            Instant accepted = Instant.now();
-            return r.next() && r.getTimestamp(1).toInstant().isAfter(since) ? Optional.of(accepted) : Optional.empty();
-        } catch (SQLException e) {
-            return Optional.empty(); // down, starting, or a standby's refusal: try again
-        }
+        return BenchmarkSupport.writeByANewInstance(stack.sandbox(), DB, since, settings.runLimit());
     }
 
     private Pod pod() {

@@ -26,9 +26,17 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/*
+ * The checks and journaling around a call must leave errno as the call leaves it: a successful call keeps the
+ * caller's errno, and PostgreSQL reads errno after some successful calls (timeline.c writeTimeLineHistory: a read
+ * that returns bytes with errno set fails the promotion with "could not read file ...: No such file or directory").
+ */
 static int blocklisted(void) {
+    int saved = errno;
     const char *flag = getenv("SANDBOX_BLOCKLISTED");
-    return flag != NULL && access(flag, F_OK) == 0;
+    int listed = flag != NULL && access(flag, F_OK) == 0;
+    errno = saved;
+    return listed;
 }
 
 /*
@@ -114,7 +122,15 @@ static int journal_path(const struct stat *st, char *out, const char *suffix) {
  * Appends one undo record before a write of len bytes at offset (-1: the file position): offset, length of the
  * overwritten bytes, size before the write, path length, path, overwritten bytes; little-endian, one append.
  */
+static void journal_record(int fd, off_t offset, size_t len);
+
 static void journal_write(int fd, off_t offset, size_t len) {
+    int saved = errno;
+    journal_record(fd, offset, len);
+    errno = saved;
+}
+
+static void journal_record(int fd, off_t offset, size_t len) {
     char path[PATH_MAX], journal[PATH_MAX];
     struct stat st;
     if (getenv("SANDBOX_JOURNAL") == NULL || !fd_path(fd, path) || syscall(SYS_fstat, fd, &st) != 0
@@ -172,15 +188,19 @@ static size_t iov_length(const struct iovec *v, int c) {
 static int sync_and_forget(int fd, int (*sync)(int)) {
     char path[PATH_MAX], journal[PATH_MAX], syncing[PATH_MAX], suffix[32];
     struct stat st;
+    int saved = errno;
     if (!fd_path(fd, path) || syscall(SYS_fstat, fd, &st) != 0 || !journal_path(&st, journal, "")) {
+        errno = saved;
         return sync(fd);
     }
     snprintf(suffix, sizeof suffix, ".s%ld", (long) getpid());
     journal_path(&st, syncing, suffix);
     int moved = syscall(SYS_renameat2, AT_FDCWD, journal, AT_FDCWD, syncing, 0) == 0;
+    errno = saved;
     int result = sync(fd);
     if (moved && result == 0) {
         syscall(SYS_unlinkat, AT_FDCWD, syncing, 0);
+        errno = saved;
     }
     return result;
 }
@@ -275,8 +295,9 @@ int posix_fallocate64(int fd, off_t o, off_t n) {
     return real(fd, o, n);
 }
 #define FORGETTING(dirfd, path, call) \
-    struct stat gone; int dies = stat_path(dirfd, path, &gone); int result = call; \
-    if (result == 0 && dies) forget(&gone); \
+    int saved = errno; struct stat gone; int dies = stat_path(dirfd, path, &gone); errno = saved; \
+    int result = call; \
+    if (result == 0 && dies) { forget(&gone); errno = saved; } \
     return result;
 
 int rename(const char *a, const char *b) {
