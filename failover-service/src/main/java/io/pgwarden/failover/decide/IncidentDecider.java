@@ -484,15 +484,18 @@ public final class IncidentDecider {
         }
 
         /**
-         * The last moment the node can have died: a live kubelet renews again within one renewal, which the storm
-         * settle time bounds; and it was silent when it was suspected.
+         * The last moment the node can have died: it was silent when it was suspected, and a live kubelet renews
+         * again a quarter of its lease's duration later, 4 % jitter at most (kubernetes {@code pkg/kubelet/kubelet.go},
+         * {@code nodeLeaseRenewIntervalFraction = 0.25}; {@code JitterUntil(..., 0.04, ...)} in
+         * {@code staging/src/k8s.io/component-helpers/apimachinery/lease/controller.go}).
          */
         private Instant latestDeath() {
             Instant suspected = started(SUSPECTED);
-            if (incident.leaseRenewedAt() == null) {
+            if (incident.leaseRenewedAt() == null || view.node().leaseDuration().isEmpty()) {
                 return suspected;
             }
-            Instant renewalDue = incident.leaseRenewedAt().plus(settings.stormSettle());
+            Instant renewalDue = incident.leaseRenewedAt().plus(view.node().leaseDuration().get().multipliedBy(26)
+                    .dividedBy(100));
             return renewalDue.isBefore(suspected) ? renewalDue : suspected;
         }
 

@@ -3,6 +3,7 @@ package io.pgwarden.failover.decide;
 import io.pgwarden.contracts.event.NodeLiveness;
 import io.pgwarden.failover.fence.FenceStatus;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,11 @@ public record IncidentView(NodeSeen node, Rails rails, FenceSeen fence, List<Dat
      * @param powerState     the BMC's PowerState in node-watcher's latest word, if known
      * @param excluded       the node carries {@code pgwarden.io/failover-excluded=true}
      * @param outOfService   the node carries the out-of-service taint
+     * @param leaseDuration  its node Lease's leaseDurationSeconds, if set: the kubelet renews every quarter of it
      */
     public record NodeSeen(String name, boolean exists, Instant leaseRenewedAt, Optional<NodeLiveness> liveness,
-                           Optional<String> powerState, boolean excluded, boolean outOfService) {
+                           Optional<String> powerState, boolean excluded, boolean outOfService,
+                           Optional<Duration> leaseDuration) {
     }
 
     /**

@@ -29,6 +29,7 @@ import io.pgwarden.service.ServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,7 +102,9 @@ public class IncidentWorld {
                 lease == null || lease.getSpec().getRenewTime() == null ? null
                         : lease.getSpec().getRenewTime().toInstant(),
                 word.map(NodeHealthChanged::liveness), word.map(NodeHealthChanged::powerState),
-                "true".equals(labels.get(Names.FAILOVER_EXCLUDED_LABEL)), outOfService);
+                "true".equals(labels.get(Names.FAILOVER_EXCLUDED_LABEL)), outOfService,
+                Optional.ofNullable(lease == null ? null : lease.getSpec().getLeaseDurationSeconds())
+                        .map(Duration::ofSeconds));
 
         NodeHealthFeed.Counts counts = feed.counts();
         IncidentView.Rails rails = new IncidentView.Rails(pause.pausedBecause(), counts.unhealthy(), counts.known(),

@@ -47,7 +47,8 @@ class IncidentDeciderTest {
                  Optional<String> driver, FenceStatus fence, boolean taintFences, List<DatabaseSeen> dbs,
                  Map<String, Instant> renewals) {
         IncidentView view() {
-            return new IncidentView(new IncidentView.NodeSeen("node001", true, lease, liveness, power, excluded, false),
+            return new IncidentView(new IncidentView.NodeSeen("node001", true, lease, liveness, power, excluded, false,
+                    Optional.of(Duration.ofSeconds(20))),
                     new IncidentView.Rails(paused, unhealthy, known, Optional.ofNullable(watcherHeard), recentFences,
                             renewals),
                     new IncidentView.FenceSeen(driver, driver.isEmpty() ? Optional.of("no fence driver configured")
@@ -225,12 +226,13 @@ class IncidentDeciderTest {
         Instant now = SUSPECTED_AT.plusSeconds(1);
         Map<String, String> data = confirmedData();
         data.put(AT + CONFIRMED, SUSPECTED_AT.plusMillis(100).toString());
-        // the other two nodes last renewed before node001 can have died (its renewal due at LEASE + 6 s)
+        // the other two nodes last renewed before node001 can have died (its renewal due at LEASE + 5.2 s: a quarter
+        // of its 20 s lease, 4 % jitter)
         World unheard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(5),
                 "node003", LEASE.plusSeconds(2)));
         Decision<IncidentAction> settling = decide(CONFIRMED, data, unheard, now);
         assertThat(settling.next()).isEqualTo(Decision.Next.WAIT);
-        assertThat(settling.step()).contains("storm guard", "2 other nodes not heard from since " + LEASE.plusSeconds(6),
+        assertThat(settling.step()).contains("storm guard", "2 other nodes not heard from since " + LEASE.plusMillis(5_200),
                 "fencing nothing before " + SUSPECTED_AT.plusSeconds(6), "1 of 3");
         assertThat(settling.actions()).isEmpty();
 
@@ -258,7 +260,7 @@ class IncidentDeciderTest {
         assertThat(fenced.data()).containsEntry(STORM_SETTLED_AT, now.toString());
 
         World oneUnheard = withRenewals(mine(world(now)), Map.of("node002", LEASE.plusSeconds(7),
-                "node003", LEASE.plusSeconds(6)));
+                "node003", LEASE.plusSeconds(5)));
         Decision<IncidentAction> d = decide(CONFIRMED, data, oneUnheard, now);
         assertThat(d.step()).contains("1 other nodes not heard from");
         assertThat(d.actions()).isEmpty();
