@@ -104,7 +104,8 @@ class GatewayFuzzIT {
             new Route("GET", "/api/v1/commands", false), new Route("GET", "/api/v1/clusters/{x}/{x}/backups", false));
 
     /** One generated request: what is wrong with it, and its bytes. */
-    private record Fuzzed(String defect, String summary, byte[] head, byte[] body, boolean bodyAfterAnswer) {
+    private record Fuzzed(String defect, String summary, byte[] head, byte[] body, boolean bodyAfterAnswer,
+                          boolean unparsable) {
     }
 
     private record Answer(int status, String contentType, String body) {
@@ -134,6 +135,7 @@ class GatewayFuzzIT {
             Map<Integer, Integer> statuses = new TreeMap<>();
             Map<String, Integer> defects = new TreeMap<>();
             Map<String, List<String>> violations = new LinkedHashMap<>();
+            Map<String, Integer> refusedByHttp = new TreeMap<>();
             int accepted = 0;
             for (int i = 0; i < requests; i++) {
                 Fuzzed request = generate();
@@ -142,6 +144,10 @@ class GatewayFuzzIT {
                 try {
                     answer = send(request);
                 } catch (IOException e) {
+                    if (request.unparsable()) {
+                        refusedByHttp.merge(request.defect() + " -> connection closed", 1, Integer::sum);
+                        continue;
+                    }
                     violations.computeIfAbsent("no answer", k -> new ArrayList<>())
                             .add("#" + i + " " + request.summary() + ": " + e);
                     continue;
@@ -149,6 +155,11 @@ class GatewayFuzzIT {
                 statuses.merge(answer.status(), 1, Integer::sum);
                 if (answer.status() == 202) {
                     accepted++;
+                }
+                if (request.unparsable() && answer.status() >= 400 && answer.status() < 500
+                        && (answer.contentType() == null || !answer.contentType().startsWith(Problem.MEDIA_TYPE))) {
+                    refusedByHttp.merge(request.defect() + " -> " + answer.status(), 1, Integer::sum);
+                    continue;
                 }
                 String wrong = wrong(answer);
                 if (wrong != null) {
@@ -160,8 +171,9 @@ class GatewayFuzzIT {
             long after = settledEndOffset(offsets, partitions, tail, cordon("fuzz-after"));
             long enqueued = after - before - 1;
 
-            System.out.printf("GatewayFuzzIT: defects %s%nGatewayFuzzIT: statuses %s%nGatewayFuzzIT: 202 answers %d,"
-                    + " records on %s during the run %d%n", defects, statuses, accepted, Topics.COMMANDS, enqueued);
+            System.out.printf("GatewayFuzzIT: defects %s%nGatewayFuzzIT: statuses %s%nGatewayFuzzIT: refused by the HTTP"
+                    + " layer before any route (no problem+json possible) %s%nGatewayFuzzIT: 202 answers %d, records on"
+                    + " %s during the run %d%n", defects, statuses, refusedByHttp, accepted, Topics.COMMANDS, enqueued);
             violations.forEach((kind, list) -> System.out.printf("GatewayFuzzIT: %d x %s, e.g.%n  %s%n", list.size(),
                     kind, String.join("\n  ", list.subList(0, Math.min(5, list.size())))));
             assertThat(violations).as("answers that are not a 4xx problem+json (seed %d)", seed).isEmpty();
@@ -448,9 +460,27 @@ class GatewayFuzzIT {
             head.append("\r\n");
             summary.append(" ").append(contentType).append(" ").append(body.length).append(" bytes: ")
                     .append(abbreviate(new String(body, StandardCharsets.UTF_8)));
-            return new Fuzzed(defect, summary.toString(), head.toString().getBytes(StandardCharsets.UTF_8), body,
-                    bodyAfterAnswer);
+            byte[] bytes = head.toString().getBytes(StandardCharsets.UTF_8);
+            return new Fuzzed(defect, summary.toString(), bytes, body, bodyAfterAnswer, unparsable(bytes));
         }
+    }
+
+    /**
+     * Whether Vert.x's HTTP decoder refuses the head before any route sees it (its own bare 400 or 431, as
+     * HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER answers): longer than quarkus.http.limits.max-header-size
+     * (20K by default), or a header value with a control character, which Netty's header validation rejects.
+     */
+    private static boolean unparsable(byte[] head) {
+        if (head.length > 20 * 1024) {
+            return true;
+        }
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        for (String line : text.substring(0, text.length() - 4).split("\r\n")) {
+            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- transport ----
