@@ -476,7 +476,7 @@ class GatewayFuzzIT {
         }
         String text = new String(head, StandardCharsets.ISO_8859_1);
         for (String line : text.substring(0, text.length() - 4).split("\r\n")) {
-            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
                 return true;
             }
         }
