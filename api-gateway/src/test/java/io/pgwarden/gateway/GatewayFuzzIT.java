@@ -338,7 +338,8 @@ class GatewayFuzzIT {
             case 0 -> "a".repeat(254 + random.nextInt(2000));
             case 1 -> "..";
             case 2 -> "%2e%2e";
-            default -> URLEncoder.encode(pick(INJECTIONS) + random.nextInt(10), StandardCharsets.UTF_8)
+            // No suffix: "node-" plus a digit would be a valid name (the first run accepted five such requests).
+            default -> URLEncoder.encode(pick(INJECTIONS), StandardCharsets.UTF_8)
                     .replace("+", "%20");
         };
     }
@@ -510,9 +511,26 @@ class GatewayFuzzIT {
         }
     }
 
+    /**
+     * Reads one answer: its head, then its Content-Length's bytes, or to the end. Not to the end always: a gateway that
+     * refused a body it has not read keeps the connection open, and reading to the end lost its 413 at the timeout.
+     */
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        in.transferTo(response);
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            response.write(buffer, 0, n);
+            String text = response.toString(StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+                        .matcher(text.substring(0, end));
+                if (length.find() && text.length() - end - 4 >= Integer.parseInt(length.group(1))) {
+                    break;
+                }
+            }
+        }
         return response.toByteArray();
     }
 
