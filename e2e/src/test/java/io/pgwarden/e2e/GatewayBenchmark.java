@@ -1,0 +1,278 @@
+package io.pgwarden.e2e;
+
+import io.pgwarden.contracts.event.ActivityRecorded;
+import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
+import io.pgwarden.local.LocalLogging;
+import io.pgwarden.local.LocalStack;
+import io.pgwarden.sandbox.SandboxConfig;
+import io.pgwarden.testing.TopicProbe;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static io.pgwarden.e2e.BenchmarkSupport.deleteQuietly;
+import static io.pgwarden.e2e.BenchmarkSupport.describeCode;
+import static io.pgwarden.e2e.BenchmarkSupport.loadAverage;
+import static io.pgwarden.e2e.BenchmarkSupport.percentiles;
+import static io.pgwarden.e2e.BenchmarkSupport.rank;
+
+/**
+ * The gateway under load (issue 11, "Performance"), on the packaged system like {@link CommandPathBenchmark}:
+ * <ol>
+ *   <li>reads: {@code GET /api/v1/clusters} (a viewer's token) from a fixed number of connections for a fixed time;</li>
+ *   <li>the event stream: 100 clients on {@code GET /api/v1/events}, and for each event produced on
+ *       {@code pgwarden.activity.v1} the time from its send (acknowledged by the broker) to each client reading it;</li>
+ *   <li>commands: {@code POST /api/v1/nodes/{node}/cordon|uncordon} (an operator's token: token check, validation,
+ *       the command stored with its outbox row) from the same connections; last, as the system then carries them out.</li>
+ * </ol>
+ * Each figure is requests/s and p50/p99 of the answer time, against issue 11's goals, printed MET or NOT MET.
+ * HTTP/1.1 through the JDK's client, one connection per client thread. Not a test: run it with
+ * {@code e2e/scripts/gateway-benchmark} ({@code --no-build} runs what was built); settings: {@code
+ * -Dbenchmark.connections=32 -Dbenchmark.warmupSeconds=5 -Dbenchmark.seconds=20 -Dbenchmark.sseClients=100
+ * -Dbenchmark.sseEvents=200}. See e2e/README.md.
+ */
+public final class GatewayBenchmark {
+    private static final int NODES = 6;
+    private static final String MARKER = "gateway-benchmark-";
+
+    private final Settings settings;
+    private final LocalStack stack;
+    private final HttpClient http;
+
+    record Settings(int connections, Duration warmup, Duration duration, int sseClients, int sseEvents) {
+        static Settings fromSystemProperties() {
+            return new Settings(Integer.getInteger("benchmark.connections", 32),
+                    Duration.ofSeconds(Long.getLong("benchmark.warmupSeconds", 5)),
+                    Duration.ofSeconds(Long.getLong("benchmark.seconds", 20)),
+                    Integer.getInteger("benchmark.sseClients", 100),
+                    Integer.getInteger("benchmark.sseEvents", 200));
+        }
+    }
+
+    /** What a load phase measured: successful answers per second and the answer times of all answers. */
+    record Load(double perSecond, long p50, long p99, String text) {
+    }
+
+    private GatewayBenchmark(Settings settings, LocalStack stack) {
+        this.settings = settings;
+        this.stack = stack;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalLogging.configure();
+        Settings settings = Settings.fromSystemProperties();
+        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        Path state = Files.createTempDirectory("pgwarden-gateway-benchmark");
+        List<String> nodes = IntStream.rangeClosed(1, NODES).mapToObj(BenchmarkSupport::nodeName).toList();
+        LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
+                SandboxConfig.defaults().withDemoDatabase(true).withNodeNames(nodes), Duration.ofSeconds(180))
+                .withServiceEnv(BenchmarkSupport.UNLIMITED));
+        String loadAtStart = loadAverage();
+        System.out.println("benchmark: starting the system…");
+        int exit = 1;
+        try (StoppedOnExit running = new StoppedOnExit(stack)) {
+            running.start();
+            exit = new GatewayBenchmark(settings, stack).run(root, loadAtStart) ? 0 : 1;
+        } catch (Exception | Error e) {
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+        }
+        if (exit == 0) {
+            deleteQuietly(state);
+        } else {
+            System.err.println("benchmark: the run's logs are kept in " + state.resolve("logs"));
+        }
+        System.exit(exit);
+    }
+
+    private boolean run(Path root, String loadAtStart) throws Exception {
+        List<String> loads = new ArrayList<>(List.of("start " + loadAtStart));
+        String viewer = "Bearer " + stack.token(LocalStack.Role.VIEWER);
+        String operator = "Bearer " + stack.token(LocalStack.Role.OPERATOR);
+
+        loads.add("reads " + loadAverage());
+        Load reads = load("GET /api/v1/clusters", 200, i -> HttpRequest.newBuilder(
+                URI.create(stack.gatewayUrl() + "/api/v1/clusters")).header("Authorization", viewer).GET().build());
+        loads.add("events " + loadAverage());
+        Load events = events(viewer);
+        loads.add("commands " + loadAverage());
+        Load commands = load("POST /api/v1/nodes/{node}/cordon|uncordon", 202, i -> HttpRequest.newBuilder(
+                        URI.create(stack.gatewayUrl() + "/api/v1/nodes/" + BenchmarkSupport.nodeName(1 + i % NODES)
+                                + ((i / NODES) % 2 == 0 ? "/cordon" : "/uncordon")))
+                .header("Authorization", operator).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"benchmark\"}")).build());
+        loads.add("end " + loadAverage());
+
+        System.out.printf(Locale.ROOT, """
+
+                ==== pgwarden gateway benchmark ===============================================================
+                code      %s (%s)
+                machine   %d cores, Java %s, load average (1/5/15 min): %s
+                system    packaged services, real Kafka broker and PostgreSQL, sandbox (%d nodes, the demo database)
+                load      %d connections (HTTP/1.1, JDK client), %d s warm-up then %d s measured per phase
+                ------------------------------------------------------------------------------------------------
+                1. reads   %s
+                           goal >= 15,000 reads/s with p99 <= 10 ms: %s
+                2. events  %s
+                           goal p99 <= 50 ms: %s
+                3. commands %s
+                           goal >= 8,000 commands/s with p99 <= 20 ms: %s
+                ================================================================================================
+                """, describeCode(root), root, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), String.join(" | ", loads), NODES, settings.connections(),
+                settings.warmup().toSeconds(), settings.duration().toSeconds(), reads.text(),
+                met(reads.perSecond() >= 15_000 && reads.p99() <= 10_000_000L), events.text(),
+                met(events.p99() <= 50_000_000L), commands.text(),
+                met(commands.perSecond() >= 8_000 && commands.p99() <= 20_000_000L));
+        return reads.perSecond() > 0 && commands.perSecond() > 0 && events.p99() < Long.MAX_VALUE;
+    }
+
+    private static String met(boolean met) {
+        return met ? "MET" : "NOT MET";
+    }
+
+    /** Closed-loop load: each connection sends its next request when the last is answered; warm-up not counted. */
+    private Load load(String what, int expected, IntFunction<HttpRequest> request) throws InterruptedException {
+        System.out.printf(Locale.ROOT, "benchmark: %s from %d connections…%n", what, settings.connections());
+        long start = System.nanoTime();
+        long measureFrom = start + settings.warmup().toNanos();
+        long end = measureFrom + settings.duration().toNanos();
+        Map<String, Integer> answers = new ConcurrentHashMap<>();
+        List<List<Long>> times = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < settings.connections(); c++) {
+            List<Long> mine = new ArrayList<>();
+            times.add(mine);
+            int connection = c;
+            Thread thread = new Thread(() -> {
+                Map<String, Integer> counted = new TreeMap<>();
+                for (int i = connection; System.nanoTime() < end; i += settings.connections()) {
+                    long sent = System.nanoTime();
+                    String answer;
+                    try {
+                        answer = String.valueOf(http.send(request.apply(i), HttpResponse.BodyHandlers.discarding())
+                                .statusCode());
+                    } catch (IOException e) {
+                        answer = e.getClass().getSimpleName();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    if (sent >= measureFrom) {
+                        mine.add(System.nanoTime() - sent);
+                        counted.merge(answer, 1, Integer::sum);
+                    }
+                }
+                counted.forEach((k, v) -> answers.merge(k, v, Integer::sum));
+            }, "benchmark-connection-" + c);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        List<Long> all = times.stream().flatMap(List::stream).toList();
+        long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+        double perSecond = answers.getOrDefault(String.valueOf(expected), 0) / (double) settings.duration().toSeconds();
+        return new Load(perSecond, sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.50),
+                sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.99),
+                String.format(Locale.ROOT, "%s: %.0f answered %d/s; answers %s%n           each answer: %s", what,
+                        perSecond, expected, new TreeMap<>(answers), percentiles(all)));
+    }
+
+    /**
+     * SSE fan-out: every client subscribed (its 200 read) before the first event; events sent one after another, each
+     * acknowledged by the broker; each client's reading of each event timed from that event's send.
+     */
+    private Load events(String viewer) throws Exception {
+        int clients = settings.sseClients();
+        int events = settings.sseEvents();
+        System.out.printf(Locale.ROOT, "benchmark: %d event stream clients, %d events…%n", clients, events);
+        AtomicLongArray sentAt = new AtomicLongArray(events);
+        long[][] readAt = new long[clients][events];
+        CountDownLatch allRead = new CountDownLatch(clients * events);
+        List<CompletableFuture<HttpResponse<Stream<String>>>> streams = new ArrayList<>();
+        HttpClient sse = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        for (int c = 0; c < clients; c++) {
+            streams.add(sse.sendAsync(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/events"))
+                    .header("Authorization", viewer).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofLines()));
+        }
+        List<Thread> readers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            HttpResponse<Stream<String>> response = streams.get(c).get(30, TimeUnit.SECONDS);
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("event stream client " + c + " got " + response.statusCode());
+            }
+            long[] mine = readAt[c];
+            Thread reader = new Thread(() -> response.body().forEach(line -> {
+                int at = line.indexOf(MARKER);
+                if (line.startsWith("data:") && at >= 0) {
+                    int end = at + MARKER.length();
+                    while (end < line.length() && Character.isDigit(line.charAt(end))) {
+                        end++;
+                    }
+                    int event = Integer.parseInt(line.substring(at + MARKER.length(), end));
+                    if (mine[event] == 0) {
+                        mine[event] = System.nanoTime();
+                        allRead.countDown();
+                    }
+                }
+            }), "benchmark-sse-" + c);
+            reader.setDaemon(true);
+            readers.add(reader);
+            reader.start();
+        }
+        long start = System.nanoTime();
+        try (TopicProbe producer = new TopicProbe(stack.kafkaBootstrapServers())) {
+            for (int e = 0; e < events; e++) {
+                sentAt.set(e, System.nanoTime());
+                producer.send("gateway-benchmark", new ActivityRecorded("benchmark/gateway", "benchmark", false,
+                        MARKER + e), "benchmark/gateway");
+            }
+        }
+        boolean complete = allRead.await(60, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Long> latencies = new ArrayList<>();
+        int missing = 0;
+        for (long[] client : readAt) {
+            for (int e = 0; e < events; e++) {
+                if (client[e] == 0) {
+                    missing++;
+                } else {
+                    latencies.add(client[e] - sentAt.get(e));
+                }
+            }
+        }
+        streams.forEach(s -> s.join().body().close());
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        long p99 = !complete || sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.99);
+        return new Load(latencies.size() / seconds, sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.50), p99,
+                String.format(Locale.ROOT, "%d clients × %d events on pgwarden.activity.v1, sent back to back;"
+                        + " %d deliveries in %.1f s%s%n           send → each client read: %s", clients, events,
+                        latencies.size(), seconds, missing == 0 ? "" : " (" + missing + " never read within 60 s)",
+                        percentiles(latencies)));
+    }
+}
