@@ -37,8 +37,8 @@ import java.util.stream.Collectors;
  * the incident began), that the fence is still confirmed, and that the pod is the one the incident saw (the delete
  * carries its UID as a precondition). The safety rails are checked in a fixed order before fencing: pause, excluded
  * node, storm (within the storm settle time after the suspicion, the nodes not heard from since this one died count
- * as unhealthy, so a storm's nodes are seen together),
- * the databases' locks, the fence rate, and node-watcher's freshness.
+ * as unhealthy, so a storm's nodes are seen together), the databases' locks, the fence rate, and node-watcher's
+ * freshness.
  *
  * <p>The timeline is kept in the operation's data as {@code at.<phase>} instants; a final phase (recovered, aborted,
  * failed) is persisted with its locks given back before the operation ends, so the phase column tells the outcome.
