@@ -72,6 +72,9 @@ class ApiOutageIT {
         }
     }
 
+    /** A request the API server handles as an outage ends: sent inside it, judged after it. */
+    private static final Duration IN_FLIGHT = Duration.ofMillis(100);
+
     @Test
     void downForEveryoneStopsTheRenewalsUntilItEnds() throws Exception {
         try (Sandbox sandbox = PlainPods.start(SandboxConfig.fast())) {
@@ -83,12 +86,15 @@ class ApiOutageIT {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(end)
                     && sandbox.faults().apiOutage().isEmpty());
-            // A renewal may land between the outage's end and this read; none may be stamped inside the outage.
+            // A renewal may land between the outage's end and this read; none may be stamped inside the outage but
+            // for one in flight as it ended: the kubelet stamps before it sends, and the API server judges the request
+            // when it handles it (a renewal stamped 7 ms before the end was accepted on two loaded cores).
             Lease lease = sandbox.client().leases().inNamespace(Names.NODE_LEASE_NAMESPACE).withName("node002").get();
             Instant renewed = lease.getSpec().getRenewTime().toInstant();
             assertThat(renewed.isBefore(end.minus(outage).plus(SandboxConfig.fast().heartbeatInterval()))
-                    || !renewed.isBefore(earliestEnd)).as("no renewal while the API server was down: renewed at "
-                    + renewed + ", outage until " + end).isTrue();
+                    || !renewed.isBefore(earliestEnd.minus(IN_FLIGHT))).as("no renewal while the API server was down:"
+                    + " renewed at " + renewed + ", outage from before " + end.minus(outage) + " until at least "
+                    + earliestEnd).isTrue();
             await().atMost(SandboxConfig.fast().heartbeatInterval().multipliedBy(3))
                     .until(() -> renewTime(sandbox, "node002").isAfter(end));
         }
