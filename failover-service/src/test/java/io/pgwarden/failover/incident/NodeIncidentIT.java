@@ -106,7 +106,10 @@ class NodeIncidentIT {
             sandbox.faults().partition(node);
             Instant renewed = silentLease(node);
             watcher.suspect(node, renewed);
-            Map<String, String> suspected = awaitIncident(node, since, i -> "suspected".equals(i.get("phase")));
+            // The incident enters "suspected" with the suspicion as its step; its next turn starts the confirmation.
+            Map<String, String> suspected = awaitIncident(node, since, i -> !"suspected".equals(i.get("phase"))
+                    || String.valueOf(i.get("step")).startsWith("suspected: confirming until"));
+            assertThat(suspected.get("phase")).as(suspected.toString()).isEqualTo("suspected");
             assertThat(suspected.get("step")).startsWith("suspected: confirming until");
 
             // The partition stopped the lease, not the node. Healed well within confirm-after (8 s), the kubelet
