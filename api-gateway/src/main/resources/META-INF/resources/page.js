@@ -245,6 +245,10 @@ function dispatch(event) {
     const kind = (d.commandType || 'command').replace(/^.*\./, ''); // io.pgwarden.MoveDatabase -> MoveDatabase
     timeline(kind + ' ' + (d.subject || '') + ' ' + d.state + (d.step ? ' ' + d.step : '')
         + (d.reason ? ': ' + d.reason : '') + (d.requestedBy ? ' (by ' + d.requestedBy + ')' : ''), e.time);
+  } else if (event.type === 'gap') {
+    // The resume's cursor pointed at events the broker no longer keeps (retention); the views are reread below.
+    timeline(e.missed + ' events of ' + e.topic + ' were gone from the broker when the stream resumed;'
+        + ' the views were reread');
   } else if (event.type === 'health') {
     // node-watcher republishes every node each minute: only a change is worth a line.
     noteNodeChanges([{name: d.node, ready: d.readiness, liveness: d.liveness, cordoned: d.unschedulable,

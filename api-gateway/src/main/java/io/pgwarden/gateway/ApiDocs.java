@@ -33,7 +33,8 @@ final class ApiDocs {
     static final String DRY_RUN = "true: failover-service only checks and says the plan and each safety verdict, as"
             + " the command's result (its final reason), changing nothing; false by default.";
 
-    static final String CLUSTERS_UNAVAILABLE = "failover-service, which watches the managed databases, did not"
-            + " answer, has not listed them yet, or cannot read their incidents; the detail says which. Retry after"
-            + " Retry-After.";
+    static final String CLUSTERS_UNAVAILABLE = "The gateway's copy of the managed databases is older than"
+            + " pgwarden.gateway.reads.stale-after (30 s), or there is none yet: failover-service, which watches"
+            + " them, did not answer, has not listed them yet, or cannot read their incidents; the detail says which."
+            + " Retry after Retry-After.";
 }

@@ -30,7 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The managed databases: read from failover-service at each request (it watches them; the gateway keeps no copy),
+ * The managed databases, answered from the gateway's copy of failover-service's list ({@link ClusterReadModel}),
  * and the planned operations on one of them, each a command answered 202 with where to follow it. failover-service
  * checks that an operation is safe and answers REJECTED with the reason when it is not; the gateway checks only the
  * request's form. Backups have their own resource ({@link BackupsResource}).
@@ -42,9 +42,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ClustersResource {
 
     private final CommandSubmitter submitter;
-    private final FailoverReads reads;
+    private final ClusterReadModel reads;
 
-    public ClustersResource(CommandSubmitter submitter, FailoverReads reads) {
+    public ClustersResource(CommandSubmitter submitter, ClusterReadModel reads) {
         this.submitter = submitter;
         this.reads = reads;
     }
@@ -52,9 +52,9 @@ public class ClustersResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Every managed database: pod, node, readiness, phase, the operation holding its lock, its"
-            + " last incident", description = "Read from failover-service now, which watches Kubernetes: observedAt"
-            + " says how fresh its view is (now while its watches are open). phase is running, stopped, moving,"
-            + " failing over, restoring, starting, stopping or unavailable.")
+            + " last incident", description = "From the gateway's copy of failover-service's list (which watches"
+            + " Kubernetes), fetched every pgwarden.gateway.reads.refresh (500 ms): observedAt says how fresh it"
+            + " is. phase is running, stopped, moving, failing over, restoring, starting, stopping or unavailable.")
     @APIResponse(responseCode = "200", description = "The managed databases, by namespace and name",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ClustersAnswer.class)))
@@ -69,7 +69,7 @@ public class ClustersResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{namespace}/{cluster}")
-    @Operation(summary = "One managed database", description = "As in the list, read from failover-service now.")
+    @Operation(summary = "One managed database", description = "From the same copy as the list.")
     @APIResponse(responseCode = "200", description = "The database as of observedAt",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ClusterView.class)))
     @APIResponse(responseCode = "400", description = "The namespace or name is not a DNS-1123 label",

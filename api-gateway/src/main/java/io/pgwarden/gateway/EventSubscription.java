@@ -59,6 +59,18 @@ public final class EventSubscription {
         give(event);
     }
 
+    /**
+     * The topic no longer holds this client's events of a partition from {@code from} up to {@code earliest}
+     * (retention): the client is told so, whatever its filter, before anything of that partition reaches it.
+     */
+    public synchronized void gap(TopicPartition partition, long from, long earliest) {
+        if (closed) {
+            return;
+        }
+        next.put(partition, earliest);
+        client.accept(new Delivery(StreamEvent.gap(partition, from, earliest), new EventCursor(next).encode()));
+    }
+
     /** The replay has reached the live part: the held events follow. */
     public synchronized void replayed() {
         replaying = false;

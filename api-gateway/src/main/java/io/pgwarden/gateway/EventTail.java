@@ -44,6 +44,7 @@ public class EventTail {
     private final Map<String, Object> kafkaConfig;
     private final GroupFreeReader reader;
     private final Counter unreadable;
+    private final Counter gaps;
     private final Set<EventSubscription> clients = new CopyOnWriteArraySet<>();
     /** The next offset of each partition; guarded by this, with the fan-out, so a client joins between two records. */
     private final Map<TopicPartition, Long> position = new HashMap<>();
@@ -54,6 +55,9 @@ public class EventTail {
         this.reader = new GroupFreeReader("events", kafkaConfig, this::follow, LOG);
         this.unreadable = Counter.builder("pgwarden_gateway_events_unreadable")
                 .description("Records the event stream skipped: no CloudEvents headers or no JSON object").register(meters);
+        this.gaps = Counter.builder("pgwarden_gateway_events_gaps")
+                .description("Resumes whose cursor pointed at events the topics no longer hold (gap events sent)")
+                .register(meters);
         Gauge.builder("pgwarden_gateway_events_clients", clients, Set::size)
                 .description("Clients of /api/v1/events on this gateway").register(meters);
     }
@@ -153,10 +157,19 @@ public class EventTail {
             c.assign(until.keySet());
             c.seekToBeginning(fromBeginning);
             until.keySet().stream().filter(p -> since.next(p) != null).forEach(p -> c.seek(p, since.next(p)));
-            Map<TopicPartition, Long> earliest = c.beginningOffsets(until.keySet());
-            until.keySet().stream().filter(p -> since.next(p) != null && since.next(p) < earliest.get(p))
-                    .forEach(p -> LOG.infof("event stream: a client resumes %s at %d, but the topic now starts at %d:"
-                            + " the events between are gone (retention)", p, since.next(p), earliest.get(p)));
+            // A cursor before a partition's start (retention deleted it since) reads from the start (the consumer's
+            // offset reset: earliest), and the client is told what it missed. Records deleted after the tail read
+            // them are not missed: the tail holds them for this client.
+            c.beginningOffsets(until.keySet()).forEach((p, earliest) -> {
+                Long from = since.next(p);
+                long start = Math.min(earliest, until.get(p));
+                if (from != null && from < start) {
+                    LOG.infof("event stream: a client resumes %s at %d, but the topic now starts at %d: the events"
+                            + " between are gone (retention); it gets a gap event", p, from, start);
+                    gaps.increment();
+                    subscription.gap(p, from, start);
+                }
+            });
             while (!subscription.closed()
                     && until.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {

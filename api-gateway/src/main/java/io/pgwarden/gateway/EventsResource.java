@@ -3,6 +3,7 @@ package io.pgwarden.gateway;
 import io.pgwarden.contracts.Names;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.operators.multi.builders.BufferItemMultiEmitter;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.BadRequestException;
@@ -78,6 +79,8 @@ public class EventsResource {
         EventCursor from = cursor(lastEventId != null ? lastEventId : since,
                 lastEventId != null ? LAST_EVENT_ID : "since");
         EventFilter filter = new EventFilter(cluster, node);
+        // The writer asks for the next event only while the connection can take it (its write queue is below Vert.x's
+        // high-water mark): events for a client that does not read wait here, and past client-buffer its stream ends.
         Multi<OutboundSseEvent> events = Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
             EventSubscription subscription = tail.subscribe(filter, from,
                     delivery -> emitter.emit(sse.newEventBuilder().id(SPACE + delivery.id())
@@ -90,7 +93,10 @@ public class EventsResource {
                 .map(tick -> sse.newEventBuilder().comment(SPACE + "heartbeat").build());
         tail.checkReady();
         return Multi.createBy().merging().streams(events, heartbeats)
-                .onFailure().invoke(e -> LOG.infof("event stream: a client's stream ends: %s", e.toString()));
+                .onFailure().invoke(e -> LOG.infof("event stream: a client's stream ends: %s",
+                        e instanceof BufferItemMultiEmitter.EmitterBufferOverflowException ? "it fell more than "
+                                + config.events().clientBuffer() + " events behind (pgwarden.gateway.events"
+                                + ".client-buffer); it resumes with Last-Event-ID" : e.toString()));
     }
 
     private static EventCursor cursor(String text, String where) {

@@ -29,8 +29,4 @@ public interface FailoverClient {
     @GET
     @Path("/clusters")
     ClustersAnswer clusters();
-
-    @GET
-    @Path("/clusters/{namespace}/{cluster}")
-    ClusterView cluster(@PathParam("namespace") String namespace, @PathParam("cluster") String cluster);
 }

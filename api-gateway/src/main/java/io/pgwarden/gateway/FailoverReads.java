@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class FailoverReads {
     private static final Logger LOG = Logger.getLogger(FailoverReads.class);
+    private static final String AT = "failover-service at ";
 
     private final FailoverClient client;
     private final String url;
@@ -44,16 +45,12 @@ public class FailoverReads {
         return call(client::clusters, null);
     }
 
-    public ClusterView cluster(String namespace, String cluster) {
-        return call(() -> client.cluster(namespace, cluster), "no managed database " + namespace + "/" + cluster);
-    }
-
     /** @param notFound what a 404 means for this one thing; null where a 404 is an error of failover-service */
     private <T> T call(Supplier<T> request, String notFound) {
         try {
             return request.get();
         } catch (ProcessingException e) {
-            throw new FailoverUnavailableException(503, url + " did not answer (" + rootMessage(e) + ")", e);
+            throw new FailoverUnavailableException(503, AT + url + " did not answer (" + rootMessage(e) + ")", e);
         } catch (WebApplicationException e) {
             int status = e.getResponse().getStatus();
             if (status == 404 && notFound != null) {
@@ -62,9 +59,10 @@ public class FailoverReads {
             String detail = detail(e);
             LOG.warnf("failover-service answered %d to a read: %s", status, detail);
             if (status == 503) {
-                throw new FailoverUnavailableException(503, url + " cannot answer now (" + detail + ")", e);
+                throw new FailoverUnavailableException(503, AT + url + " cannot answer now (" + detail + ")", e);
             }
-            throw new FailoverUnavailableException(502, url + " answered HTTP " + status + " (" + detail + ")", e);
+            throw new FailoverUnavailableException(502, AT + url + " answered HTTP " + status + " (" + detail + ")",
+                    e);
         }
     }
 
@@ -92,7 +90,7 @@ public class FailoverReads {
         private final int status;
 
         FailoverUnavailableException(int status, String message, Throwable cause) {
-            super("failover-service at " + message, cause);
+            super(message, cause);
             this.status = status;
         }
 

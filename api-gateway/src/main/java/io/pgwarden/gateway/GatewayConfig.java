@@ -25,8 +25,11 @@ public interface GatewayConfig {
     /** The event stream, {@code /api/v1/events}. */
     Events events();
 
+    /** The gateway's copies of failover-service's managed databases and incidents ({@link ClusterReadModel}). */
+    Reads reads();
+
     /**
-     * failover-service's HTTP address, where incident and cluster reads are forwarded (in a cluster, its Service:
+     * failover-service's HTTP address, where the copies of incidents and clusters are fetched (in a cluster, its Service:
      * {@code http://failover-service.pgwarden.svc:8082}).
      */
     @WithDefault("http://127.0.0.1:8082")
@@ -111,6 +114,20 @@ public interface GatewayConfig {
         /** The sustained rate once the burst is spent. */
         @WithDefault("5")
         double commandsPerSecond();
+    }
+
+    interface Reads {
+
+        /** How often the copies are fetched from failover-service: how much older than now an answer may be. */
+        @WithDefault("500ms")
+        Duration refresh();
+
+        /**
+         * How old a copy may grow while failover-service does not answer before reads fail with the reason (503)
+         * rather than show it.
+         */
+        @WithDefault("30s")
+        Duration staleAfter();
     }
 
     interface Events {

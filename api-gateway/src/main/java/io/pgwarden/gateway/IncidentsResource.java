@@ -34,16 +34,18 @@ public class IncidentsResource {
     /** 1 to 500, as text: a limit that is not a number is a 400, not the 404 JAX-RS gives an unconvertible int. */
     static final String LIMIT_PATTERN = "^(500|[1-4][0-9]{2}|[1-9][0-9]?)$";
 
-    private final FailoverReads incidents;
+    private final IncidentReadModel incidents;
 
-    public IncidentsResource(FailoverReads incidents) {
+    public IncidentsResource(IncidentReadModel incidents) {
         this.incidents = incidents;
     }
 
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Node incidents, newest first, each with its timeline",
-            description = "Read from failover-service now; asOf in each says when.")
+            description = "From the gateway's copy of failover-service's newest 500 and open incidents, fetched every"
+                    + " pgwarden.gateway.reads.refresh (500 ms); a query reaching further back is forwarded. asOf in"
+                    + " each says when failover-service read it.")
     @APIResponse(responseCode = "200", description = "The incidents (an empty list when none match)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(type = SchemaType.ARRAY, implementation = IncidentView.class)))
@@ -72,8 +74,8 @@ public class IncidentsResource {
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     @Operation(summary = "One incident with its timeline: each phase, when it began and how long it lasted",
-            description = "Read from failover-service now; asOf says when. An open incident's last phase lasts"
-                    + " until asOf.")
+            description = "From the gateway's copy, or forwarded when the copy does not hold it; asOf says when"
+                    + " failover-service read it. An open incident's last phase lasts until asOf.")
     @APIResponse(responseCode = "200", description = "The incident",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IncidentView.class)))
     @APIResponse(responseCode = "400", description = "The id is not an incident id",

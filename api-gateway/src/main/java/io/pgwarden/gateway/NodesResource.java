@@ -46,10 +46,10 @@ public class NodesResource {
 
     private final CommandSubmitter submitter;
     private final NodeHealthConsumer health;
-    private final FailoverReads incidents;
+    private final IncidentReadModel incidents;
     private final Clock clock;
 
-    public NodesResource(CommandSubmitter submitter, NodeHealthConsumer health, FailoverReads incidents,
+    public NodesResource(CommandSubmitter submitter, NodeHealthConsumer health, IncidentReadModel incidents,
                          Clock clock) {
         this.submitter = submitter;
         this.health = health;
@@ -62,8 +62,9 @@ public class NodesResource {
     @Operation(summary = "Every node: Ready, lease age, liveness, power state, cordoned, fenced, and its open incident",
             description = "From the events of node-watcher on pgwarden.node-health.v1 (each node as of its"
                     + " observedAt; node-watcher republishes every node each snapshot interval, 60 s by default) and"
-                    + " the open incidents of failover-service (read now). When failover-service does not answer,"
-                    + " the nodes are still listed and incidentsUnavailable says why their incident is unknown.")
+                    + " the open incidents of failover-service (the gateway's copy, refreshed every 500 ms). When the"
+                    + " copy is stale (failover-service silent for 30 s), the nodes are still listed and"
+                    + " incidentsUnavailable says why their incident is unknown.")
     @APIResponse(responseCode = "200", description = "The nodes, by name",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = NodesAnswer.class)))
     public NodesAnswer list() {

@@ -23,10 +23,27 @@ import java.util.Set;
  */
 public record StreamEvent(TopicPartition partition, long offset, String name, String data, Set<String> names) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The name of the event that says a resume lost events to retention (see {@link #gap}). */
+    public static final String GAP = "gap";
     private static final Map<String, String> NAMES = Map.of(
             Topics.ACTIVITY, "activity", Topics.NODE_HEALTH, "health", Topics.COMMAND_STATUS, "command-status");
     /** Payload fields that name a node or a cluster (ActivityRecorded, CommandStatusChanged, NodeHealthChanged). */
     private static final String[] NAMING_FIELDS = {"node", "subject"};
+
+    /**
+     * Events a resuming client cannot have: the topic's partition now starts at {@code earliest}, after its cursor's
+     * {@code from}. Like Kubernetes' 410 Gone for a watch from a compacted resourceVersion, it tells the client to
+     * reread what it shows rather than trust it is complete.
+     */
+    public static StreamEvent gap(TopicPartition partition, long from, long earliest) {
+        ObjectNode data = JSON.createObjectNode();
+        data.put("topic", partition.topic());
+        data.put("partition", partition.partition());
+        data.put("from", from);
+        data.put("earliest", earliest);
+        data.put("missed", earliest - from);
+        return new StreamEvent(partition, earliest - 1, GAP, data.toString(), Set.of());
+    }
 
     /**
      * The event of a record, as {@code {"type", "time", "subject", "data"}} with the payload as it is on Kafka.

@@ -47,6 +47,22 @@ class EventSubscriptionTest {
     }
 
     @Test
+    void a_resume_past_retention_is_told_the_gap_first_whatever_its_filter_and_goes_on_from_the_start() {
+        // Cursor a0_2, but the topic now starts at a0_7: 2 to 6 are gone.
+        EventSubscription client = new EventSubscription(new EventFilter(null, "node001"), Map.of(A0, 2L), true,
+                got::add, failures::add);
+
+        client.gap(A0, 2, 7);
+        client.replay(event(A0, 7, "node001"));
+        client.replayed();
+
+        assertThat(got).extracting(d -> d.event().name()).containsExactly(StreamEvent.GAP, "activity");
+        assertThat(got.get(0).event().data()).isEqualTo("{\"topic\":\"" + Topics.ACTIVITY
+                + "\",\"partition\":0,\"from\":2,\"earliest\":7,\"missed\":5}");
+        assertThat(got).extracting(EventSubscription.Delivery::id).containsExactly("a0_7", "a0_8");
+    }
+
+    @Test
     void events_before_the_cursor_are_not_given_again() {
         EventSubscription client = new EventSubscription(ALL, Map.of(A0, 10L), false, got::add, failures::add);
 

@@ -18,6 +18,11 @@ import io.pgwarden.testing.TopicProbe;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +89,70 @@ class EventsIT {
         SseClient since = open("/api/v1/events?node=" + node + "&since=" + sixth.id(), Map.of());
         await().atMost(WAIT).until(() -> actions(since).contains("step-9"));
         assertThat(actions(since)).containsExactly("step-7", "step-8", "step-9");
+    }
+
+    @Test
+    void a_client_resuming_from_events_retention_deleted_is_told_the_gap_before_the_rest() throws Exception {
+        String node = "g-" + run;
+        SseClient first = live("/api/v1/events?node=" + node, node);
+        activity(node, node, "step-1");
+        await().atMost(WAIT).until(() -> actions(first).contains("step-1"));
+        String cursor = first.named("activity").get(0).id();
+        first.close();
+
+        activity(node, node, "step-2");
+        activity(node, node, "step-3");
+        RecordMetadata fourth = activity(node, node, "step-4");
+        TopicPartition partition = new TopicPartition(fourth.topic(), fourth.partition());
+        // As retention would: the partition now starts at step-4.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaAndPostgresResource.bootstrapServers()))) {
+            admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(fourth.offset()))).all().get();
+        }
+
+        SseClient resumed = open("/api/v1/events?node=" + node, Map.of("Last-Event-ID", cursor));
+        await().atMost(WAIT).until(() -> actions(resumed).contains("step-4"));
+        assertThat(actions(resumed)).containsExactly("step-4");
+        List<String> names = resumed.events.stream().map(SseClient.Event::name).filter(n -> n != null).toList();
+        assertThat(names).as("the gap comes first, once").containsExactly("gap", "activity");
+        JsonNode gap = JSON.readTree(resumed.named("gap").get(0).data());
+        assertThat(gap.path("topic").asText()).isEqualTo(Topics.ACTIVITY);
+        assertThat(gap.path("partition").asInt()).isEqualTo(fourth.partition());
+        assertThat(gap.path("earliest").asLong()).isEqualTo(fourth.offset());
+        assertThat(gap.path("missed").asLong()).as("step-2 and step-3 at least").isGreaterThanOrEqualTo(2);
+        assertThat(gap.path("from").asLong() + gap.path("missed").asLong()).isEqualTo(fourth.offset());
+    }
+
+    @Test
+    void a_client_that_stops_reading_loses_its_stream_without_holding_up_others_and_resumes_without_gaps()
+            throws Exception {
+        String node = "s-" + run;
+        SseClient fast = live("/api/v1/events?node=" + node, node);
+        try (StalledSseClient slow = new StalledSseClient(RestAssured.port, "/api/v1/events?node=" + node,
+                SignedIn.bearer("it-viewer-" + run, Roles.VIEWER))) {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+                activity("marker-" + run, node, "Marker");
+                return slow.readUntil("Marker", Duration.ofMillis(300));
+            });
+            // More than the gateway's and the kernel's socket buffers take (a few MiB), and the client buffer (100
+            // events in tests) after them.
+            int count = 2000;
+            String detail = "x".repeat(4000);
+            IntStream.rangeClosed(1, count).forEach(i -> activity(node, node, "step-" + i, detail));
+
+            await().atMost(WAIT).until(() -> actions(fast).size() >= count);
+            assertThat(fast.ended()).isFalse();
+            assertThat(slow.readToEnd(WAIT)).as("the slow client's stream ended").isTrue();
+            List<SseClient.Event> got = slow.events().stream().filter(e -> !action(e).equals("Marker")).toList();
+            assertThat(got).as("it ended before the last event").hasSizeLessThan(count);
+
+            String lastId = slow.events().get(slow.events().size() - 1).id();
+            SseClient resumed = open("/api/v1/events?node=" + node, Map.of("Last-Event-ID", lastId));
+            await().atMost(WAIT).until(() -> actions(resumed).contains("step-" + count));
+            List<String> all = new ArrayList<>(got.stream().map(EventsIT::action).toList());
+            all.addAll(actions(resumed));
+            assertThat(all).isEqualTo(IntStream.rangeClosed(1, count).mapToObj(i -> "step-" + i).toList());
+        }
     }
 
     @Test
@@ -221,9 +290,13 @@ class EventsIT {
         }
     }
 
-    private void activity(String key, String subject, String action) {
-        send(Topics.ACTIVITY, key, MessageType.ACTIVITY_RECORDED, subject,
-                new ActivityRecorded(subject, action, true, "test " + run));
+    private RecordMetadata activity(String key, String subject, String action) {
+        return activity(key, subject, action, "test " + run);
+    }
+
+    private RecordMetadata activity(String key, String subject, String action, String detail) {
+        return send(Topics.ACTIVITY, key, MessageType.ACTIVITY_RECORDED, subject,
+                new ActivityRecorded(subject, action, true, detail));
     }
 
     private void health(String key, String node) {
@@ -238,8 +311,8 @@ class EventsIT {
                         null, null, "failover-service", 1));
     }
 
-    private void send(String topic, String key, MessageType type, String subject, Object body) {
+    private RecordMetadata send(String topic, String key, MessageType type, String subject, Object body) {
         MessageMetadata metadata = MessageMetadata.create("/test/events", type, Instant.now(), subject, null);
-        probe.sendRaw(topic, key, CloudEventsKafka.headers(metadata), Json.write(body));
+        return probe.sendRaw(topic, key, CloudEventsKafka.headers(metadata), Json.write(body));
     }
 }

@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -88,6 +89,8 @@ class NodesAndIncidentsIT {
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/nodes").then().statusCode(200)
                 .body("nodes.name", hasItems(markers.toArray(String[]::new))));
 
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/nodes").then().statusCode(200)
+                .body(node(a) + ".incident", equalTo("inc-" + run)));
         given().get("/api/v1/nodes").then().statusCode(200)
                 .body("complete", equalTo(true), "incidentsUnavailable", nullValue(), "asOf", notNullValue(),
                         "observedAt", notNullValue())
@@ -109,51 +112,75 @@ class NodesAndIncidentsIT {
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/nodes").then().body("nodes.name", hasItem(a)));
 
         FailoverStub.stall();
-        given().get("/api/v1/nodes").then().statusCode(200)
-                .body("incidentsUnavailable", containsString("did not answer"), "nodes.name", hasItem(a));
+        // Once the gateway's copy of the incidents is stale (2 s in tests).
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/nodes").then().statusCode(200)
+                .body("incidentsUnavailable", containsString("did not answer"), "nodes.name", hasItem(a)));
     }
 
     @Test
-    void incident_reads_are_forwarded_with_their_parameters() {
+    void incident_reads_are_answered_from_the_gateway_s_copy_and_what_it_does_not_hold_is_forwarded() {
         String id = "inc-" + run;
         FailoverStub.answer("/incidents", 200, "[" + incident(id, "node003", "recovered", "recovered") + "]");
-        FailoverStub.answer("/incidents/" + id, 200, incident(id, "node003", "recovered", "recovered"));
 
-        given().queryParam("node", "node003").queryParam("state", "recovered").get("/api/v1/incidents").then()
-                .statusCode(200).body("id", contains(id), "state", contains("recovered"));
-        assertThat(FailoverStub.ASKED).contains("/incidents?node=node003&state=recovered");
+        await().atMost(WAIT).untilAsserted(() -> given().queryParam("node", "node003")
+                .queryParam("state", "recovered").get("/api/v1/incidents").then().statusCode(200)
+                .body("id", contains(id), "state", contains("recovered")));
+        given().queryParam("state", "failed").get("/api/v1/incidents").then().statusCode(200).body("$", empty());
         given().get("/api/v1/incidents/" + id).then().statusCode(200)
                 .body("node", equalTo("node003"), "fenceDriver", equalTo("redfish"),
                         "databases", contains("db1/pg-a"), "recoveredAt.'db1/pg-a'", equalTo("2026-11-26T10:00:13.900Z"),
                         "timeline.phase", contains("suspected", "recovered"),
                         "timeline.durationMillis", contains(14000, 0), "endedAt", equalTo("2026-11-26T10:00:14Z"));
+        assertThat(FailoverStub.ASKED).as("answered from the copy").noneMatch(asked -> asked.contains("node003")
+                || asked.contains("failed") || asked.contains(id));
         given().get("/api/v1/incidents/unknown-" + run).then().statusCode(404)
                 .contentType("application/problem+json").body("detail", equalTo("no incident unknown-" + run));
+        assertThat(FailoverStub.ASKED).as("an id the copy does not hold").contains("/incidents/unknown-" + run);
+
+        // A full copy (the newest 500) cannot say what lies further back: node004's two are in the copy, a third may
+        // be older, so asking for three is forwarded with its parameters.
+        StringBuilder full = new StringBuilder("[");
+        for (int i = 0; i < IncidentReadModel.PAGE; i++) {
+            full.append(i == 0 ? "" : ",").append(incident("full-" + i + "-" + run, i < 2 ? "node004" : "node005",
+                    "recovered", "recovered"));
+        }
+        FailoverStub.answer("/incidents", 200, full.append("]").toString());
+        await().atMost(WAIT).untilAsserted(() -> given().queryParam("node", "node004").queryParam("limit", "2")
+                .get("/api/v1/incidents").then().statusCode(200).body("id", contains("full-0-" + run,
+                        "full-1-" + run)));
+        given().queryParam("node", "node004").queryParam("limit", "3").get("/api/v1/incidents").then()
+                .statusCode(200);
+        assertThat(FailoverStub.ASKED).contains("/incidents?node=node004&limit=3")
+                .doesNotContain("/incidents?node=node004&limit=2");
     }
 
     @Test
-    void a_failover_service_that_does_not_answer_is_a_503_that_says_so() {
+    void a_failover_service_that_does_not_answer_is_a_503_that_says_so_once_the_copy_is_stale() {
+        // Each once the gateway's copy is older than stale-after (2 s in tests).
         FailoverStub.stall();
-        given().get("/api/v1/incidents").then().statusCode(503).contentType("application/problem+json")
-                .header("Retry-After", "5")
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/incidents").then().statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", "5")
                 .body("detail", containsString("failover-service at http://127.0.0.1:"),
-                        "detail", containsString("did not answer"));
+                        "detail", containsString("did not answer"),
+                        "detail", containsString("the gateway has no list of the incidents since")));
         FailoverStub.reset();
 
         FailoverStub.shutDown();
-        given().get("/api/v1/incidents/inc-1").then().statusCode(503).contentType("application/problem+json")
-                .body("detail", containsString("did not answer"));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/incidents/inc-1").then().statusCode(503)
+                .contentType("application/problem+json").body("detail", containsString("did not answer")));
         FailoverStub.reset();
 
         FailoverStub.answer("/incidents", 503, "{\"status\":503,\"detail\":\"the catalog database is unavailable\"}");
-        given().get("/api/v1/incidents").then().statusCode(503)
-                .body("detail", containsString("the catalog database is unavailable"));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/incidents").then().statusCode(503)
+                .body("detail", containsString("the catalog database is unavailable")));
         FailoverStub.answer("/incidents", 500, "{\"status\":500,\"detail\":\"see its log\"}");
-        given().get("/api/v1/incidents").then().statusCode(502).body("detail", containsString("answered HTTP 500"));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/incidents").then().statusCode(502)
+                .body("detail", containsString("answered HTTP 500")));
     }
 
     @Test
     void bad_incident_queries_never_leave_the_gateway() {
+        FailoverStub.ASKED.clear();
         given().queryParam("state", "closed").get("/api/v1/incidents").then().statusCode(400)
                 .contentType("application/problem+json").body("errors.field", hasItem("state"));
         given().queryParam("limit", "many").get("/api/v1/incidents").then().statusCode(400)
@@ -166,8 +193,9 @@ class NodesAndIncidentsIT {
         // A long node name makes a long incident id: still an id.
         FailoverStub.answer("/incidents/incident-" + "n".repeat(253) + "-1764151200000", 404, "{}");
         given().get("/api/v1/incidents/incident-" + "n".repeat(253) + "-1764151200000").then().statusCode(404);
-        FailoverStub.ASKED.clear();
-        assertThat(FailoverStub.ASKED).isEmpty();
+        assertThat(FailoverStub.ASKED.stream().filter(asked -> asked.startsWith("/incidents")))
+                .as("only the valid id was forwarded").containsExactly("/incidents/incident-" + "n".repeat(253)
+                        + "-1764151200000");
     }
 
     @Test

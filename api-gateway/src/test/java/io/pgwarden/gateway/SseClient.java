@@ -31,6 +31,7 @@ final class SseClient implements AutoCloseable {
     final List<Event> events = new CopyOnWriteArrayList<>();
     final List<String> lines = new CopyOnWriteArrayList<>();
     private final InputStream body;
+    private volatile boolean ended;
     private final String problem;
 
     private SseClient(HttpResponse<InputStream> response) throws IOException {
@@ -64,6 +65,11 @@ final class SseClient implements AutoCloseable {
         return events.stream().filter(e -> name.equals(e.name())).toList();
     }
 
+    /** Whether the server ended the stream (not this client's close). */
+    boolean ended() {
+        return ended;
+    }
+
     private void read() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String id = null;
@@ -88,6 +94,7 @@ final class SseClient implements AutoCloseable {
                     data = (data == null ? new StringBuilder() : data.append('\n')).append(line.substring(5).strip());
                 }
             }
+            ended = true;
         } catch (IOException e) {
             // closed
         }

@@ -8,6 +8,7 @@ import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.testing.TopicProbe;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -148,6 +150,15 @@ public final class GatewayBenchmark {
         return reads.perSecond() > 0 && commands.perSecond() > 0 && events.p99() < Long.MAX_VALUE;
     }
 
+    /** Reads a stream's lines until the benchmark closes it. */
+    private static void readLines(Stream<String> lines, Consumer<String> each) {
+        try {
+            lines.forEach(each);
+        } catch (UncheckedIOException closed) {
+            // the benchmark closed the stream
+        }
+    }
+
     private static String met(boolean met) {
         return met ? "MET" : "NOT MET";
     }
@@ -227,7 +238,7 @@ public final class GatewayBenchmark {
                 throw new IllegalStateException("event stream client " + c + " got " + response.statusCode());
             }
             long[] mine = readAt[c];
-            Thread reader = new Thread(() -> response.body().forEach(line -> {
+            Thread reader = new Thread(() -> readLines(response.body(), line -> {
                 int at = line.indexOf(MARKER);
                 if (line.startsWith("data:") && at >= 0) {
                     int end = at + MARKER.length();

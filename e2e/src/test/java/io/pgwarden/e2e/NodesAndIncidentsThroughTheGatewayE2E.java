@@ -44,7 +44,7 @@ class NodesAndIncidentsThroughTheGatewayE2E {
     }
 
     @Test
-    void incident_reads_reach_failover_service(RunningSystem system) throws Exception {
+    void incident_reads_answer_from_failover_service_s_incidents(RunningSystem system) throws Exception {
         HttpResponse<String> open = system.get("/api/v1/incidents?state=open");
         assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(open.body()).isArray()).isTrue();

@@ -183,8 +183,11 @@ class PlannedOperationsE2E {
             assertThat(pod(client, db)).isNull();
             assertThat(client.storage().v1().volumeAttachments().list().getItems())
                     .noneMatch(va -> volume.equals(va.getSpec().getSource().getPersistentVolumeName()));
-            JsonNode view = Json.MAPPER.readTree(system.get("/api/v1/clusters/" + NS + "/" + db).body());
-            assertThat(view.get("phase").asText()).as(view.toString()).isEqualTo("stopped");
+            // The gateway answers from its copy, refreshed every 500 ms.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode view = Json.MAPPER.readTree(system.get("/api/v1/clusters/" + NS + "/" + db).body());
+                assertThat(view.get("phase").asText()).as(view.toString()).isEqualTo("stopped");
+            });
             int acknowledged = writer.count();
 
             poweredOff = Instant.now();

@@ -100,8 +100,11 @@ class PlannedOperationsSafetyE2E {
             assertThat(busy.get("state").asText()).as(busy.toString()).isEqualTo("REJECTED");
             assertThat(busy.get("reason").asText()).startsWith("database default/" + db + " is busy with TakeBackup"
                     + " backup-e2e-1 of backup-service, started ");
-            JsonNode view = Json.MAPPER.readTree(system.get("/api/v1/clusters/" + NS + "/" + db).body());
-            assertThat(view.at("/operation/id").asText()).as(view.toString()).isEqualTo("backup-e2e-1");
+            // The gateway answers from its copy, refreshed every 500 ms.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode view = Json.MAPPER.readTree(system.get("/api/v1/clusters/" + NS + "/" + db).body());
+                assertThat(view.at("/operation/id").asText()).as(view.toString()).isEqualTo("backup-e2e-1");
+            });
             assertThat(cluster(system, db)).isEqualTo(before);
         } finally {
             client.leases().inNamespace(NS).withName(lease).delete();

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -54,9 +55,10 @@ public final class TopicProbe implements AutoCloseable {
         return metadata;
     }
 
-    public void sendRaw(String topic, String key, Headers headers, byte[] value) {
+    /** Sends a record as it is; returns where the broker wrote it. */
+    public RecordMetadata sendRaw(String topic, String key, Headers headers, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, value, headers)).get();
+            return producer.send(new ProducerRecord<>(topic, null, key, value, headers)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
