@@ -28,6 +28,7 @@ public final class EventSubscription {
     private final Consumer<Throwable> failed;
     private final Map<TopicPartition, Long> next;
     private final List<StreamEvent> held = new ArrayList<>();
+    private final int holdLimit;
     private boolean replaying;
     private volatile boolean closed;
 
@@ -35,9 +36,12 @@ public final class EventSubscription {
      * @param next      the next offset the client wants of each partition; a partition it does not name, it wants
      *                  from its beginning
      * @param replaying whether a replay will bring the events up to the live part (until {@link #replayed()})
+     * @param holdLimit how many live events may wait for the replay; past it the client's stream ends (a replay so
+     *                  slow is a client that cannot keep up), and it resumes from the last id it got
      */
-    public EventSubscription(EventFilter filter, Map<TopicPartition, Long> next, boolean replaying,
+    public EventSubscription(EventFilter filter, Map<TopicPartition, Long> next, boolean replaying, int holdLimit,
                              Consumer<Delivery> client, Consumer<Throwable> failed) {
+        this.holdLimit = holdLimit;
         this.filter = filter;
         this.failed = failed;
         this.next = new HashMap<>(next);
@@ -47,7 +51,16 @@ public final class EventSubscription {
 
     /** An event from the live tail. */
     public synchronized void live(StreamEvent event) {
+        if (closed) {
+            return;
+        }
         if (replaying) {
+            if (held.size() >= holdLimit) {
+                held.clear();
+                fail(new IllegalStateException("more than " + holdLimit + " live events waited for the replay"
+                        + " (pgwarden.gateway.events.client-buffer); resume with Last-Event-ID"));
+                return;
+            }
             held.add(event);
         } else {
             give(event);

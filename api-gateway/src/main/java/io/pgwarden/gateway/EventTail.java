@@ -42,6 +42,7 @@ public class EventTail {
     private static final AtomicInteger REPLAYS = new AtomicInteger();
 
     private final Map<String, Object> kafkaConfig;
+    private final int clientBuffer;
     private final GroupFreeReader reader;
     private final Counter unreadable;
     private final Counter gaps;
@@ -50,8 +51,10 @@ public class EventTail {
     private final Map<TopicPartition, Long> position = new HashMap<>();
     private boolean ready;
 
-    public EventTail(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry meters) {
+    public EventTail(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry meters,
+                     GatewayConfig config) {
         this.kafkaConfig = kafkaConfig;
+        this.clientBuffer = config.events().clientBuffer();
         this.reader = new GroupFreeReader("events", kafkaConfig, this::follow, LOG);
         this.unreadable = Counter.builder("pgwarden_gateway_events_unreadable")
                 .description("Records the event stream skipped: no CloudEvents headers or no JSON object").register(meters);
@@ -82,8 +85,8 @@ public class EventTail {
                 throw new NotReadyException();
             }
             liveFrom = Map.copyOf(position);
-            subscription = new EventSubscription(filter, since == null ? liveFrom : since.next(), since != null, client,
-                    failed);
+            subscription = new EventSubscription(filter, since == null ? liveFrom : since.next(), since != null,
+                    clientBuffer, client, failed);
             clients.add(subscription);
         }
         if (since != null) {
