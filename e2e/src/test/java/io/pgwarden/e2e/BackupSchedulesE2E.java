@@ -55,7 +55,7 @@ class BackupSchedulesE2E {
             await().atMost(WAIT).until(() -> backups(system, db).size() >= 3);
             Instant killed = Instant.now();
             BackupsE2E.kill(system);
-            // A killed member keeps its partitions until its Kafka session times out (45 s): the slots' commands
+            // A killed member keeps its partitions until its Kafka session times out (10 s in the e2e run): the slots' commands
             // wait on the topic meanwhile, then run late, one at a time, with retention's deletions between them.
             await().atMost(WAIT.plusMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 Map<String, String> now = backups(system, db);

@@ -34,8 +34,15 @@ import static org.awaitility.Awaitility.await;
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(KafkaAndPostgresResource.class)
 class CommandsSurviveOutagesIT {
-    /** Longer than SmallRye's 60 s unprocessed-record watchdog, which used to close the consumer. */
-    private static final Duration DATABASE_PAUSE = Duration.ofSeconds(150);
+    /**
+     * Longer than SmallRye's unprocessed-record watchdog would let a record wait (60 s, which closed the consumer
+     * before operations' config turned it off), with room for its check, which runs every auto.commit.interval.ms
+     * (5 s here): smallrye-reactive-messaging, smallrye-reactive-messaging-kafka/.../commit/
+     * KafkaThrottledLatestProcessedCommit.java ({@code flushAndCheckHealth}). The watchdog back on fails this test
+     * by about 65 s into the freeze. Also longer than Quarkus's 60 s default transaction timeout and the engine's
+     * 30 s claims and database leases (EngineConfig), so all of them run out during the freeze.
+     */
+    private static final Duration DATABASE_PAUSE = Duration.ofSeconds(80);
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     @KubernetesTestServer
