@@ -25,6 +25,9 @@ public interface GatewayConfig {
     /** The event stream, {@code /api/v1/events}. */
     Events events();
 
+    /** Verified bearer tokens ({@link VerifiedTokens}). */
+    TokenCache tokenCache();
+
     /** The gateway's copies of failover-service's managed databases and incidents ({@link ClusterReadModel}). */
     Reads reads();
 
@@ -128,6 +131,13 @@ public interface GatewayConfig {
          */
         @WithDefault("30s")
         Duration staleAfter();
+    }
+
+    interface TokenCache {
+
+        /** How long a verified token is taken as verified (at most until it expires); 0 checks every request. */
+        @WithDefault("10s")
+        Duration ttl();
     }
 
     interface Events {

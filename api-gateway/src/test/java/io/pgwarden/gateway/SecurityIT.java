@@ -9,6 +9,8 @@ import io.pgwarden.testing.TopicProbe;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import jakarta.inject.Inject;
 import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jose4j.jwt.JwtClaims;
@@ -76,6 +78,15 @@ class SecurityIT {
         given().header("Authorization", "Basic YWRtaW46YWRtaW4=").contentType(ContentType.JSON).post(CORDON)
                 .then().statusCode(401)
                 .contentType(Problem.MEDIA_TYPE);
+    }
+
+    @Inject
+    JWTParser parser;
+
+    @Test
+    void tokens_are_checked_through_the_gateway_s_cache_of_verified_tokens() {
+        // SmallRye's MpJwtValidator injects this parser; the cases below then also hold with the cache in front.
+        assertThat(parser).isInstanceOf(VerifiedTokens.class);
     }
 
     @Test

@@ -4,9 +4,11 @@ import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
 import io.pgwarden.local.LocalLogging;
 import io.pgwarden.local.LocalStack;
+import io.pgwarden.local.ServiceProcess;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.testing.TopicProbe;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -47,10 +49,11 @@ import static io.pgwarden.e2e.BenchmarkSupport.rank;
  *       the command stored with its outbox row) from the same connections; last, as the system then carries them out.</li>
  * </ol>
  * Each figure is requests/s and p50/p99 of the answer time, against issue 11's goals, printed MET or NOT MET.
- * HTTP/1.1 through the JDK's client, one connection per client thread. Not a test: run it with
+ * HTTP/1.1 from {@code wrk} when it is installed ({@code apt-get install wrk}), else from the JDK's client, one
+ * connection per client thread; the services run with every JIT tier, as in their containers. Not a test: run it with
  * {@code e2e/scripts/gateway-benchmark} ({@code --no-build} runs what was built); settings: {@code
  * -Dbenchmark.connections=32 -Dbenchmark.warmupSeconds=5 -Dbenchmark.seconds=20 -Dbenchmark.sseClients=100
- * -Dbenchmark.sseEvents=200}. See e2e/README.md.
+ * -Dbenchmark.sseEvents=200 -Dbenchmark.client=wrk|jdk}. See e2e/README.md.
  */
 public final class GatewayBenchmark {
     private static final int NODES = 6;
@@ -60,13 +63,23 @@ public final class GatewayBenchmark {
     private final LocalStack stack;
     private final HttpClient http;
 
-    record Settings(int connections, Duration warmup, Duration duration, int sseClients, int sseEvents) {
+    /** @param wrk whether reads and commands come from {@code wrk} (on the PATH) rather than the JDK's client */
+    record Settings(int connections, Duration warmup, Duration duration, int sseClients, int sseEvents, boolean wrk) {
         static Settings fromSystemProperties() {
+            String client = System.getProperty("benchmark.client", wrkInstalled() ? "wrk" : "jdk");
+            if (!client.equals("wrk") && !client.equals("jdk")) {
+                throw new IllegalArgumentException("benchmark.client must be wrk or jdk, not " + client);
+            }
             return new Settings(Integer.getInteger("benchmark.connections", 32),
                     Duration.ofSeconds(Long.getLong("benchmark.warmupSeconds", 5)),
                     Duration.ofSeconds(Long.getLong("benchmark.seconds", 20)),
                     Integer.getInteger("benchmark.sseClients", 100),
-                    Integer.getInteger("benchmark.sseEvents", 200));
+                    Integer.getInteger("benchmark.sseEvents", 200), client.equals("wrk"));
+        }
+
+        private static boolean wrkInstalled() {
+            return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                    .anyMatch(dir -> Files.isExecutable(Path.of(dir, "wrk")));
         }
     }
 
@@ -89,7 +102,8 @@ public final class GatewayBenchmark {
         List<String> nodes = IntStream.rangeClosed(1, NODES).mapToObj(BenchmarkSupport::nodeName).toList();
         LocalStack stack = new LocalStack(new LocalStack.Settings(root, state, LocalStack.Ports.anyFree(),
                 SandboxConfig.defaults().withDemoDatabase(true).withNodeNames(nodes), Duration.ofSeconds(180))
-                .withServiceEnv(BenchmarkSupport.UNLIMITED));
+                .withServiceEnv(BenchmarkSupport.UNLIMITED)
+                .withServiceJvmOptions(ServiceProcess.SMALL_AND_FULLY_COMPILED));
         String loadAtStart = loadAverage();
         System.out.println("benchmark: starting the system…");
         int exit = 1;
@@ -113,17 +127,23 @@ public final class GatewayBenchmark {
         String viewer = "Bearer " + stack.token(LocalStack.Role.VIEWER);
         String operator = "Bearer " + stack.token(LocalStack.Role.OPERATOR);
 
+        List<String> commandPaths = IntStream.range(0, 2 * NODES).mapToObj(i -> "/api/v1/nodes/"
+                + BenchmarkSupport.nodeName(1 + i % NODES) + (i / NODES == 0 ? "/cordon" : "/uncordon")).toList();
+        String commandBody = "{\"reason\":\"benchmark\"}";
+
         loads.add("reads " + loadAverage());
-        Load reads = load("GET /api/v1/clusters", 200, i -> HttpRequest.newBuilder(
+        Load reads = settings.wrk() ? wrk("GET /api/v1/clusters", "GET", null, List.of("/api/v1/clusters"), viewer)
+                : load("GET /api/v1/clusters", 200, i -> HttpRequest.newBuilder(
                 URI.create(stack.gatewayUrl() + "/api/v1/clusters")).header("Authorization", viewer).GET().build());
         loads.add("events " + loadAverage());
         Load events = events(viewer);
         loads.add("commands " + loadAverage());
-        Load commands = load("POST /api/v1/nodes/{node}/cordon|uncordon", 202, i -> HttpRequest.newBuilder(
-                        URI.create(stack.gatewayUrl() + "/api/v1/nodes/" + BenchmarkSupport.nodeName(1 + i % NODES)
-                                + ((i / NODES) % 2 == 0 ? "/cordon" : "/uncordon")))
-                .header("Authorization", operator).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"benchmark\"}")).build());
+        String cordons = "POST /api/v1/nodes/{node}/cordon|uncordon";
+        Load commands = settings.wrk() ? wrk(cordons, "POST", commandBody, commandPaths, operator)
+                : load(cordons, 202, i -> HttpRequest.newBuilder(URI.create(stack.gatewayUrl()
+                                + commandPaths.get(i % commandPaths.size())))
+                        .header("Authorization", operator).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(commandBody)).build());
         loads.add("end " + loadAverage());
 
         System.out.printf(Locale.ROOT, """
@@ -132,7 +152,7 @@ public final class GatewayBenchmark {
                 code      %s (%s)
                 machine   %d cores, Java %s, load average (1/5/15 min): %s
                 system    packaged services, real Kafka broker and PostgreSQL, sandbox (%d nodes, the demo database)
-                load      %d connections (HTTP/1.1, JDK client), %d s warm-up then %d s measured per phase
+                load      %d connections (HTTP/1.1, %s), %d s warm-up then %d s measured per phase
                 ------------------------------------------------------------------------------------------------
                 1. reads   %s
                            goal >= 15,000 reads/s with p99 <= 10 ms: %s
@@ -143,11 +163,61 @@ public final class GatewayBenchmark {
                 ================================================================================================
                 """, describeCode(root), root, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), String.join(" | ", loads), NODES, settings.connections(),
-                settings.warmup().toSeconds(), settings.duration().toSeconds(), reads.text(),
+                settings.wrk() ? "wrk, one thread" : "JDK client, a thread per connection", settings.warmup().toSeconds(), settings.duration().toSeconds(), reads.text(),
                 met(reads.perSecond() >= 15_000 && reads.p99() <= 10_000_000L), events.text(),
                 met(events.p99() <= 50_000_000L), commands.text(),
                 met(commands.perSecond() >= 8_000 && commands.p99() <= 20_000_000L));
         return reads.perSecond() > 0 && commands.perSecond() > 0 && events.p99() < Long.MAX_VALUE;
+    }
+
+    /**
+     * The same closed loop from {@code wrk} (one thread; far lighter than the JDK's client, which needs a core for
+     * 3,000 requests/s): a warm-up run, then the measured one. Its Lua script reports the totals and percentiles.
+     */
+    private Load wrk(String what, String method, String body, List<String> paths, String authorization)
+            throws IOException, InterruptedException {
+        System.out.printf(Locale.ROOT, "benchmark: %s from %d connections (wrk)…%n", what, settings.connections());
+        Path script = Files.createTempFile("gateway-benchmark", ".lua");
+        try (var lua = GatewayBenchmark.class.getResourceAsStream("/gateway-benchmark.lua")) {
+            Files.write(script, lua.readAllBytes());
+        }
+        try {
+            runWrk(settings.warmup(), method, body, paths, authorization, script);
+            Map<String, Long> r = runWrk(settings.duration(), method, body, paths, authorization, script);
+            double seconds = r.get("duration_us") / 1e6;
+            long answered = r.get("requests") - r.get("non2xx");
+            double perSecond = answered / seconds;
+            return new Load(perSecond, r.get("p50_us") * 1000, r.get("p99_us") * 1000, String.format(Locale.ROOT,
+                    "%s: %.0f answered 2xx/s; %d requests in %.1f s, %d not 2xx, %d socket errors%n"
+                            + "           each answer: p50 %.1f ms   p99 %.1f ms   max %.1f ms", what, perSecond,
+                    r.get("requests"), seconds, r.get("non2xx"), r.get("socket_errors"), r.get("p50_us") / 1e3,
+                    r.get("p99_us") / 1e3, r.get("max_us") / 1e3));
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private Map<String, Long> runWrk(Duration duration, String method, String body, List<String> paths,
+                                     String authorization, Path script) throws IOException, InterruptedException {
+        ProcessBuilder wrk = new ProcessBuilder("wrk", "-t1", "-c" + settings.connections(),
+                "-d" + duration.toSeconds() + "s", "--timeout", "10s", "-s", script.toString(),
+                "-H", "Authorization: " + authorization, stack.gatewayUrl()).redirectErrorStream(true);
+        wrk.environment().put("WRK_METHOD", method);
+        wrk.environment().put("WRK_PATHS", String.join(",", paths));
+        wrk.environment().put("WRK_BODY", body == null ? "" : body);
+        Process process = wrk.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("wrk failed: " + output);
+        }
+        String result = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("wrk printed no RESULT line: " + output));
+        Map<String, Long> values = new TreeMap<>();
+        for (String pair : result.substring(7).split(" ")) {
+            String[] kv = pair.split("=");
+            values.put(kv[0], Long.parseLong(kv[1]));
+        }
+        return values;
     }
 
     /** Reads a stream's lines until the benchmark closes it. */

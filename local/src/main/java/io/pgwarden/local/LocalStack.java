@@ -59,15 +59,17 @@ public final class LocalStack implements AutoCloseable {
      *                    variant): a real-time value that counts in the cluster's time is scaled with the sandbox
      */
     public record Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout,
-                           RestartPolicy.Settings supervision, Map<String, String> serviceEnv) {
+                           RestartPolicy.Settings supervision, Map<String, String> serviceEnv,
+                           List<String> serviceJvmOptions) {
 
         public Settings {
             serviceEnv = Map.copyOf(serviceEnv);
+            serviceJvmOptions = List.copyOf(serviceJvmOptions);
         }
 
         public Settings(Path root, Path stateDir, Ports ports, SandboxConfig sandbox, Duration readyTimeout,
                         RestartPolicy.Settings supervision) {
-            this(root, stateDir, ports, sandbox, readyTimeout, supervision, Map.of());
+            this(root, stateDir, ports, sandbox, readyTimeout, supervision, Map.of(), ServiceProcess.SMALL_AND_QUICK);
         }
 
         /** Services supervised with {@link RestartPolicy.Settings#defaults()}. */
@@ -76,7 +78,11 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Settings withServiceEnv(Map<String, String> env) {
-            return new Settings(root, stateDir, ports, sandbox, readyTimeout, supervision, env);
+            return new Settings(root, stateDir, ports, sandbox, readyTimeout, supervision, env, serviceJvmOptions);
+        }
+
+        public Settings withServiceJvmOptions(List<String> options) {
+            return new Settings(root, stateDir, ports, sandbox, readyTimeout, supervision, serviceEnv, options);
         }
     }
 
@@ -331,7 +337,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startService(String name, int port, Map<String, String> env, Path logs) {
-        ServiceProcess process = ServiceProcess.start(settings.root(), name, port, env, logs);
+        ServiceProcess process = ServiceProcess.start(settings.root(), name, port, env, settings.serviceJvmOptions(),
+                logs);
         synchronized (this) {
             services.put(name, process);
             if (!closed) {
@@ -389,7 +396,8 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException("stopped");
             }
             process = ServiceProcess.startReplica(settings.root(), service, replicas.size() + 2,
-                    io.pgwarden.embedded.Ports.free(), env, settings.stateDir().resolve("logs"));
+                    io.pgwarden.embedded.Ports.free(), env, settings.serviceJvmOptions(),
+                    settings.stateDir().resolve("logs"));
             replicas.add(process);
         }
         process.awaitReady(Instant.now().plus(settings.readyTimeout()));

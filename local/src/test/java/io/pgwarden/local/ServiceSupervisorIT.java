@@ -50,7 +50,7 @@ class ServiceSupervisorIT {
         packageFakeService(root);
         down = root.resolve("down");
         first = ServiceProcess.start(root, NAME, io.pgwarden.embedded.Ports.free(),
-                Map.of("FAKE_DOWN_FILE", down.toString()), root.resolve("logs"));
+                Map.of("FAKE_DOWN_FILE", down.toString()), ServiceProcess.SMALL_AND_QUICK, root.resolve("logs"));
         first.awaitReady(Instant.now().plus(WAIT));
         supervisor = new ServiceSupervisor(first, FAST, Clock.systemDefaultZone(), new ServiceSupervisor.Report() {
             @Override
