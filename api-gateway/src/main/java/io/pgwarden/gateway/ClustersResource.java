@@ -6,6 +6,7 @@ import io.pgwarden.contracts.command.FailbackDatabase;
 import io.pgwarden.contracts.command.MoveDatabase;
 import io.pgwarden.contracts.command.StartDatabase;
 import io.pgwarden.contracts.command.StopDatabase;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
@@ -30,7 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The managed databases, answered from the gateway's copy of failover-service's list ({@link ClusterReadModel}),
+ * The managed databases, answered from the gateway's copy of failover-service's list ({@link ClusterReadModel}) on
+ * the event loop (a read of memory needs no worker thread),
  * and the planned operations on one of them, each a command answered 202 with where to follow it. failover-service
  * checks that an operation is safe and answers REJECTED with the reason when it is not; the gateway checks only the
  * request's form. Backups have their own resource ({@link BackupsResource}).
@@ -62,6 +64,7 @@ public class ClustersResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = ApiDocs.CLUSTERS_UNAVAILABLE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @NonBlocking
     public ClustersAnswer list() {
         return reads.clusters();
     }
@@ -81,6 +84,7 @@ public class ClustersResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = ApiDocs.CLUSTERS_UNAVAILABLE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @NonBlocking
     public ClusterView get(
             @PathParam("namespace") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
             @PathParam("cluster") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster) {
