@@ -77,7 +77,7 @@ public class EventTail {
      * first (on a worker thread: {@code replays}), then the live ones.
      */
     public EventSubscription subscribe(EventFilter filter, EventCursor since, Consumer<EventSubscription.Delivery> client,
-                                       Consumer<Throwable> failed, Executor replays) {
+                                       Consumer<Throwable> failed, ClientDemand demand, Executor replays) {
         EventSubscription subscription;
         Map<TopicPartition, Long> liveFrom;
         synchronized (this) {
@@ -90,7 +90,7 @@ public class EventTail {
             clients.add(subscription);
         }
         if (since != null) {
-            replays.execute(() -> replay(subscription, since, liveFrom));
+            replays.execute(() -> replay(subscription, since, liveFrom, demand));
         }
         return subscription;
     }
@@ -142,8 +142,12 @@ public class EventTail {
         }
     }
 
-    /** Reads a resuming client's records from its cursor up to where the live part begins for it. */
-    private void replay(EventSubscription subscription, EventCursor since, Map<TopicPartition, Long> liveFrom) {
+    /**
+     * Reads a resuming client's records from its cursor up to where the live part begins for it, no faster than the
+     * client asks for them.
+     */
+    private void replay(EventSubscription subscription, EventCursor since, Map<TopicPartition, Long> liveFrom,
+                        ClientDemand demand) {
         try (KafkaConsumer<String, byte[]> c = GroupFreeReader.newConsumer(kafkaConfig,
                 "events-replay-" + REPLAYS.incrementAndGet())) {
             Map<TopicPartition, Long> until = new HashMap<>();
@@ -179,6 +183,7 @@ public class EventTail {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     StreamEvent event = record.offset() < until.get(partition) ? parse(record) : null;
                     if (event != null) {
+                        demand.await(subscription::closed);
                         subscription.replay(event);
                     }
                 }
@@ -187,6 +192,9 @@ public class EventTail {
         } catch (RuntimeException e) {
             LOG.warnf("event stream: replaying from %s failed, closing the client's stream: %s", since.encode(), e);
             subscription.fail(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            subscription.fail(new IllegalStateException("the gateway is stopping", e));
         }
     }
 

@@ -80,12 +80,15 @@ public class EventsResource {
                 lastEventId != null ? LAST_EVENT_ID : "since");
         EventFilter filter = new EventFilter(cluster, node);
         // The writer asks for the next event only while the connection can take it (its write queue is below Vert.x's
-        // high-water mark): events for a client that does not read wait here, and past client-buffer its stream ends.
+        // high-water mark): live events for a client that does not read wait here, and past client-buffer its stream
+        // ends; a replay goes at the pace the client asks (ClientDemand).
         Multi<OutboundSseEvent> events = Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
+            ClientDemand demand = new ClientDemand(emitter::requested);
+            emitter.onRequest(n -> demand.requested());
             EventSubscription subscription = tail.subscribe(filter, from,
                     delivery -> emitter.emit(sse.newEventBuilder().id(SPACE + delivery.id())
                             .name(SPACE + delivery.event().name()).data(SPACE + delivery.event().data()).build()),
-                    emitter::fail, Infrastructure.getDefaultWorkerPool());
+                    emitter::fail, demand, Infrastructure.getDefaultWorkerPool());
             emitter.onTermination(() -> tail.unsubscribe(subscription));
         }, config.events().clientBuffer());
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(config.events().heartbeat())
