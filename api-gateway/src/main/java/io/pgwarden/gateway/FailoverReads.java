@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * look like "no incidents" or "no databases".
  */
 @ApplicationScoped
-public class FailoverReads {
+public class FailoverReads implements IncidentReadModel.Source {
     private static final Logger LOG = Logger.getLogger(FailoverReads.class);
     private static final String AT = "failover-service at ";
 
@@ -33,10 +33,12 @@ public class FailoverReads {
     }
 
     /** Newest first; null parameters mean any. */
+    @Override
     public List<IncidentView> incidents(String node, String state, String limit) {
         return call(() -> client.incidents(node, state, limit), null);
     }
 
+    @Override
     public IncidentView incident(String id) {
         return call(() -> client.incident(id), "no incident " + id);
     }

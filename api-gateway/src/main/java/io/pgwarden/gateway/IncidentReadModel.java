@@ -39,17 +39,7 @@ public class IncidentReadModel {
 
     @Inject
     public IncidentReadModel(FailoverReads reads, GatewayConfig config, Clock clock) {
-        this(new Source() {
-            @Override
-            public List<IncidentView> incidents(String node, String state, String limit) {
-                return reads.incidents(node, state, limit);
-            }
-
-            @Override
-            public IncidentView incident(String id) {
-                return reads.incident(id);
-            }
-        }, config.reads().staleAfter(), clock);
+        this(reads, config.reads().staleAfter(), clock);
     }
 
     IncidentReadModel(Source source, Duration staleAfter, Clock clock) {

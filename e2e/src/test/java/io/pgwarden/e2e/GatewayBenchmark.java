@@ -163,7 +163,8 @@ public final class GatewayBenchmark {
                 ================================================================================================
                 """, describeCode(root), root, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), String.join(" | ", loads), NODES, settings.connections(),
-                settings.wrk() ? "wrk, one thread" : "JDK client, a thread per connection", settings.warmup().toSeconds(), settings.duration().toSeconds(), reads.text(),
+                settings.wrk() ? "wrk, one thread" : "JDK client, a thread per connection", settings.warmup().toSeconds(),
+                settings.duration().toSeconds(), reads.text(),
                 met(reads.perSecond() >= 15_000 && reads.p99() <= 10_000_000L), events.text(),
                 met(events.p99() <= 50_000_000L), commands.text(),
                 met(commands.perSecond() >= 8_000 && commands.p99() <= 20_000_000L));
