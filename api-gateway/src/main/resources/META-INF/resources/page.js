@@ -276,8 +276,9 @@ async function refresh() {
     }
     const dbs = clusters.status === 200 ? clusters.json.clusters : [];
     const backups = (await Promise.all(dbs.map(c => api('GET',
-        '/api/v1/clusters/' + encodeURIComponent(c.namespace) + '/' + encodeURIComponent(c.name) + '/backups'))))
-        .flatMap(r => r.status === 200 ? r.json : (problems.push(problem(r)), []));
+        '/api/v1/clusters/' + encodeURIComponent(c.namespace) + '/' + encodeURIComponent(c.name)
+        + '/backups?limit=30'))))
+        .flatMap(r => r.status === 200 ? r.json.items : (problems.push(problem(r)), []));
     if (!state.token) return;
     if (nodes.status === 200) {
       if (!state.streamLive) noteNodeChanges(nodes.json.nodes);

@@ -11,14 +11,21 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.List;
 
-/** backup-service's read-only catalog queries, passed on as it answers them, and its read of one restore. */
+/** backup-service's read-only catalog queries, passed on as it answers them, and its read of one restore; a null parameter is left out. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public interface BackupClient {
 
+    /** A database's backups, newest first: at most limit, older than backup before when it is given. */
     @GET
     @Path("/backups")
-    List<JsonNode> backups(@QueryParam("namespace") String namespace, @QueryParam("cluster") String cluster);
+    List<JsonNode> backups(@QueryParam("namespace") String namespace, @QueryParam("cluster") String cluster,
+                           @QueryParam("limit") int limit, @QueryParam("before") String before);
+
+    /** The newest backups of every database, at most perDatabase of each, newest first. */
+    @GET
+    @Path("/backups")
+    List<JsonNode> newestOfEach(@QueryParam("newestOfEach") int perDatabase);
 
     @GET
     @Path("/backups/{id}")

@@ -27,17 +27,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * One backup by its id: read from backup-service's catalog, drilled by a VerifyBackup command, deleted by a
- * DeleteBackup one. The commands name only the backup; its database is read from backup-service, which owns the
- * catalog, so each command is keyed by that database.
+ * DeleteBackup one. The commands name only the backup; its database comes from the catalog (the gateway's copy, or
+ * backup-service, which owns it), so each command is keyed by that database.
  */
 @Path("/api/v1/backups/{id}")
 @Tag(name = "backups")
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupResource {
-    private final BackupReads reads;
+    private final BackupReadModel reads;
     private final CommandSubmitter submitter;
 
-    public BackupResource(BackupReads reads, CommandSubmitter submitter) {
+    public BackupResource(BackupReadModel reads, CommandSubmitter submitter) {
         this.reads = reads;
         this.submitter = submitter;
     }
@@ -68,9 +68,9 @@ public class BackupResource {
             @Pattern(regexp = Requests.CORRELATION_PATTERN, message = Requests.CORRELATION_MESSAGE) String correlationId,
             @HeaderParam(Requests.IDEMPOTENCY_HEADER)
             @Pattern(regexp = Requests.IDEMPOTENCY_PATTERN, message = Requests.IDEMPOTENCY_MESSAGE) String idempotencyKey) {
-        JsonNode backup = reads.backup(id);
-        return CommandsResource.accepted(submitter.submit(new DeleteBackup(backup.path("namespace").asText(),
-                backup.path("cluster").asText(), id, evenTheLastGood, null), correlationId, idempotencyKey));
+        BackupReadModel.Database database = reads.database(id);
+        return CommandsResource.accepted(submitter.submit(new DeleteBackup(database.namespace(), database.cluster(),
+                id, evenTheLastGood, null), correlationId, idempotencyKey));
     }
 
     @POST
@@ -95,9 +95,8 @@ public class BackupResource {
             @HeaderParam(Requests.IDEMPOTENCY_HEADER)
             @Pattern(regexp = Requests.IDEMPOTENCY_PATTERN, message = Requests.IDEMPOTENCY_MESSAGE) String idempotencyKey,
             @Valid Requests.ClusterRequest body) {
-        JsonNode backup = reads.backup(id);
-        return CommandsResource.accepted(submitter.submit(new VerifyBackup(backup.path("namespace").asText(),
-                backup.path("cluster").asText(), id, body == null ? null : body.reason()), correlationId,
-                idempotencyKey));
+        BackupReadModel.Database database = reads.database(id);
+        return CommandsResource.accepted(submitter.submit(new VerifyBackup(database.namespace(), database.cluster(),
+                id, body == null ? null : body.reason()), correlationId, idempotencyKey));
     }
 }

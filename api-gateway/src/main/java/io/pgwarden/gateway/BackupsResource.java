@@ -1,6 +1,5 @@
 package io.pgwarden.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.TakeBackup;
 import jakarta.annotation.security.RolesAllowed;
@@ -13,6 +12,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -25,8 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.List;
-
 /** Backups of a managed cluster. */
 @Path("/api/v1/clusters/{namespace}/{cluster}/backups")
 @Tag(name = "backups")
@@ -34,24 +32,38 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupsResource {
 
+    private static final int DEFAULT_LIMIT = 50;
     private final CommandSubmitter submitter;
-    private final BackupReads reads;
+    private final BackupReadModel reads;
 
-    public BackupsResource(CommandSubmitter submitter, BackupReads reads) {
+    public BackupsResource(CommandSubmitter submitter, BackupReadModel reads) {
         this.submitter = submitter;
         this.reads = reads;
     }
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "The cluster's backups, newest first, failed and deleted ones included")
-    @APIResponse(responseCode = "200", description = "The backups as backup-service's catalog has them")
-    @APIResponse(responseCode = "503", description = "backup-service did not answer; retry",
+    @Operation(summary = "The cluster's backups, newest first, failed and deleted ones included, a page at a time",
+            description = "The first pages come from the gateway's copy of backup-service's catalog (its newest 100"
+                    + " backups of each database, refreshed every 500 ms; observedAt says when it was read); pages"
+                    + " further back are read from backup-service. nextCursor, sent back as cursor, gives the next"
+                    + " page; it is null on the last.")
+    @APIResponse(responseCode = "200", description = "A page of the backups as backup-service's catalog has them",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupPage.class)))
+    @APIResponse(responseCode = "400", description = ApiDocs.BAD_REQUEST,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public List<JsonNode> backups(
+    @APIResponse(responseCode = "503", description = "backup-service has not answered for a while; retry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public BackupPage backups(
             @PathParam("namespace") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
-            @PathParam("cluster") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster) {
-        return reads.backups(namespace, cluster);
+            @PathParam("cluster") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster,
+            @Parameter(description = "At most this many, 1 to 500; 50 if not given")
+            @QueryParam("limit") @Pattern(regexp = IncidentsResource.LIMIT_PATTERN,
+                    message = "must be a whole number from 1 to 500") String limit,
+            @Parameter(description = "nextCursor of the previous page")
+            @QueryParam("cursor") @Pattern(regexp = Names.BACKUP_ID, message = CommandsResource.CURSOR_MESSAGE)
+            String cursor) {
+        return reads.page(namespace, cluster, limit == null ? DEFAULT_LIMIT : Integer.parseInt(limit), cursor);
     }
 
     @POST

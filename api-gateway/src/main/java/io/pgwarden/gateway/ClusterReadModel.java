@@ -39,8 +39,8 @@ public class ClusterReadModel {
     }
 
     ClusterReadModel(Supplier<ClustersAnswer> fetch, Duration staleAfter, Clock clock) {
-        this.copy = new RefreshedCopy<>("list of the managed databases", () -> Clusters.of(fetch.get()), staleAfter,
-                clock);
+        this.copy = new RefreshedCopy<>("list of the managed databases", "failover-service",
+                () -> Clusters.of(fetch.get()), staleAfter, clock);
     }
 
     @Scheduled(every = "${pgwarden.gateway.reads.refresh}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -45,7 +45,7 @@ public class IncidentReadModel {
     IncidentReadModel(Source source, Duration staleAfter, Clock clock) {
         this.source = source;
         String page = String.valueOf(PAGE);
-        this.copy = new RefreshedCopy<>("list of the incidents", () -> new Incidents(
+        this.copy = new RefreshedCopy<>("list of the incidents", "failover-service", () -> new Incidents(
                 source.incidents(null, null, page), source.incidents(null, "open", page)), staleAfter, clock);
     }
 

@@ -73,7 +73,7 @@ public class NodesResource {
         try {
             // Newest first: should a node ever show two open incidents, the newest is the one named.
             incidents.incidents(null, "open", OPEN_INCIDENTS_LIMIT).forEach(i -> open.putIfAbsent(i.node(), i.id()));
-        } catch (FailoverReads.FailoverUnavailableException e) {
+        } catch (Upstream.UnavailableException e) {
             LOG.debugf("listing nodes without their incidents: %s", e.getMessage());
             unavailable = e.getMessage();
         }

@@ -64,18 +64,9 @@ public class ProblemMappers {
                 .header("Retry-After", "5").build();
     }
 
-    /** Incident and cluster reads need failover-service; without it the answer says so, not an empty list. */
+    /** Incident, cluster and backup reads need the service that owns them; without it the answer says so. */
     @ServerExceptionMapper
-    public Response failoverDown(FailoverReads.FailoverUnavailableException e, UriInfo uri) {
-        LOG.warn(e.getMessage());
-        Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
-                e.getMessage(), uri, null);
-        return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
-    }
-
-    /** Backup reads need backup-service; without it the answer says so. */
-    @ServerExceptionMapper
-    public Response backupServiceDown(BackupReads.BackupServiceUnavailableException e, UriInfo uri) {
+    public Response upstreamDown(Upstream.UnavailableException e, UriInfo uri) {
         LOG.warn(e.getMessage());
         Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
                 e.getMessage(), uri, null);

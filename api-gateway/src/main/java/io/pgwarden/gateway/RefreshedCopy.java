@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The gateway's copy of something failover-service owns, fetched on a schedule by its read model and served from
+ * The gateway's copy of something another service owns, fetched on a schedule by its read model and served from
  * memory (see {@link ClusterReadModel}). While the copy is younger than {@code staleAfter} it is served even if the
  * last fetches failed; older, a read fails with the last fetch's reason, saying since when the gateway has none.
  */
@@ -21,15 +21,20 @@ final class RefreshedCopy<T> {
     }
 
     private final String what;
+    private final String owner;
     private final Supplier<T> fetch;
     private final Duration staleAfter;
     private final Clock clock;
     private volatile Fetched<T> fetched;
     private volatile RuntimeException lastFailure;
 
-    /** @param what what the copy is, in words: "list of the managed databases" */
-    RefreshedCopy(String what, Supplier<T> fetch, Duration staleAfter, Clock clock) {
+    /**
+     * @param what  what the copy is, in words: "list of the managed databases"
+     * @param owner the service fetched from: "failover-service"
+     */
+    RefreshedCopy(String what, String owner, Supplier<T> fetch, Duration staleAfter, Clock clock) {
         this.what = what;
+        this.owner = owner;
         this.fetch = fetch;
         this.staleAfter = staleAfter;
         this.clock = clock;
@@ -57,7 +62,7 @@ final class RefreshedCopy<T> {
                 : Optional.empty();
     }
 
-    /** @throws FailoverReads.FailoverUnavailableException when there is no copy younger than staleAfter */
+    /** @throws Upstream.UnavailableException when there is no copy younger than staleAfter */
     T current() {
         Optional<T> fresh = ifFresh();
         if (fresh.isPresent()) {
@@ -66,10 +71,9 @@ final class RefreshedCopy<T> {
         Fetched<T> f = fetched;
         RuntimeException failure = lastFailure;
         String since = "; the gateway has no " + what + " since " + (f == null ? "it started" : f.at());
-        if (failure instanceof FailoverReads.FailoverUnavailableException down) {
-            throw new FailoverReads.FailoverUnavailableException(down.status(), down.getMessage() + since, down);
+        if (failure instanceof Upstream.UnavailableException down) {
+            throw new Upstream.UnavailableException(down.status(), down.getMessage() + since, down);
         }
-        throw new FailoverReads.FailoverUnavailableException(503, "failover-service has not been asked yet" + since,
-                failure);
+        throw new Upstream.UnavailableException(503, owner + " has not been asked yet" + since, failure);
     }
 }

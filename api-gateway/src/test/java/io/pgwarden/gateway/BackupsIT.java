@@ -19,9 +19,16 @@ import java.time.Duration;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
-/** The backup reads forwarded to backup-service (a stub answering as its TakeBackupIT shows), and DELETE as a command. */
+/**
+ * The backup reads, from the gateway's copy of backup-service's catalog or from backup-service (a stub answering as its
+ * TakeBackupIT shows), and DELETE and verify as commands.
+ */
 @QuarkusTest
 @WithTestResource(KafkaAndPostgresResource.class)
 @WithTestResource(FailoverStub.class)
@@ -47,15 +54,36 @@ class BackupsIT {
     }
 
     @Test
-    void a_cluster_s_backups_and_one_backup_are_read_from_backup_service() {
+    void a_cluster_s_backups_come_from_the_copy_a_page_beyond_it_and_one_backup_from_backup_service() {
         FailoverStub.answer("/backups", 200, "[" + BACKUP + "]");
         FailoverStub.answer("/backups/" + ID, 200, BACKUP);
-        given().get("/api/v1/clusters/db1/pg-a/backups").then().statusCode(200)
-                .body("[0].id", equalTo(ID), "[0].verification", equalTo("never verified"));
+        await().atMost(WAIT).until(() -> FailoverStub.ASKED.contains("/backups?newestOfEach=100"));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/clusters/db1/pg-a/backups").then()
+                .statusCode(200).body("items[0].id", equalTo(ID), "items[0].verification", equalTo("never verified"),
+                        "nextCursor", nullValue(), "observedAt", notNullValue()));
+        given().get("/api/v1/clusters/db1/pg-b/backups").then().statusCode(200).body("items", hasSize(0));
+        assertThat(FailoverStub.ASKED).as("the first pages come from the copy")
+                .noneMatch(asked -> asked.startsWith("/backups?namespace="));
+
+        String older = "pg-a-20261126-101500";
+        given().get("/api/v1/clusters/db1/pg-a/backups?limit=1&cursor=" + older).then().statusCode(200)
+                .body("items[0].id", equalTo(ID), "nextCursor", nullValue());
+        assertThat(FailoverStub.ASKED).as("a cursor the copy lacks is asked of backup-service")
+                .contains("/backups?namespace=db1&cluster=pg-a&limit=2&before=" + older);
+        given().get("/api/v1/clusters/db1/pg-a/backups?limit=0").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().get("/api/v1/clusters/db1/pg-a/backups?cursor=not%20an%20id").then().statusCode(400)
+                .contentType("application/problem+json");
+
         given().get("/api/v1/backups/" + ID).then().statusCode(200).body("stopLsn", equalTo("0/3000138"));
+        assertThat(FailoverStub.ASKED).as("one backup is never a refresh behind").contains("/backups/" + ID);
         given().get("/api/v1/backups/pg-a-nope").then().statusCode(404).contentType("application/problem+json")
                 .body("detail", equalTo("no backup pg-a-nope"));
-        assertThat(FailoverStub.ASKED).contains("/backups?namespace=db1&cluster=pg-a", "/backups/" + ID);
+
+        FailoverStub.answer("/backups", 400, "{\"status\":400,\"detail\":\"before=" + older + " is not a backup"
+                + " of db1/pg-a\"}");
+        given().get("/api/v1/clusters/db1/pg-a/backups?cursor=" + older).then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("not a cursor of this list"));
     }
 
     @Test
@@ -81,7 +109,8 @@ class BackupsIT {
                 .isEqualTo(new VerifyBackup("db1", "pg-a", ID, "monthly drill"));
         given().contentType("application/json").post("/api/v1/backups/pg-a-nope/verify").then().statusCode(404);
         FailoverStub.shutDown();
-        given().get("/api/v1/clusters/db1/pg-a/backups").then().statusCode(503)
-                .body("detail", containsString("backup-service at"));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/clusters/db1/pg-a/backups").then()
+                .statusCode(503).body("detail", containsString("backup-service at"),
+                        "detail", containsString("; the gateway has no backup catalog since")));
     }
 }

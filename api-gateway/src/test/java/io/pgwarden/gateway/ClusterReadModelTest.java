@@ -1,12 +1,11 @@
 package io.pgwarden.gateway;
 
+import io.pgwarden.testing.TestClock;
 import jakarta.ws.rs.NotFoundException;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -18,28 +17,13 @@ class ClusterReadModelTest {
     private static final Instant T0 = Instant.parse("2026-11-27T09:00:00Z");
     private static final Duration STALE_AFTER = Duration.ofSeconds(30);
 
-    private Instant now = T0;
+    private final TestClock clock = new TestClock(T0);
     private final List<Supplier<ClustersAnswer>> answers = new ArrayList<>();
     private int fetches;
     private final ClusterReadModel model = new ClusterReadModel(() -> {
         fetches++;
         return answers.remove(0).get();
-    }, STALE_AFTER, new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    });
+    }, STALE_AFTER, clock);
 
     @Test
     void reads_are_answered_from_the_last_fetch_without_asking_again() {
@@ -58,7 +42,7 @@ class ClusterReadModelTest {
 
     @Test
     void before_the_first_fetch_a_read_is_a_503_that_says_so() {
-        assertThatThrownBy(model::clusters).isInstanceOfSatisfying(FailoverReads.FailoverUnavailableException.class,
+        assertThatThrownBy(model::clusters).isInstanceOfSatisfying(Upstream.UnavailableException.class,
                 e -> assertThat(e.status()).isEqualTo(503)).hasMessage("failover-service has not been asked yet;"
                 + " the gateway has no list of the managed databases since it started");
     }
@@ -68,21 +52,21 @@ class ClusterReadModelTest {
         answers.add(() -> answer(T0, "pg-a"));
         model.refresh();
         answers.add(() -> {
-            throw new FailoverReads.FailoverUnavailableException(503,
+            throw new Upstream.UnavailableException(503,
                     "failover-service at http://f did not answer (timeout)", null);
         });
-        now = T0.plusSeconds(10);
+        clock.set(T0.plusSeconds(10));
         model.refresh();
         assertThat(model.clusters().observedAt()).isEqualTo(T0);
 
-        now = T0.plus(STALE_AFTER);
+        clock.set(T0.plus(STALE_AFTER));
         assertThat(model.clusters().clusters()).hasSize(1);
-        now = now.plusMillis(1);
-        assertThatThrownBy(model::clusters).isInstanceOfSatisfying(FailoverReads.FailoverUnavailableException.class,
+        clock.advance(Duration.ofMillis(1));
+        assertThatThrownBy(model::clusters).isInstanceOfSatisfying(Upstream.UnavailableException.class,
                 e -> assertThat(e.status()).isEqualTo(503)).hasMessage("failover-service at http://f did not answer"
                 + " (timeout); the gateway has no list of the managed databases since " + T0);
 
-        answers.add(() -> answer(now, "pg-a", "pg-c"));
+        answers.add(() -> answer(clock.instant(), "pg-a", "pg-c"));
         model.refresh();
         assertThat(model.clusters().clusters()).extracting(ClusterView::name).containsExactly("pg-a", "pg-c");
     }

@@ -73,7 +73,7 @@ class IncidentReadModelTest {
     @Test
     void before_the_first_fetch_reads_fail_with_a_503() {
         assertThatThrownBy(() -> model.incidents(null, null, null))
-                .isInstanceOfSatisfying(FailoverReads.FailoverUnavailableException.class,
+                .isInstanceOfSatisfying(Upstream.UnavailableException.class,
                         e -> assertThat(e.status()).isEqualTo(503))
                 .hasMessageContaining("the gateway has no list of the incidents since it started");
     }

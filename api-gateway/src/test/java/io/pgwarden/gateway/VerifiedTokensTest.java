@@ -1,5 +1,6 @@
 package io.pgwarden.gateway;
 
+import io.pgwarden.testing.TestClock;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -10,11 +11,8 @@ import javax.crypto.SecretKey;
 import java.lang.reflect.Proxy;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,35 +22,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VerifiedTokensTest {
     private static final Instant T0 = Instant.parse("2026-11-27T09:00:00Z");
 
-    private Instant now = T0;
+    private final TestClock clock = new TestClock(T0);
     /** Tokens "good-<exp epoch seconds>" verify; anything else fails. Each check is recorded. */
     private final List<String> checked = new ArrayList<>();
-    private final VerifiedTokens tokens = new VerifiedTokens(new Checker(), Duration.ofSeconds(10), new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    });
+    private final VerifiedTokens tokens = new VerifiedTokens(new Checker(), Duration.ofSeconds(10), clock);
 
     @Test
     void a_token_verified_once_is_not_checked_again_for_the_ttl() throws Exception {
         String token = "good-" + T0.plusSeconds(3600).getEpochSecond();
         JsonWebToken first = tokens.parse(token);
-        now = T0.plusSeconds(9);
+        clock.set(T0.plusSeconds(9));
         assertThat(tokens.parse(token)).isSameAs(first);
         assertThat(checked).hasSize(1);
 
-        now = T0.plusSeconds(10);
+        clock.set(T0.plusSeconds(10));
         tokens.parse(token);
         assertThat(checked).hasSize(2);
     }
@@ -61,10 +44,10 @@ class VerifiedTokensTest {
     void a_token_that_expires_sooner_is_checked_again_once_it_has_expired() throws Exception {
         String token = "good-" + T0.plusSeconds(4).getEpochSecond();
         tokens.parse(token);
-        now = T0.plusSeconds(3);
+        clock.set(T0.plusSeconds(3));
         tokens.parse(token);
         assertThat(checked).hasSize(1);
-        now = T0.plusSeconds(4);
+        clock.set(T0.plusSeconds(4));
         tokens.parse(token);
         assertThat(checked).hasSize(2);
     }

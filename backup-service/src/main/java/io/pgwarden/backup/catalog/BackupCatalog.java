@@ -87,6 +87,27 @@ public class BackupCatalog {
                 + " ORDER BY started_at DESC, id DESC", namespace, cluster);
     }
 
+    /**
+     * A page of a database's backups, newest first: at most {@code limit}, all older than backup {@code before}
+     * (in the order of this list) when it is given. The caller checks that {@code before} is one of the database's.
+     */
+    public List<BackupRecord> page(String namespace, String cluster, int limit, String before) throws SQLException {
+        if (before == null) {
+            return query("SELECT " + COLUMNS + " FROM backup WHERE namespace = ? AND cluster = ?"
+                    + " ORDER BY started_at DESC, id DESC LIMIT ?", namespace, cluster, limit);
+        }
+        return query("SELECT " + COLUMNS + " FROM backup WHERE namespace = ? AND cluster = ? AND (started_at, id) <"
+                + " (SELECT started_at, id FROM backup WHERE id = ?) ORDER BY started_at DESC, id DESC LIMIT ?",
+                namespace, cluster, before, limit);
+    }
+
+    /** The newest {@code perDatabase} backups of every database, newest first. */
+    public List<BackupRecord> newestOfEach(int perDatabase) throws SQLException {
+        return query("SELECT " + COLUMNS + " FROM (SELECT *, row_number() OVER (PARTITION BY namespace, cluster"
+                + " ORDER BY started_at DESC, id DESC) AS n FROM backup) b WHERE n <= ?"
+                + " ORDER BY started_at DESC, id DESC", perDatabase);
+    }
+
     /** Whether id is the newest completed backup of its database. */
     public boolean isLastCompleted(String id) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(

@@ -203,6 +203,26 @@ class TakeBackupIT {
         assertThat(snapshots(crashId)).isEmpty();
         assertThat(given().get("/backups/" + crashId).then().statusCode(200).extract().jsonPath()
                 .getString("phase")).isEqualTo("deleted");
+
+        // The pages the gateway asks for past its copy, and the copy itself.
+        assertThat(page(db, "limit", "1")).containsExactly(coldId);
+        assertThat(page(db, "limit", "1", "before", coldId)).containsExactly(crashId);
+        assertThat(page(db, "before", crashId)).isEmpty();
+        assertThat(given().get("/backups?newestOfEach=1").then().statusCode(200).extract().jsonPath()
+                .getList("id", String.class)).contains(coldId).doesNotContain(crashId);
+        given().queryParam("namespace", NS).queryParam("cluster", db).queryParam("before", "nope").get("/backups")
+                .then().statusCode(400).contentType(Problem.MEDIA_TYPE);
+        given().queryParam("namespace", NS).queryParam("cluster", db).queryParam("limit", "0").get("/backups")
+                .then().statusCode(400).contentType(Problem.MEDIA_TYPE);
+        given().get("/backups?newestOfEach=1&cluster=" + db).then().statusCode(400);
+    }
+
+    private static List<String> page(String db, String... parameters) {
+        var request = given().queryParam("namespace", NS).queryParam("cluster", db);
+        for (int i = 0; i < parameters.length; i += 2) {
+            request = request.queryParam(parameters[i], parameters[i + 1]);
+        }
+        return request.get("/backups").then().statusCode(200).extract().jsonPath().getList("id", String.class);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.pgwarden.watcher.health;
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeLiveness;
 import io.pgwarden.contracts.event.NodeReadiness;
+import io.pgwarden.testing.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;

@@ -2,6 +2,7 @@ package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.NodeHealthChanged;
 import io.pgwarden.contracts.event.NodeReadiness;
+import io.pgwarden.testing.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

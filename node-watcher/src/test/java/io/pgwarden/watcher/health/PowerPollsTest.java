@@ -1,6 +1,7 @@
 package io.pgwarden.watcher.health;
 
 import io.pgwarden.contracts.event.NodeReadiness;
+import io.pgwarden.testing.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
