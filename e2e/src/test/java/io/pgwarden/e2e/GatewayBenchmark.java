@@ -10,7 +10,6 @@ import io.pgwarden.testing.TopicProbe;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +22,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -43,8 +40,9 @@ import static io.pgwarden.e2e.BenchmarkSupport.rank;
  * The gateway under load (issue 11, "Performance"), on the packaged system like {@link CommandPathBenchmark}:
  * <ol>
  *   <li>reads: {@code GET /api/v1/clusters} (a viewer's token) from a fixed number of connections for a fixed time;</li>
- *   <li>the event stream: 100 clients on {@code GET /api/v1/events}, and for each event produced on
- *       {@code pgwarden.activity.v1} the time from its send (acknowledged by the broker) to each client reading it;</li>
+ *   <li>the event stream: 100 clients on {@code GET /api/v1/events} (read by one thread, {@link SseClients}), and
+ *       for each event produced on {@code pgwarden.activity.v1} the time from its send (acknowledged by the broker)
+ *       to each client reading it;</li>
  *   <li>commands: {@code POST /api/v1/nodes/{node}/cordon|uncordon} (an operator's token: token check, validation,
  *       the command stored with its outbox row) from the same connections; last, as the system then carries them out.</li>
  * </ol>
@@ -221,15 +219,6 @@ public final class GatewayBenchmark {
         return values;
     }
 
-    /** Reads a stream's lines until the benchmark closes it. */
-    private static void readLines(Stream<String> lines, Consumer<String> each) {
-        try {
-            lines.forEach(each);
-        } catch (UncheckedIOException closed) {
-            // the benchmark closed the stream
-        }
-    }
-
     private static String met(boolean met) {
         return met ? "MET" : "NOT MET";
     }
@@ -294,39 +283,22 @@ public final class GatewayBenchmark {
         AtomicLongArray sentAt = new AtomicLongArray(events);
         long[][] readAt = new long[clients][events];
         CountDownLatch allRead = new CountDownLatch(clients * events);
-        List<CompletableFuture<HttpResponse<Stream<String>>>> streams = new ArrayList<>();
-        HttpClient sse = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        for (int c = 0; c < clients; c++) {
-            streams.add(sse.sendAsync(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/events"))
-                    .header("Authorization", viewer).header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.ofLines()));
-        }
-        List<Thread> readers = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            HttpResponse<Stream<String>> response = streams.get(c).get(30, TimeUnit.SECONDS);
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("event stream client " + c + " got " + response.statusCode());
-            }
-            long[] mine = readAt[c];
-            Thread reader = new Thread(() -> readLines(response.body(), line -> {
-                int at = line.indexOf(MARKER);
-                if (line.startsWith("data:") && at >= 0) {
+        SseClients sse = new SseClients(URI.create(stack.gatewayUrl() + "/api/v1/events"), viewer, clients,
+                (client, line, nanoTime) -> {
+                    int at = line.indexOf(MARKER);
+                    if (at < 0) {
+                        return;
+                    }
                     int end = at + MARKER.length();
                     while (end < line.length() && Character.isDigit(line.charAt(end))) {
                         end++;
                     }
                     int event = Integer.parseInt(line.substring(at + MARKER.length(), end));
-                    if (mine[event] == 0) {
-                        mine[event] = System.nanoTime();
+                    if (readAt[client][event] == 0) {
+                        readAt[client][event] = nanoTime;
                         allRead.countDown();
                     }
-                }
-            }), "benchmark-sse-" + c);
-            reader.setDaemon(true);
-            readers.add(reader);
-            reader.start();
-        }
+                }, Duration.ofSeconds(30));
         long start = System.nanoTime();
         try (TopicProbe producer = new TopicProbe(stack.kafkaBootstrapServers())) {
             for (int e = 0; e < events; e++) {
@@ -348,7 +320,7 @@ public final class GatewayBenchmark {
                 }
             }
         }
-        streams.forEach(s -> s.join().body().close());
+        sse.close();
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         long p99 = !complete || sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.99);
         return new Load(latencies.size() / seconds, sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.50), p99,
