@@ -116,7 +116,8 @@ class ServicesAreSupervisedE2E {
                 assertThat(after.nodes()).as("nodes").isEqualTo(expected.nodes());
                 assertThat(after.clusters()).as("databases").isEqualTo(expected.clusters());
                 assertThat(after.incidents()).as("incidents").isEqualTo(expected.incidents());
-                assertThat(after.commandsOfNode()).as("commands about " + NODE + ": no new one")
+                assertThat(after.commandsOfNode()).as("commands about " + NODE
+                        + ": with the status that came while the gateway was down, and no new one")
                         .isEqualTo(expected.commandsOfNode());
                 assertThat(after.commands()).as("commands").containsAllEntriesOf(expected.commands());
             });

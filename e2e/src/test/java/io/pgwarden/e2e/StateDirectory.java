@@ -25,7 +25,7 @@ final class StateDirectory {
      */
     static void deleteAllButLogs(Path state) {
         try (Stream<Path> paths = Files.walk(state)) {
-            paths.sorted(Comparator.reverseOrder()).filter(p -> !kept(state.relativize(p))).forEach(p -> {
+            paths.sorted(Comparator.reverseOrder()).filter(p -> !kept(state, state.relativize(p))).forEach(p -> {
                 try {
                     Files.delete(p);
                 } catch (IOException e) {
@@ -37,9 +37,10 @@ final class StateDirectory {
         }
     }
 
-    /** A log, a directory holding one, or the state directory itself. */
-    private static boolean kept(Path relative) {
-        return relative.toString().isEmpty()
-                || LOGS.stream().anyMatch(log -> relative.startsWith(log) || log.startsWith(relative));
+    /** A log, or a directory on the way to one (the state directory itself among them). */
+    private static boolean kept(Path state, Path relative) {
+        return LOGS.stream().anyMatch(log -> relative.startsWith(log)
+                || log.startsWith(relative) && Files.isDirectory(state.resolve(log)))
+                || relative.toString().isEmpty();
     }
 }
