@@ -187,6 +187,7 @@ public final class BackupsBenchmark {
             if (problems.isEmpty()) {
                 deleteQuietly(state);
             } else {
+                StateDirectory.deleteAllButLogs(state);
                 System.err.println("benchmark: the system's logs are kept in " + state.resolve("logs"));
             }
         }

@@ -149,6 +149,7 @@ public final class CommandPathBenchmark {
         if (exit == 0) {
             deleteQuietly(state);
         } else {
+            StateDirectory.deleteAllButLogs(state);
             System.err.println("benchmark: the run's logs are kept in " + state.resolve("logs"));
         }
         System.exit(exit);

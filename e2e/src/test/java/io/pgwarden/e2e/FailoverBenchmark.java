@@ -210,6 +210,7 @@ public final class FailoverBenchmark {
             if (ok) {
                 deleteQuietly(state);
             } else {
+                StateDirectory.deleteAllButLogs(state);
                 System.err.println("benchmark: the " + variant + " system's logs are kept in " + state.resolve("logs"));
             }
         }

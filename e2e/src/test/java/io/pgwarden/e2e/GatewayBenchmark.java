@@ -115,6 +115,7 @@ public final class GatewayBenchmark {
         if (exit == 0) {
             deleteQuietly(state);
         } else {
+            StateDirectory.deleteAllButLogs(state);
             System.err.println("benchmark: the run's logs are kept in " + state.resolve("logs"));
         }
         System.exit(exit);

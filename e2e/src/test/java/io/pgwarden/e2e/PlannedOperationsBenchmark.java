@@ -140,6 +140,7 @@ public final class PlannedOperationsBenchmark {
             if (complete) {
                 deleteQuietly(state);
             } else {
+                StateDirectory.deleteAllButLogs(state);
                 System.err.println("benchmark: the system's logs are kept in " + state.resolve("logs"));
             }
         }

@@ -164,8 +164,16 @@ public final class RunningSystem implements AutoCloseable {
         }
     }
 
+    /** Stops the system and deletes its state but the logs (see {@link #logs()}). */
     @Override
     public void close() {
         stack.close();
+        StateDirectory.deleteAllButLogs(state);
+        System.err.println("e2e: the run's logs are kept in " + logs());
+    }
+
+    /** The services' and launcher's logs; the sandbox's container logs are in {@link #podLogs()}. */
+    public Path logs() {
+        return state.resolve("logs");
     }
 }
