@@ -69,7 +69,7 @@ class ServicesAreSupervisedE2E {
 
     /**
      * The gateway's views live in its memory (nodes, from the node-health topic; the databases and incidents, copied
-     * from failover-service) and in its database (the commands, fed by the status topic through a consumer group):
+     * from failover-service; the backups, copied from backup-service) and in its database (the commands, fed by the status topic through a consumer group):
      * after a SIGKILL they are what they were, plus the uncordon's SUCCEEDED that came while it was down.
      */
     @Test
@@ -116,6 +116,7 @@ class ServicesAreSupervisedE2E {
                 assertThat(after.nodes()).as("nodes").isEqualTo(expected.nodes());
                 assertThat(after.clusters()).as("databases").isEqualTo(expected.clusters());
                 assertThat(after.incidents()).as("incidents").isEqualTo(expected.incidents());
+                assertThat(after.backups()).as("backups").isEqualTo(expected.backups());
                 assertThat(after.commandsOfNode()).as("commands about " + NODE
                         + ": with the status that came while the gateway was down, and no new one")
                         .isEqualTo(expected.commandsOfNode());
@@ -136,19 +137,28 @@ class ServicesAreSupervisedE2E {
      * @param nodes          node → Ready, cordoned, fenced
      * @param clusters       namespace/name → its node and phase
      * @param incidents      id → node and state
+     * @param backups        each database's newest backups, id → phase
      * @param commandsOfNode the commands about {@link #NODE}, id → state
      * @param commands       the newest commands, id → state
      */
     private record Views(Map<String, String> nodes, Map<String, String> clusters, Map<String, String> incidents,
-                         Map<String, String> commandsOfNode, Map<String, String> commands) {
+                         Map<String, String> backups, Map<String, String> commandsOfNode,
+                         Map<String, String> commands) {
 
         static Views read(RunningSystem system, int newestCommands) throws IOException {
+            JsonNode clusters = get(system, "/api/v1/clusters").get("clusters");
+            Map<String, String> backups = new TreeMap<>();
+            for (JsonNode c : clusters) {
+                backups.putAll(byKey(get(system, "/api/v1/clusters/" + c.get("namespace").asText() + "/"
+                        + c.get("name").asText() + "/backups?limit=500").get("items"), b -> b.get("id").asText(),
+                        b -> b.get("phase").asText()));
+            }
             return new Views(ServicesAreSupervisedE2E.nodes(system),
-                    byKey(get(system, "/api/v1/clusters").get("clusters"),
-                            c -> c.get("namespace").asText() + "/" + c.get("name").asText(),
+                    byKey(clusters, c -> c.get("namespace").asText() + "/" + c.get("name").asText(),
                             c -> c.path("node").asText() + " " + c.get("phase").asText()),
                     byKey(get(system, "/api/v1/incidents?limit=500"), i -> i.get("id").asText(),
                             i -> i.get("node").asText() + " " + i.get("state").asText()),
+                    backups,
                     ServicesAreSupervisedE2E.commands(system, "/api/v1/commands?node=" + NODE),
                     ServicesAreSupervisedE2E.commands(system, "/api/v1/commands?limit=" + newestCommands));
         }
@@ -161,7 +171,7 @@ class ServicesAreSupervisedE2E {
             ofNode.put(command, commandState);
             Map<String, String> all = new TreeMap<>(commands());
             all.put(command, commandState);
-            return new Views(nodes, clusters, incidents, ofNode, all);
+            return new Views(nodes, clusters, incidents, backups, ofNode, all);
         }
     }
 
