@@ -64,10 +64,13 @@ public class ProblemMappers {
                 .header("Retry-After", "5").build();
     }
 
-    /** Incident, cluster and backup reads need the service that owns them; without it the answer says so. */
+    /**
+     * Incident, cluster and backup reads need the service that owns them; without it the answer says so. Logged at
+     * debug: the copy's refresh warns once when the service falls silent, not once per read while it is.
+     */
     @ServerExceptionMapper
     public Response upstreamDown(Upstream.UnavailableException e, UriInfo uri) {
-        LOG.warn(e.getMessage());
+        LOG.debug(e.getMessage());
         Response problem = problem(e.status(), e.status() == 503 ? "Service unavailable" : "Bad gateway",
                 e.getMessage(), uri, null);
         return e.status() == 503 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
