@@ -1,5 +1,6 @@
 package io.pgwarden.e2e;
 
+import io.pgwarden.contracts.Topics;
 import io.pgwarden.contracts.event.ActivityRecorded;
 import io.pgwarden.e2e.BenchmarkSupport.StoppedOnExit;
 import io.pgwarden.local.LocalLogging;
@@ -7,6 +8,12 @@ import io.pgwarden.local.LocalStack;
 import io.pgwarden.local.ServiceProcess;
 import io.pgwarden.sandbox.SandboxConfig;
 import io.pgwarden.testing.TopicProbe;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.File;
 import java.io.IOException;
@@ -286,20 +293,16 @@ public final class GatewayBenchmark {
         CountDownLatch allRead = new CountDownLatch(clients * events);
         SseClients sse = new SseClients(URI.create(stack.gatewayUrl() + "/api/v1/events"), viewer, clients,
                 (client, line, nanoTime) -> {
-                    int at = line.indexOf(MARKER);
-                    if (at < 0) {
-                        return;
-                    }
-                    int end = at + MARKER.length();
-                    while (end < line.length() && Character.isDigit(line.charAt(end))) {
-                        end++;
-                    }
-                    int event = Integer.parseInt(line.substring(at + MARKER.length(), end));
-                    if (readAt[client][event] == 0) {
+                    int event = eventNumber(line);
+                    if (event >= 0 && readAt[client][event] == 0) {
                         readAt[client][event] = nanoTime;
                         allRead.countDown();
                     }
                 }, Duration.ofSeconds(30));
+        // Kafka's share: the same events read by a plain consumer of the topic, in this JVM as the clients are.
+        long[] consumedAt = new long[events];
+        CountDownLatch allConsumed = new CountDownLatch(events);
+        Thread consumer = consumer(consumedAt, allConsumed);
         long start = System.nanoTime();
         try (TopicProbe producer = new TopicProbe(stack.kafkaBootstrapServers())) {
             for (int e = 0; e < events; e++) {
@@ -310,6 +313,14 @@ public final class GatewayBenchmark {
         }
         boolean complete = allRead.await(60, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
+        boolean consumed = allConsumed.await(10, TimeUnit.SECONDS);
+        consumer.interrupt();
+        List<Long> kafka = new ArrayList<>();
+        for (int e = 0; e < events; e++) {
+            if (consumedAt[e] != 0) {
+                kafka.add(consumedAt[e] - sentAt.get(e));
+            }
+        }
         List<Long> latencies = new ArrayList<>();
         int missing = 0;
         for (long[] client : readAt) {
@@ -326,8 +337,53 @@ public final class GatewayBenchmark {
         long p99 = !complete || sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.99);
         return new Load(latencies.size() / seconds, sorted.length == 0 ? Long.MAX_VALUE : rank(sorted, 0.50), p99,
                 String.format(Locale.ROOT, "%d clients × %d events on pgwarden.activity.v1, sent back to back;"
-                        + " %d deliveries in %.1f s%s%n           send → each client read: %s", clients, events,
+                        + " %d deliveries in %.1f s%s%n           send → each client read: %s"
+                        + "%n           send → a plain consumer's read (Kafka alone): %s%s", clients, events,
                         latencies.size(), seconds, missing == 0 ? "" : " (" + missing + " never read within 60 s)",
-                        percentiles(latencies)));
+                        percentiles(latencies), percentiles(kafka), consumed ? "" : " (incomplete)"));
+    }
+
+    /** Reads the activity topic from its end, noting when each benchmark event is first seen; stops when interrupted. */
+    private Thread consumer(long[] consumedAt, CountDownLatch allConsumed) {
+        KafkaConsumer<String, String> kafka = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = kafka.partitionsFor(Topics.ACTIVITY).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        kafka.assign(partitions);
+        kafka.seekToEnd(partitions);
+        partitions.forEach(kafka::position);
+        Thread thread = new Thread(() -> {
+            try (kafka) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(100))) {
+                        long now = System.nanoTime();
+                        int event = record.value() == null ? -1 : eventNumber(record.value());
+                        if (event >= 0 && consumedAt[event] == 0) {
+                            consumedAt[event] = now;
+                            allConsumed.countDown();
+                        }
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException stopped) {
+                // the benchmark has what it needs
+            }
+        }, "benchmark-kafka-consumer");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** The number of the benchmark event a text carries ({@value #MARKER}n), or -1. */
+    private static int eventNumber(String text) {
+        int at = text.indexOf(MARKER);
+        if (at < 0) {
+            return -1;
+        }
+        int end = at + MARKER.length();
+        while (end < text.length() && Character.isDigit(text.charAt(end))) {
+            end++;
+        }
+        return Integer.parseInt(text.substring(at + MARKER.length(), end));
     }
 }
