@@ -288,7 +288,7 @@ async function refresh() {
       noteDatabaseChanges(dbs);
       renderDatabases(dbs, backups, nodes.status === 200 ? nodes.json.nodes : []);
     }
-    if (incidents.status === 200) renderIncidents(incidents.json);
+    if (incidents.status === 200) renderIncidents(incidents.json.items);
     renderBackups(backups);
     renderAdmin(dbs);
     if (!state.streamLive) await followCommands();

@@ -20,7 +20,7 @@ public interface FailoverClient {
     @GET
     @Path("/incidents")
     List<IncidentView> incidents(@QueryParam("node") String node, @QueryParam("state") String state,
-                                 @QueryParam("limit") String limit);
+                                 @QueryParam("limit") int limit, @QueryParam("before") String before);
 
     @GET
     @Path("/incidents/{id}")

@@ -17,8 +17,9 @@ public class FailoverReads implements IncidentReadModel.Source {
 
     /** Newest first; null parameters mean any. */
     @Override
-    public List<IncidentView> incidents(String node, String state, String limit) {
-        return upstream.call(() -> client.incidents(node, state, limit), null);
+    public List<IncidentView> incidents(String node, String state, int limit, String before) {
+        return upstream.call(() -> client.incidents(node, state, limit, before), null,
+                "cursor " + before + " " + CommandsResource.CURSOR_MESSAGE);
     }
 
     @Override

@@ -20,8 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.List;
 
 /**
- * Node incidents, read from failover-service (which runs them) at each request; the gateway keeps no copy.
- * The parameters are checked here as failover-service checks them, so a bad request never leaves the gateway.
+ * Node incidents, from the gateway's copy of failover-service's (see {@link IncidentReadModel}). The parameters are
+ * checked here as failover-service checks them, so a bad request never leaves the gateway.
  */
 @Path("/api/v1/incidents")
 @Tag(name = "incidents")
@@ -34,6 +34,7 @@ public class IncidentsResource {
     /** 1 to 500, as text: a limit that is not a number is a 400, not the 404 JAX-RS gives an unconvertible int. */
     static final String LIMIT_PATTERN = "^(500|[1-4][0-9]{2}|[1-9][0-9]?)$";
 
+    private static final int DEFAULT_LIMIT = 50;
     private final IncidentReadModel incidents;
 
     public IncidentsResource(IncidentReadModel incidents) {
@@ -44,18 +45,19 @@ public class IncidentsResource {
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Node incidents, newest first, each with its timeline",
             description = "From the gateway's copy of failover-service's newest 500 and open incidents, fetched every"
-                    + " pgwarden.gateway.reads.refresh (500 ms); a query reaching further back is forwarded. asOf in"
-                    + " each says when failover-service read it.")
-    @APIResponse(responseCode = "200", description = "The incidents (an empty list when none match)",
+                    + " pgwarden.gateway.reads.refresh (500 ms); a page reaching further back is forwarded. asOf in"
+                    + " each says when failover-service read it. nextCursor, sent back as cursor, gives the next"
+                    + " page; it is null on the last.")
+    @APIResponse(responseCode = "200", description = "A page of the incidents (items empty when none match)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(type = SchemaType.ARRAY, implementation = IncidentView.class)))
+                    schema = @Schema(implementation = IncidentPage.class)))
     @APIResponse(responseCode = "400", description = "A query parameter is invalid; errors name it",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "502", description = "failover-service answered with an error",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = ApiDocs.FAILOVER_UNAVAILABLE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public List<IncidentView> list(
+    public IncidentPage list(
             @Parameter(description = "Only the incidents of this node")
             @QueryParam("node") @Pattern(regexp = Names.DNS_SUBDOMAIN, message = Names.DNS_SUBDOMAIN_MESSAGE)
             String node,
@@ -66,8 +68,11 @@ public class IncidentsResource {
             @Parameter(description = "At most this many",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "50"))
             @QueryParam("limit") @Pattern(regexp = LIMIT_PATTERN, message = "must be a whole number from 1 to 500")
-            String limit) {
-        return incidents.incidents(node, state, limit);
+            String limit,
+            @Parameter(description = "nextCursor of the previous page")
+            @QueryParam("cursor") @Pattern(regexp = ID_PATTERN, message = CommandsResource.CURSOR_MESSAGE)
+            String cursor) {
+        return incidents.page(node, state, limit == null ? DEFAULT_LIMIT : Integer.parseInt(limit), cursor);
     }
 
     @GET

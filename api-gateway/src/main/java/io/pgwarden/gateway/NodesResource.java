@@ -42,7 +42,7 @@ import java.util.Map;
 public class NodesResource {
     private static final Logger LOG = Logger.getLogger(NodesResource.class);
     /** failover-service's largest page; one node has at most one open incident. */
-    private static final String OPEN_INCIDENTS_LIMIT = "500";
+    private static final int OPEN_INCIDENTS_LIMIT = IncidentReadModel.PAGE;
 
     private final CommandSubmitter submitter;
     private final NodeHealthConsumer health;
@@ -72,7 +72,7 @@ public class NodesResource {
         String unavailable = null;
         try {
             // Newest first: should a node ever show two open incidents, the newest is the one named.
-            incidents.incidents(null, "open", OPEN_INCIDENTS_LIMIT).forEach(i -> open.putIfAbsent(i.node(), i.id()));
+            incidents.page(null, "open", OPEN_INCIDENTS_LIMIT, null).items().forEach(i -> open.putIfAbsent(i.node(), i.id()));
         } catch (Upstream.UnavailableException e) {
             LOG.debugf("listing nodes without their incidents: %s", e.getMessage());
             unavailable = e.getMessage();

@@ -22,10 +22,11 @@ class IncidentReadModelTest {
     private final List<String> asked = new ArrayList<>();
     private final IncidentReadModel model = new IncidentReadModel(new IncidentReadModel.Source() {
         @Override
-        public List<IncidentView> incidents(String node, String state, String limit) {
-            asked.add(node + "," + state + "," + limit);
-            return all.stream().filter(i -> node == null || node.equals(i.node()))
-                    .filter(i -> state == null || state.equals(i.state())).limit(Integer.parseInt(limit)).toList();
+        public List<IncidentView> incidents(String node, String state, int limit, String before) {
+            asked.add(node + "," + state + "," + limit + "," + before);
+            int from = before == null ? 0 : all.stream().map(IncidentView::id).toList().indexOf(before) + 1;
+            return all.subList(from, all.size()).stream().filter(i -> node == null || node.equals(i.node()))
+                    .filter(i -> state == null || state.equals(i.state())).limit(limit).toList();
         }
 
         @Override
@@ -36,46 +37,61 @@ class IncidentReadModelTest {
     }, Duration.ofSeconds(30), Clock.fixed(T0, ZoneOffset.UTC));
 
     @Test
-    void queries_the_copy_answers_completely_ask_nothing() {
+    void pages_the_copy_holds_whole_ask_nothing() {
         all.add(incident("i3", "node001", "open"));
         all.add(incident("i2", "node002", "recovered"));
         all.add(incident("i1", "node001", "failed"));
         model.refresh();
         asked.clear();
 
-        assertThat(model.incidents("node001", null, null)).extracting(IncidentView::id).containsExactly("i3", "i1");
-        assertThat(model.incidents(null, "open", "500")).extracting(IncidentView::id).containsExactly("i3");
-        assertThat(model.incidents(null, null, "2")).extracting(IncidentView::id).containsExactly("i3", "i2");
-        assertThat(model.incidents("node003", null, null)).isEmpty();
+        assertThat(ids(model.page("node001", null, 50, null))).containsExactly("i3", "i1");
+        assertThat(ids(model.page(null, "open", 500, null))).containsExactly("i3");
+        IncidentPage first = model.page(null, null, 2, null);
+        assertThat(ids(first)).containsExactly("i3", "i2");
+        assertThat(first.nextCursor()).isEqualTo("i2");
+        assertThat(first.observedAt()).isEqualTo(T0);
+        IncidentPage last = model.page(null, null, 2, first.nextCursor());
+        assertThat(ids(last)).containsExactly("i1");
+        assertThat(last.nextCursor()).isNull();
+        assertThat(model.page(null, null, 3, null).nextCursor()).as("a page that ends the list").isNull();
+        assertThat(model.page("node003", null, 50, null).items()).isEmpty();
         assertThat(model.incident("i2").node()).isEqualTo("node002");
         assertThat(asked).isEmpty();
     }
 
     @Test
-    void with_a_full_copy_a_query_reaching_past_its_oldest_is_forwarded_and_an_unknown_id_too() {
+    void with_a_full_copy_a_page_reaching_past_its_oldest_is_forwarded_and_an_unknown_id_too() {
         IntStream.range(0, IncidentReadModel.PAGE + 10).forEach(i -> all.add(incident("i" + (1000 - i),
                 i % 100 == 0 ? "node001" : "node002", i == IncidentReadModel.PAGE + 5 ? "open" : "recovered")));
         model.refresh();
         asked.clear();
 
         // node001 has five in the copy (i1000, i900 ... i600) and one older (i500).
-        assertThat(model.incidents("node001", null, "5")).hasSize(5);
+        IncidentPage first = model.page("node001", null, 4, null);
+        assertThat(ids(first)).containsExactly("i1000", "i900", "i800", "i700");
+        assertThat(first.nextCursor()).isEqualTo("i700");
         assertThat(asked).isEmpty();
-        assertThat(model.incidents("node001", null, "6")).extracting(IncidentView::id).endsWith("i500");
-        assertThat(asked).containsExactly("node001,null,6");
+        IncidentPage beyond = model.page("node001", null, 2, first.nextCursor());
+        assertThat(ids(beyond)).containsExactly("i600", "i500");
+        assertThat(beyond.nextCursor()).isNull();
+        assertThat(asked).containsExactly("node001,null,3,i700");
         // The open one is older than the newest 500, but the copy of the open incidents holds it.
-        assertThat(model.incidents(null, "open", "500")).extracting(IncidentView::id).containsExactly("i495");
+        assertThat(ids(model.page(null, "open", 500, null))).containsExactly("i495");
         assertThat(model.incident("i495").state()).isEqualTo("open");
         assertThat(model.incident("i491").id()).isEqualTo("i491");
-        assertThat(asked).containsExactly("node001,null,6", "i491");
+        assertThat(asked).containsExactly("node001,null,3,i700", "i491");
     }
 
     @Test
     void before_the_first_fetch_reads_fail_with_a_503() {
-        assertThatThrownBy(() -> model.incidents(null, null, null))
+        assertThatThrownBy(() -> model.page(null, null, 50, null))
                 .isInstanceOfSatisfying(Upstream.UnavailableException.class,
                         e -> assertThat(e.status()).isEqualTo(503))
                 .hasMessageContaining("the gateway has no list of the incidents since it started");
+    }
+
+    private static List<String> ids(IncidentPage page) {
+        return page.items().stream().map(IncidentView::id).toList();
     }
 
     private static IncidentView incident(String id, String node, String state) {

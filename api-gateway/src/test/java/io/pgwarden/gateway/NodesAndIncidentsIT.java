@@ -124,8 +124,10 @@ class NodesAndIncidentsIT {
 
         await().atMost(WAIT).untilAsserted(() -> given().queryParam("node", "node003")
                 .queryParam("state", "recovered").get("/api/v1/incidents").then().statusCode(200)
-                .body("id", contains(id), "state", contains("recovered")));
-        given().queryParam("state", "failed").get("/api/v1/incidents").then().statusCode(200).body("$", empty());
+                .body("items.id", contains(id), "items.state", contains("recovered"), "nextCursor", nullValue(),
+                        "observedAt", notNullValue()));
+        given().queryParam("state", "failed").get("/api/v1/incidents").then().statusCode(200)
+                .body("items", empty());
         given().get("/api/v1/incidents/" + id).then().statusCode(200)
                 .body("node", equalTo("node003"), "fenceDriver", equalTo("redfish"),
                         "databases", contains("db1/pg-a"), "recoveredAt.'db1/pg-a'", equalTo("2026-11-26T10:00:13.900Z"),
@@ -138,20 +140,24 @@ class NodesAndIncidentsIT {
         assertThat(FailoverStub.ASKED).as("an id the copy does not hold").contains("/incidents/unknown-" + run);
 
         // A full copy (the newest 500) cannot say what lies further back: node004's two are in the copy, a third may
-        // be older, so asking for three is forwarded with its parameters.
+        // be older, so a page of two (which needs to know whether there is a third) is forwarded with its parameters,
+        // one more asked; a page of one is answered from the copy, with the cursor of the next.
         StringBuilder full = new StringBuilder("[");
         for (int i = 0; i < IncidentReadModel.PAGE; i++) {
             full.append(i == 0 ? "" : ",").append(incident("full-" + i + "-" + run, i < 2 ? "node004" : "node005",
                     "recovered", "recovered"));
         }
         FailoverStub.answer("/incidents", 200, full.append("]").toString());
-        await().atMost(WAIT).untilAsserted(() -> given().queryParam("node", "node004").queryParam("limit", "2")
-                .get("/api/v1/incidents").then().statusCode(200).body("id", contains("full-0-" + run,
-                        "full-1-" + run)));
-        given().queryParam("node", "node004").queryParam("limit", "3").get("/api/v1/incidents").then()
+        await().atMost(WAIT).untilAsserted(() -> given().queryParam("node", "node004").queryParam("limit", "1")
+                .get("/api/v1/incidents").then().statusCode(200).body("items.id", contains("full-0-" + run),
+                        "nextCursor", equalTo("full-0-" + run)));
+        given().queryParam("node", "node004").queryParam("limit", "2").get("/api/v1/incidents").then()
                 .statusCode(200);
-        assertThat(FailoverStub.ASKED).contains("/incidents?node=node004&limit=3")
-                .doesNotContain("/incidents?node=node004&limit=2");
+        given().queryParam("node", "node004").queryParam("limit", "1").queryParam("cursor", "full-0-" + run)
+                .get("/api/v1/incidents").then().statusCode(200);
+        assertThat(FailoverStub.ASKED).contains("/incidents?node=node004&limit=3",
+                "/incidents?node=node004&limit=2&before=full-0-" + run)
+                .as("the page of one came from the copy").doesNotContain("/incidents?node=node004&limit=2");
     }
 
     @Test
@@ -186,6 +192,8 @@ class NodesAndIncidentsIT {
         given().queryParam("limit", "many").get("/api/v1/incidents").then().statusCode(400)
                 .body("errors.field", hasItem("limit"));
         given().queryParam("limit", "501").get("/api/v1/incidents").then().statusCode(400);
+        given().queryParam("cursor", "not an id").get("/api/v1/incidents").then().statusCode(400)
+                .body("errors.field", hasItem("cursor"));
         given().queryParam("node", "Bad_Node").get("/api/v1/incidents").then().statusCode(400)
                 .body("errors.field", hasItem("node"));
         given().get("/api/v1/incidents/has space").then().statusCode(400).body("errors.field", hasItem("id"));

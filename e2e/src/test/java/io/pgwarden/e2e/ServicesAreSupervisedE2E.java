@@ -156,7 +156,7 @@ class ServicesAreSupervisedE2E {
             return new Views(ServicesAreSupervisedE2E.nodes(system),
                     byKey(clusters, c -> c.get("namespace").asText() + "/" + c.get("name").asText(),
                             c -> c.path("node").asText() + " " + c.get("phase").asText()),
-                    byKey(get(system, "/api/v1/incidents?limit=500"), i -> i.get("id").asText(),
+                    byKey(get(system, "/api/v1/incidents?limit=500").get("items"), i -> i.get("id").asText(),
                             i -> i.get("node").asText() + " " + i.get("state").asText()),
                     backups,
                     ServicesAreSupervisedE2E.commands(system, "/api/v1/commands?node=" + NODE),

@@ -39,17 +39,26 @@ public class IncidentQueries {
         this.dataSource = dataSource;
     }
 
-    /** The newest first; node and state null mean any. */
-    public List<IncidentView.Row> list(String node, IncidentState state, int limit) throws SQLException {
+    /**
+     * The newest first; node and state null mean any; with {@code before} (an incident id, which the caller checked),
+     * only incidents older than it.
+     */
+    public List<IncidentView.Row> list(String node, IncidentState state, int limit, String before)
+            throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM operation WHERE kind = ?"
                 + (node == null ? "" : " AND subject = ?")
                 + (state == null ? "" : " AND " + state.condition())
+                + (before == null ? "" : " AND seq < (SELECT seq FROM operation WHERE kind = ? AND id = ?)")
                 + " ORDER BY seq DESC LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             int i = 1;
             s.setString(i++, KIND);
             if (node != null) {
                 s.setString(i++, node);
+            }
+            if (before != null) {
+                s.setString(i++, KIND);
+                s.setString(i++, before);
             }
             s.setInt(i, limit);
             List<IncidentView.Row> rows = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.pgwarden.failover.api;
 
 import io.pgwarden.contracts.Names;
 import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -37,11 +38,12 @@ public class IncidentsResource {
     static final String ID_PATTERN = "^[A-Za-z0-9._:-]{1,300}$";
     static final String ID_MESSAGE = "must be an incident id: 1 to 300 letters, digits, '.', '_', ':' or '-'";
     /**
-     * 1 to 500. Checked as text: JAX-RS answers a query parameter that does not convert to an int with 404,
-     * which would tell the caller the wrong thing.
+     * 1 to 1000 (the gateway pages by 500 at most and asks one more, to know whether there is a next page). Checked
+     * as text: JAX-RS answers a query parameter that does not convert to an int with 404, which would tell the
+     * caller the wrong thing.
      */
-    static final String LIMIT_PATTERN = "^(500|[1-4][0-9]{2}|[1-9][0-9]?)$";
-    static final String LIMIT_MESSAGE = "must be a whole number from 1 to 500";
+    static final String LIMIT_PATTERN = "^(1000|[1-9][0-9]{0,2})$";
+    static final String LIMIT_MESSAGE = "must be a whole number from 1 to 1000";
 
     private final IncidentQueries queries;
     private final Clock clock;
@@ -66,13 +68,19 @@ public class IncidentsResource {
                     "recovered", "aborted", "failed"}))
             @QueryParam("state") @Pattern(regexp = "^(" + IncidentState.WORDS + ")$",
                     message = "must be one of " + IncidentState.WORDS) String state,
-            @Parameter(description = "At most this many (1 to 500)",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "50"))
+            @Parameter(description = "At most this many (1 to 1000)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "50"))
             @QueryParam("limit") @DefaultValue("50") @Pattern(regexp = LIMIT_PATTERN, message = LIMIT_MESSAGE)
-            String limit) throws SQLException {
+            String limit,
+            @Parameter(description = "Only incidents older than this one (the last of the previous page)")
+            @QueryParam("before") @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String before)
+            throws SQLException {
+        if (before != null && queries.find(before).isEmpty()) {
+            throw new BadRequestException("before=" + before + " is not an incident");
+        }
         var now = clock.instant();
         return queries.list(node, state == null ? null : IncidentState.ofWord(state).orElseThrow(),
-                Integer.parseInt(limit)).stream().map(row -> IncidentView.of(row, now)).toList();
+                Integer.parseInt(limit), before).stream().map(row -> IncidentView.of(row, now)).toList();
     }
 
     @GET

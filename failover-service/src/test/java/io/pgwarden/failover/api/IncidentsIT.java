@@ -71,6 +71,12 @@ class IncidentsIT {
                         "state", contains("open", "recovered"));
         given().queryParam("node", nodeA).queryParam("limit", 1).get("/incidents").then().statusCode(200)
                 .body("id", contains(open));
+        given().queryParam("node", nodeA).queryParam("limit", 1).queryParam("before", open).get("/incidents").then()
+                .statusCode(200).body("id", contains(recovered));
+        given().queryParam("node", nodeA).queryParam("before", recovered).get("/incidents").then().statusCode(200)
+                .body("$", hasSize(0));
+        given().queryParam("before", "no-such-incident").get("/incidents").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("is not an incident"));
     }
 
     @Test
@@ -114,7 +120,7 @@ class IncidentsIT {
                 .contentType("application/problem+json").body("detail", containsString("state must be one of"));
         given().queryParam("limit", 0).get("/incidents").then().statusCode(400).contentType("application/problem+json");
         given().queryParam("limit", "many").get("/incidents").then().statusCode(400).contentType("application/problem+json");
-        given().queryParam("limit", 501).get("/incidents").then().statusCode(400).contentType("application/problem+json");
+        given().queryParam("limit", 1001).get("/incidents").then().statusCode(400).contentType("application/problem+json");
         given().queryParam("node", "Bad_Node").get("/incidents").then().statusCode(400)
                 .contentType("application/problem+json").body("detail", containsString("node must be a DNS-1123"));
     }
