@@ -267,10 +267,11 @@ async function refresh() {
   if (!state.token || refreshing) return;
   refreshing = true;
   try {
-    const [nodes, clusters, incidents] = await Promise.all([
-      api('GET', '/api/v1/nodes'), api('GET', '/api/v1/clusters'), api('GET', '/api/v1/incidents?limit=10')]);
+    const [nodes, clusters, incidents, schedules] = await Promise.all([
+      api('GET', '/api/v1/nodes'), api('GET', '/api/v1/clusters'), api('GET', '/api/v1/incidents?limit=10'),
+      api('GET', '/api/v1/backup-schedules')]);
     if (!state.token) return;
-    const problems = [nodes, clusters, incidents].filter(r => r.status !== 200).map(problem);
+    const problems = [nodes, clusters, incidents, schedules].filter(r => r.status !== 200).map(problem);
     if (nodes.status === 200 && !nodes.json.complete) {
       problems.push('The gateway is still reading node health: some nodes may be missing.');
     }
@@ -290,6 +291,7 @@ async function refresh() {
     }
     if (incidents.status === 200) renderIncidents(incidents.json.items);
     renderBackups(backups);
+    if (schedules.status === 200) renderSchedules(schedules.json.items);
     renderAdmin(dbs);
     if (!state.streamLive) await followCommands();
     $('freshness').textContent = 'read ' + new Date().toLocaleTimeString();
@@ -412,6 +414,22 @@ function renderBackups(backups) {
       });
   $('backups').replaceChildren(...(rows.length ? rows
       : [el('tr', {}, el('td', {colspan: 8, class: 'muted'}, 'No backups.'))]));
+}
+
+function renderSchedules(schedules) {
+  const rows = schedules.map(s => {
+    const last = s.lastSlot;
+    return el('tr', {'data-schedule': s.namespace + '/' + s.cluster},
+        el('td', {}, s.namespace + '/' + s.cluster), el('td', {}, s.cron + ' (' + s.zone + ')'),
+        el('td', {}, s.method || 'the database\'s'),
+        el('td', {}, [s.keepLast ? 'last ' + s.keepLast : '', s.maxAge ? 'max ' + s.maxAge : ''].filter(x => x)
+            .join(', ')),
+        el('td', {title: last && last.reason || ''}, last ? time(last.slot) + ' ' + last.outcome
+            + (last.backupId ? ' → ' + last.backupId : '') : 'none yet'),
+        el('td', {}, s.nextSlot ? time(s.nextSlot) : '–'));
+  });
+  $('schedules').replaceChildren(...(rows.length ? rows
+      : [el('tr', {}, el('td', {colspan: 6, class: 'muted'}, 'No schedules.'))]));
 }
 
 function renderAdmin(dbs) {

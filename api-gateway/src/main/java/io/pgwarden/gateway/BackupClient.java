@@ -27,6 +27,11 @@ public interface BackupClient {
     @Path("/backups")
     List<JsonNode> newestOfEach(@QueryParam("newestOfEach") int perDatabase);
 
+    /** Every backup schedule, with its latest recorded slot and its next. */
+    @GET
+    @Path("/schedules")
+    List<JsonNode> schedules();
+
     @GET
     @Path("/backups/{id}")
     JsonNode backup(@PathParam("id") String id);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.NotFoundException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.Optional;
  * the first pages, the ones people and the operator page look at, cost no round trip; a page further back in a long
  * history is asked of backup-service.
  * <p>
+ * The backup schedules are copied with the backups, whole (one per database at most).
+ * <p>
  * One backup by its id ({@link #backup}) is always asked of backup-service: a client that has just seen its backup
  * command succeed reads the backup's phase next, and a copy up to one refresh old would show it still running.
  */
@@ -34,6 +37,8 @@ public class BackupReadModel {
 
         List<JsonNode> backups(String namespace, String cluster, int limit, String before);
 
+        List<JsonNode> schedules();
+
         JsonNode backup(String id);
     }
 
@@ -44,12 +49,12 @@ public class BackupReadModel {
         }
     }
 
-    /** One fetch: each database's newest backups, newest first, and when they were read. */
-    private record Held(Map<Database, List<JsonNode>> byDatabase, Instant at) {
-        static Held of(List<JsonNode> newest, Instant at) {
+    /** One fetch: each database's newest backups, newest first, the schedules, and when they were read. */
+    private record Held(Map<Database, List<JsonNode>> byDatabase, List<JsonNode> schedules, Instant at) {
+        static Held of(List<JsonNode> newest, List<JsonNode> schedules, Instant at) {
             Map<Database, List<JsonNode>> byDatabase = new LinkedHashMap<>();
             newest.forEach(b -> byDatabase.computeIfAbsent(Database.of(b), d -> new ArrayList<>()).add(b));
-            return new Held(byDatabase, at);
+            return new Held(byDatabase, List.copyOf(schedules), at);
         }
 
         Optional<JsonNode> find(String id) {
@@ -71,7 +76,8 @@ public class BackupReadModel {
         this.source = source;
         this.clock = clock;
         this.copy = new RefreshedCopy<>("backup catalog", "backup-service",
-                () -> Held.of(source.newestOfEach(HELD_PER_DATABASE), clock.instant()), staleAfter, clock);
+                () -> Held.of(source.newestOfEach(HELD_PER_DATABASE), source.schedules(), clock.instant()), staleAfter,
+                clock);
     }
 
     @Scheduled(every = "${pgwarden.gateway.reads.refresh}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -92,6 +98,19 @@ public class BackupReadModel {
             }
         }
         return page(source.backups(namespace, cluster, limit + 1, cursor), limit, clock.instant());
+    }
+
+    /** Every backup schedule, by namespace and cluster. */
+    public SchedulesAnswer schedules() {
+        Held held = copy.current();
+        return new SchedulesAnswer(held.schedules(), held.at());
+    }
+
+    /** @throws NotFoundException when the database has no schedule */
+    public JsonNode schedule(String namespace, String cluster) {
+        return copy.current().schedules().stream().filter(s -> Database.of(s).equals(new Database(namespace, cluster)))
+                .findFirst().orElseThrow(() -> new NotFoundException("no backup schedule for " + namespace + "/"
+                        + cluster));
     }
 
     /** Its database, which never changes: from the copy when it holds the backup, else asked of backup-service. */

@@ -28,6 +28,11 @@ public class BackupReads implements BackupReadModel.Source {
     }
 
     @Override
+    public List<JsonNode> schedules() {
+        return upstream.call(client::schedules, null);
+    }
+
+    @Override
     public JsonNode backup(String id) {
         return upstream.call(() -> client.backup(id), "no backup " + id);
     }

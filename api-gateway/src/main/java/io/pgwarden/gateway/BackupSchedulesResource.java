@@ -1,5 +1,6 @@
 package io.pgwarden.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.contracts.Names;
 import io.pgwarden.contracts.command.DeleteBackupSchedule;
 import io.pgwarden.contracts.command.SetBackupSchedule;
@@ -9,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -26,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * A managed database's backup schedule, set and deleted by commands. backup-service checks the cron expression, the
+ * A managed database's backup schedule: read from the gateway's copy, set and deleted by commands. backup-service checks the cron expression, the
  * zone and the retention, and answers REJECTED saying what to change.
  */
 @Path("/api/v1/clusters/{namespace}/{cluster}/backup-schedule")
@@ -35,9 +37,26 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupSchedulesResource {
     private final CommandSubmitter submitter;
+    private final BackupReadModel reads;
 
-    public BackupSchedulesResource(CommandSubmitter submitter) {
+    public BackupSchedulesResource(CommandSubmitter submitter, BackupReadModel reads) {
         this.submitter = submitter;
+        this.reads = reads;
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "The database's backup schedule, its latest slot as recorded and its next slot",
+            description = "From the gateway's copy of backup-service's schedules, refreshed every 500 ms.")
+    @APIResponse(responseCode = "200", description = "The schedule")
+    @APIResponse(responseCode = "404", description = "The database has no backup schedule",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "backup-service has not answered for a while; retry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public JsonNode get(
+            @PathParam("namespace") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String namespace,
+            @PathParam("cluster") @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String cluster) {
+        return reads.schedule(namespace, cluster);
     }
 
     @PUT

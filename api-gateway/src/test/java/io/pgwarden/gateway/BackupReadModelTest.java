@@ -3,6 +3,7 @@ package io.pgwarden.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.contracts.Json;
 import io.pgwarden.testing.TestClock;
+import jakarta.ws.rs.NotFoundException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,6 +24,7 @@ class BackupReadModelTest {
     /** backup-service: every database's backups, newest first; records what is asked of it. */
     private final Map<String, List<JsonNode>> catalog = new LinkedHashMap<>();
     private final List<String> asked = new ArrayList<>();
+    private final List<JsonNode> schedules = new ArrayList<>();
     private boolean silent;
     private final TestClock clock = new TestClock(T0);
     private final BackupReadModel model = new BackupReadModel(new BackupReadModel.Source() {
@@ -42,6 +44,12 @@ class BackupReadModelTest {
             List<JsonNode> all = catalog.getOrDefault(namespace + "/" + cluster, List.of());
             int from = before == null ? 0 : ids(all).indexOf(before) + 1;
             return all.subList(from, Math.min(all.size(), from + limit));
+        }
+
+        @Override
+        public List<JsonNode> schedules() {
+            asked.add("schedules");
+            return List.copyOf(schedules);
         }
 
         @Override
@@ -96,6 +104,21 @@ class BackupReadModelTest {
         asked.clear();
         assertThat(model.database("pg-a-3")).isEqualTo(new BackupReadModel.Database("db1", "pg-a"));
         assertThat(asked).containsExactly("pg-a-3");
+    }
+
+    @Test
+    void schedules_come_from_the_copy_one_database_s_or_a_404() {
+        schedules.add(Json.MAPPER.valueToTree(Map.of("namespace", "db1", "cluster", "pg-a", "cron", "0 3 * * *")));
+        model.refresh();
+        asked.clear();
+
+        SchedulesAnswer all = model.schedules();
+        assertThat(all.items()).extracting(s -> s.path("cron").asText()).containsExactly("0 3 * * *");
+        assertThat(all.observedAt()).isEqualTo(T0);
+        assertThat(model.schedule("db1", "pg-a").path("cron").asText()).isEqualTo("0 3 * * *");
+        assertThatThrownBy(() -> model.schedule("db1", "pg-b")).isInstanceOf(NotFoundException.class)
+                .hasMessage("no backup schedule for db1/pg-b");
+        assertThat(asked).isEmpty();
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.time.Duration;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -39,6 +40,10 @@ class BackupsIT {
     private static final String BACKUP = "{\"id\":\"" + ID + "\",\"namespace\":\"db1\",\"cluster\":\"pg-a\","
             + "\"method\":\"online\",\"driver\":\"csi\",\"phase\":\"completed\",\"stopLsn\":\"0/3000138\","
             + "\"snapshots\":[],\"verification\":\"never verified\"}";
+    private static final String SCHEDULE = "{\"namespace\":\"db1\",\"cluster\":\"pg-a\",\"cron\":\"0 3 * * *\","
+            + "\"zone\":\"UTC\",\"method\":\"online\",\"keepLast\":7,\"missedSlots\":\"run-once\","
+            + "\"lastSlot\":{\"slot\":\"2026-11-27T03:00:00Z\",\"outcome\":\"run\",\"backupId\":\"" + ID + "\"},"
+            + "\"nextSlot\":\"2026-11-28T03:00:00Z\"}";
     private TopicProbe probe;
 
     @BeforeEach
@@ -57,6 +62,7 @@ class BackupsIT {
     void a_cluster_s_backups_come_from_the_copy_a_page_beyond_it_and_one_backup_from_backup_service() {
         FailoverStub.answer("/backups", 200, "[" + BACKUP + "]");
         FailoverStub.answer("/backups/" + ID, 200, BACKUP);
+        FailoverStub.answer("/schedules", 200, "[" + SCHEDULE + "]");
         await().atMost(WAIT).until(() -> FailoverStub.ASKED.contains("/backups?newestOfEach=100"));
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/clusters/db1/pg-a/backups").then()
                 .statusCode(200).body("items[0].id", equalTo(ID), "items[0].verification", equalTo("never verified"),
@@ -77,6 +83,14 @@ class BackupsIT {
 
         given().get("/api/v1/backups/" + ID).then().statusCode(200).body("stopLsn", equalTo("0/3000138"));
         assertThat(FailoverStub.ASKED).as("one backup is never a refresh behind").contains("/backups/" + ID);
+
+        given().get("/api/v1/backup-schedules").then().statusCode(200)
+                .body("items.cluster", contains("pg-a"), "items[0].nextSlot", equalTo("2026-11-28T03:00:00Z"),
+                        "observedAt", notNullValue());
+        given().get("/api/v1/clusters/db1/pg-a/backup-schedule").then().statusCode(200)
+                .body("cron", equalTo("0 3 * * *"), "lastSlot.backupId", equalTo(ID));
+        given().get("/api/v1/clusters/db1/pg-b/backup-schedule").then().statusCode(404)
+                .contentType("application/problem+json").body("detail", equalTo("no backup schedule for db1/pg-b"));
         given().get("/api/v1/backups/pg-a-nope").then().statusCode(404).contentType("application/problem+json")
                 .body("detail", equalTo("no backup pg-a-nope"));
 

@@ -101,7 +101,9 @@ class GatewayFuzzIT {
     private static final List<Route> READS = List.of(
             new Route("GET", "/api/v1/nodes", false), new Route("GET", "/api/v1/clusters", false),
             new Route("GET", "/api/v1/incidents", false), new Route("GET", "/api/v1/commands/{x}", false),
-            new Route("GET", "/api/v1/commands", false), new Route("GET", "/api/v1/clusters/{x}/{x}/backups", false));
+            new Route("GET", "/api/v1/commands", false), new Route("GET", "/api/v1/clusters/{x}/{x}/backups", false),
+            new Route("GET", "/api/v1/clusters/{x}/{x}/backup-schedule", false),
+            new Route("GET", "/api/v1/backup-schedules", false));
 
     /** One generated request: what is wrong with it, and its bytes. */
     private record Fuzzed(String defect, String summary, byte[] head, byte[] body, boolean bodyAfterAnswer,

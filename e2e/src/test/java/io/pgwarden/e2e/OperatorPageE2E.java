@@ -1,5 +1,6 @@
 package io.pgwarden.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgwarden.local.LocalStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,13 +32,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Issue 11's operator page in a real headless browser, on the packaged system: an operator pastes a token, sees the
  * sandbox's nodes and a managed database, moves it with a click (and the confirmation) and sees it on its new node;
- * a viewer sees no command button. Nothing may be logged to the browser's console as an error.
+ * a viewer sees the database's backup schedule and no command button. Nothing may be logged to the browser's console as an error.
  */
 @ExtendWith(SystemExtension.class)
 class OperatorPageE2E {
     static final Duration WAIT = Duration.ofSeconds(90);
     static final String DB = "pg-page";
     static final String ROW = "tr[data-db='" + PlannedOperationsE2E.NS + "/" + DB + "']";
+    static final String SCHEDULE = "/api/v1/clusters/" + PlannedOperationsE2E.NS + "/" + DB + "/backup-schedule";
+    /** Once a year, its missed slot skipped: shown on the page, never run during the test. */
+    static final String YEARLY = "0 0 3 1 1 ?";
 
     private RunningSystem system;
 
@@ -50,6 +54,7 @@ class OperatorPageE2E {
     @AfterEach
     void dropAndUncordon() {
         if (system != null) {
+            system.delete(SCHEDULE);
             PlannedOperationsE2E.drop(system, DB);
             PlannedOperationsE2E.nodes(system).forEach(n ->
                     PlannedOperationsE2E.cordon(system.stack().sandbox().client(), n, false));
@@ -62,6 +67,9 @@ class OperatorPageE2E {
         PlannedOperationsE2E.awaitEveryNodeReady(system);
         PlannedOperationsE2E.deployOn(system, "node001", DB);
         List<String> nodes = PlannedOperationsE2E.nodes(system);
+        JsonNode scheduled = BackupsE2E.finished(system, system.put(SCHEDULE, "{\"cron\":\"" + YEARLY + "\","
+                + "\"keepLast\":3,\"missedSlots\":\"skip\"}"));
+        assertThat(scheduled.get("state").asText()).as(scheduled.toString()).isEqualTo("SUCCEEDED");
 
         try (Chromium chromium = Chromium.start()) {
             ChromeDriver page = chromium.driver;
@@ -98,8 +106,15 @@ class OperatorPageE2E {
             page.findElement(By.id("sign-out")).click();
             signIn(page, system.stack().token(LocalStack.Role.VIEWER));
             await().atMost(WAIT).until(() -> text(page, "who").endsWith("(viewer)"));
-            // The views are there (so an empty page cannot pass), and not one command button among them.
+            // The views are there (so an empty page cannot pass: the database on its node, its schedule), and not one
+            // command button among them.
             await().atMost(WAIT).until(() -> nodeNames(page).containsAll(nodes) && moved.equals(cell(page, "td.node")));
+            await().atMost(WAIT).until(() -> {
+                String schedule = (String) page.executeScript("const r = document.querySelector(arguments[0]);"
+                        + " return r ? r.textContent : null", "tr[data-schedule='" + PlannedOperationsE2E.NS + "/"
+                        + DB + "']");
+                return schedule != null && schedule.contains(YEARLY) && schedule.contains("last 3");
+            });
             assertThat(page.findElements(By.cssSelector("#views button")).stream().filter(WebElement::isDisplayed)
                     .map(b -> b.getAttribute("data-action")).toList()).as("command buttons a viewer sees").isEmpty();
 

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Optional;
 import java.util.Set;
 
@@ -95,6 +97,26 @@ public class Schedules {
                 s.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /** A slot as it was recorded: run (on time or late), or skipped, with its backup or the reason. */
+    public record RecordedSlot(Instant slot, String outcome, String backupId, String reason) {
+    }
+
+    /** Each database's latest recorded slot, by {@code namespace/cluster}. */
+    public Map<String, RecordedSlot> lastSlots() throws SQLException {
+        return Transactions.inTransaction(dataSource, tx -> {
+            Map<String, RecordedSlot> last = new HashMap<>();
+            try (PreparedStatement s = tx.prepareStatement("SELECT DISTINCT ON (namespace, cluster) namespace,"
+                    + " cluster, slot, outcome, backup_id, reason FROM schedule_slot"
+                    + " ORDER BY namespace, cluster, slot DESC"); ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    last.put(r.getString(1) + "/" + r.getString(2), new RecordedSlot(r.getTimestamp(3).toInstant(),
+                            r.getString(4), r.getString(5), r.getString(6)));
+                }
+            }
+            return last;
         });
     }
 

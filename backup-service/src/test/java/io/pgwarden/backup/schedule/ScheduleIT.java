@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +39,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Schedules set by command ask for one backup per slot, and retention asks to delete what expired. */
@@ -95,8 +97,26 @@ class ScheduleIT {
             assertThat(b.reason()).startsWith("scheduled '0/2 * * * * ?' (UTC), slot ");
         });
 
+        // The read the gateway copies: as set, its latest slot as recorded, and the next.
+        JsonPath schedule = given().get("/schedules").then().statusCode(200).extract().jsonPath();
+        String mine = "find { it.cluster == '" + DB + "' }";
+        assertThat(schedule.getString(mine + ".cron")).isEqualTo("0/2 * * * * ?");
+        assertThat(schedule.getString(mine + ".zone")).isEqualTo("UTC");
+        assertThat(schedule.getString(mine + ".method")).isEqualTo("crash-consistent");
+        assertThat(schedule.getInt(mine + ".keepLast")).isEqualTo(3);
+        assertThat(schedule.getString(mine + ".missedSlots")).isEqualTo("run-once");
+        assertThat(schedule.getString(mine + ".lastSlot.outcome")).startsWith("run");
+        Instant lastSlot = Instant.parse(schedule.getString(mine + ".lastSlot.slot"));
+        assertThat(lastSlot).as("the slots keep coming: the latest at least the latest seen")
+                .isAfterOrEqualTo(asked.stream().map(TakeBackup::slot).max(Instant::compareTo).orElseThrow());
+        Instant next = Instant.parse(schedule.getString(mine + ".nextSlot"));
+        assertThat(next.getEpochSecond() % 2).isZero();
+        assertThat(next).isAfter(lastSlot);
+
         MessageMetadata delete = probe.send("/test", new DeleteBackupSchedule(NS, DB, null), NS + "/" + DB);
         assertThat(tail.awaitFinal(delete.id(), WAIT).state()).isEqualTo(CommandState.SUCCEEDED);
+        assertThat(given().get("/schedules").then().statusCode(200).extract().jsonPath().getList("cluster"))
+                .doesNotContain(DB);
         int before = takeBackups(tail.readFor(Duration.ofSeconds(1))).size();
         assertThat(takeBackups(tail.readFor(Duration.ofSeconds(5)))).as("no slot after the schedule was deleted")
                 .hasSize(before);
