@@ -22,7 +22,8 @@ import java.util.Optional;
  * the first pages, the ones people and the operator page look at, cost no round trip; a page further back in a long
  * history is asked of backup-service.
  * <p>
- * The backup schedules are copied with the backups, whole (one per database at most).
+ * The backup schedules are copied with the backups, whole (one per database at most); a refresh takes both or
+ * neither.
  * <p>
  * One backup by its id ({@link #backup}) is always asked of backup-service: a client that has just seen its backup
  * command succeed reads the backup's phase next, and a copy up to one refresh old would show it still running.
@@ -44,8 +45,9 @@ public class BackupReadModel {
 
     /** A database, as the catalog names it. */
     record Database(String namespace, String cluster) {
-        static Database of(JsonNode backup) {
-            return new Database(backup.path("namespace").asText(), backup.path("cluster").asText());
+        /** @param entry a backup or a schedule */
+        static Database of(JsonNode entry) {
+            return new Database(entry.path("namespace").asText(), entry.path("cluster").asText());
         }
     }
 
