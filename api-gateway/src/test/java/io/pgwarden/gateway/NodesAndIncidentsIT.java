@@ -201,7 +201,10 @@ class NodesAndIncidentsIT {
         // A long node name makes a long incident id: still an id.
         FailoverStub.answer("/incidents/incident-" + "n".repeat(253) + "-1764151200000", 404, "{}");
         given().get("/api/v1/incidents/incident-" + "n".repeat(253) + "-1764151200000").then().statusCode(404);
-        assertThat(FailoverStub.ASKED.stream().filter(asked -> asked.startsWith("/incidents")))
+        // The copy's refreshes (every 100 ms in tests) ask too; they are not the requests of this test.
+        List<String> refreshes = List.of("/incidents?limit=500", "/incidents?state=open&limit=500");
+        assertThat(FailoverStub.ASKED.stream().filter(asked -> asked.startsWith("/incidents"))
+                .filter(asked -> !refreshes.contains(asked)))
                 .as("only the valid id was forwarded").containsExactly("/incidents/incident-" + "n".repeat(253)
                         + "-1764151200000");
     }
